@@ -1,0 +1,3 @@
+"""kb: a knowledge-base engine whose articles prove themselves."""
+
+__version__ = "0.1.0"

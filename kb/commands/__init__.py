@@ -1,0 +1,1 @@
+"""Thin click commands, one module per verb; each calls one library function."""

@@ -1,0 +1,5 @@
+"""Repro scripts: what they return (Observation) and how they are loaded and run."""
+
+from kb.repro.observation import Observation
+
+__all__ = ["Observation"]
