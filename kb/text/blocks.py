@@ -1,0 +1,145 @@
+"""Body lines -> sections and typed blocks, by an ordered table of small recognisers.
+
+A section starts at a line underlined with ``=`` of exactly its length, preceded by an empty
+line or the start of the body (kb-format §2.4). Inside a section, a block is a run of non-empty
+lines (whitespace-only lines count as content); a ``-``-underlined sub-heading at the start of a
+run becomes its own block. Each block keeps its raw text and the number of empty lines before it.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Callable
+
+from kb.model import Block, Section
+
+Recogniser = Callable[[list[str]], bool]
+
+RULE_RE = re.compile(r"^\s*(=+|-+|\*+|_+|~+)\s*$")
+EVENT_RE = re.compile(r"^\s*(Event\s*Type|Event\s*Source|Event\s*Category|Event\s*I[Dd]\b)", re.I)
+REFERENCE_RE = re.compile(r"^(\s*)(Q\d{5,6})(\s+)(\S.*)$")
+ARTICLE_ID_RE = re.compile(r"^\s*ARTICLE-ID\s*:\s*(Q\d{5,6})\s*$")
+ARTICLE_TITLE_RE = re.compile(r"^\s*TITLE\s*:\s?(.*)$")
+DOWNLOAD_RE = re.compile(r"^\s*(?:(?P<arch>[^:]{1,40}?)\s*:\s*)?Download(?:Download)?\s+(?P<file>\S+)\s+now\b")
+LIST_RE = re.compile(r"^\s*(\d{1,3}[.)]|[a-zA-Z][.)]|[-*\u2022\xb7o])\s+\S")
+TABLE_RE = re.compile(r"^\s*(\+[-=+]{3,}|\|.*\|\s*$)")
+
+
+def _is_rule(lines: list[str]) -> bool:
+    return len(lines) == 1 and bool(RULE_RE.match(lines[0])) and len(lines[0].strip()) >= 3
+
+
+def _is_subheading(lines: list[str]) -> bool:
+    return len(lines) == 2 and is_subheading(lines, 0)
+
+
+def _is_event_log(lines: list[str]) -> bool:
+    return any(EVENT_RE.match(line) for line in lines)
+
+
+def _is_references(lines: list[str]) -> bool:
+    if not (REFERENCE_RE.match(lines[0]) or ARTICLE_ID_RE.match(lines[0])):
+        return False
+    return all(
+        REFERENCE_RE.match(line) or ARTICLE_ID_RE.match(line) or ARTICLE_TITLE_RE.match(line) or line[:1].isspace()
+        for line in lines
+    )
+
+
+def _is_downloads(lines: list[str]) -> bool:
+    return any(DOWNLOAD_RE.match(line) for line in lines)
+
+
+def _is_table(lines: list[str]) -> bool:
+    rows = sum(1 for line in lines if TABLE_RE.match(line))
+    return rows >= 2 and rows * 2 >= len(lines)
+
+
+def _is_list(lines: list[str]) -> bool:
+    return bool(LIST_RE.match(lines[0]))
+
+
+def _is_literal(lines: list[str]) -> bool:
+    return all(line[:1] in (" ", "\t") for line in lines)
+
+
+#: Ordered recognisers: the first that accepts a block names its kind; "paragraph" otherwise.
+RECOGNISERS: list[tuple[str, Recogniser]] = [
+    ("rule", _is_rule),
+    ("subheading", _is_subheading),
+    ("event_log", _is_event_log),
+    ("references", _is_references),
+    ("downloads", _is_downloads),
+    ("table", _is_table),
+    ("list", _is_list),
+    ("literal", _is_literal),
+]
+
+
+def classify(lines: list[str]) -> str:
+    """Return the kind of a block of raw lines."""
+    for kind, accepts in RECOGNISERS:
+        if accepts(lines):
+            return kind
+    return "paragraph"
+
+
+def is_heading(lines: list[str], index: int) -> bool:
+    """Tell whether lines[index] is a main heading: text underlined by '=' of the same length."""
+    text = lines[index]
+    return (
+        bool(text.strip())
+        and not text[0].isspace()
+        and text.strip("=") != ""
+        and index + 1 < len(lines)
+        and lines[index + 1] == "=" * len(text)
+    )
+
+
+def is_subheading(lines: list[str], index: int) -> bool:
+    """Tell whether lines[index] is a sub-heading: text underlined by '-' of the same length."""
+    text = lines[index]
+    return (
+        bool(text.strip())
+        and text.strip("-") != ""
+        and index + 1 < len(lines)
+        and lines[index + 1] == "-" * len(text)
+        and len(text.strip()) >= 2
+    )
+
+
+def split_body(lines: list[str], first_line: int) -> tuple[list[Section], int]:
+    """Split body lines (the first is file line ``first_line``) into sections; return trailing blanks."""
+    sections: list[Section] = []
+    blanks = 0
+    index = 0
+    count = len(lines)
+    while index < count:
+        if lines[index] == "":
+            blanks += 1
+            index += 1
+            continue
+        stop = index
+        while stop < count and lines[stop] != "":
+            stop += 1
+        run = lines[index:stop]
+        offset = 0
+        if is_heading(run, 0):
+            sections.append(Section(heading=run[0], line=first_line + index, blocks=[], blank_before=blanks))
+            blanks = 0
+            offset = 2
+        elif not sections:
+            sections.append(Section(heading=None, line=first_line + index, blocks=[], blank_before=0))
+        section = sections[-1]
+        while offset < len(run):
+            if is_subheading(run, offset):
+                chunk = run[offset : offset + 2]
+            else:
+                chunk = run[offset:]
+            section.blocks.append(
+                Block(kind=classify(chunk), line=first_line + index + offset, text="\n".join(chunk), blank_before=blanks)
+            )
+            blanks = 0
+            offset += len(chunk)
+        index = stop
+    return sections, blanks

@@ -1,0 +1,65 @@
+"""Bytes <-> text for classic KB files: cp1252, made a bijection over all 256 byte values.
+
+kb-format §3: the archive is Windows ANSI (0x92 curly quotes, ALT+0167 for §), but CP-1252 leaves
+five bytes undefined (0x81 0x8D 0x8F 0x90 0x9D; Q229148 holds 0x81). A registered error handler
+maps each of them to the C1 code point of the same value and back, so decode/encode never loses a
+byte. Control bytes, TABs and ^Z (Q287888) are ordinary characters here.
+"""
+
+from __future__ import annotations
+
+import codecs
+
+from kb.exceptions import ParseError
+
+ENCODING = "cp1252"
+ERRORS = "kb-cp1252-c1"
+_UNDEFINED = frozenset(b"\x81\x8d\x8f\x90\x9d")
+
+
+def _handler(error: UnicodeError) -> tuple[str, int]:
+    """Map the five undefined cp1252 bytes to U+0081.. and those code points back to bytes."""
+    if isinstance(error, UnicodeDecodeError):
+        chunk = error.object[error.start : error.end]
+        if all(byte in _UNDEFINED for byte in chunk):
+            return "".join(chr(byte) for byte in chunk), error.end
+    elif isinstance(error, UnicodeEncodeError):
+        chunk = error.object[error.start : error.end]
+        if all(ord(char) in _UNDEFINED for char in chunk):
+            return chunk.encode("latin-1"), error.end  # type: ignore[return-value]
+    raise error
+
+
+codecs.register_error(ERRORS, _handler)
+
+
+def sniff(data: bytes, path: str) -> None:
+    """Reject bytes that are not single-byte KB text: empty, UTF-16/UTF-8 BOM, NULs, binary."""
+    if not data:
+        raise ParseError(path, 1, "empty file, expected a classic KB article")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ParseError(path, 1, "unknown encoding: UTF-16 byte order mark, expected cp1252 text")
+    if data.startswith(b"\xef\xbb\xbf"):
+        raise ParseError(path, 1, "unknown encoding: UTF-8 byte order mark, expected cp1252 text")
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        line = data.count(b"\n", 0, nul) + 1
+        raise ParseError(
+            path, line, f"binary or unknown encoding: NUL byte at offset {nul}, expected cp1252 text"
+        )
+    head = data[:4096]
+    control = sum(1 for byte in head if byte < 32 and byte not in (9, 10, 13))
+    if control > max(8, len(head) // 20):
+        raise ParseError(
+            path, 1, f"binary file: {control} control bytes in the first {len(head)}, expected text"
+        )
+
+
+def decode(data: bytes) -> str:
+    """Decode KB bytes to text (never fails)."""
+    return data.decode(ENCODING, ERRORS)
+
+
+def encode(text: str) -> bytes:
+    """Encode text back to KB bytes; raises UnicodeEncodeError for characters cp1252 lacks."""
+    return text.encode(ENCODING, ERRORS)

@@ -1,0 +1,136 @@
+"""The fixed parts around the body: header values, applies-to items, footer fields, legal notice.
+
+Each ``read_*`` function has a ``*_lines`` twin that regenerates the part's lines; the parser
+keeps the raw lines only when the two disagree, so the writer never loses a byte.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from kb.model import AppliesTo, FooterField, Notice
+from kb.text.segmenter import APPLIES_TO, FOOTER_RE, TRAILER_RULE
+
+MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
+TITLE_PREFIX_RE = re.compile(r"^([A-Z][A-Z0-9]{1,11}): (\S.*)$")
+ITEM_RE = re.compile(r"^( *)- (.*?)( ?)$")
+VERSION_RE = re.compile(r"^(?P<product>.*?),?\s+versions?\s+(?P<versions>.+)$", re.I)
+BARE_VERSION_RE = re.compile(r"^(?P<product>.*?\D)\s+(?P<versions>\d[\w.]*(?:\s+SP\d+[a-z]?)?)$")
+FOOTER_WIDTH = 18
+NOTICE_KIND = "ms-kb-legal"
+LEGAL_NOTICE: tuple[str, ...] = (
+    "THE INFORMATION PROVIDED IN THE MICROSOFT KNOWLEDGE BASE IS",
+    'PROVIDED "AS IS" WITHOUT WARRANTY OF ANY KIND.  MICROSOFT DISCLAIMS',
+    "ALL WARRANTIES, EITHER EXPRESS OR IMPLIED, INCLUDING THE WARRANTIES",
+    "OF MERCHANTABILITY AND FITNESS FOR A PARTICULAR PURPOSE.  IN NO",
+    "EVENT SHALL MICROSOFT CORPORATION OR ITS SUPPLIERS BE LIABLE FOR",
+    "ANY DAMAGES WHATSOEVER INCLUDING DIRECT, INDIRECT, INCIDENTAL,",
+    "CONSEQUENTIAL, LOSS OF BUSINESS PROFITS OR SPECIAL DAMAGES, EVEN IF",
+    "MICROSOFT CORPORATION OR ITS SUPPLIERS HAVE BEEN ADVISED OF THE",
+    "POSSIBILITY OF SUCH DAMAGES.  SOME STATES DO NOT ALLOW THE EXCLUSION",
+    "OR LIMITATION OF LIABILITY FOR CONSEQUENTIAL OR INCIDENTAL DAMAGES",
+    "SO THE FOREGOING LIMITATION MAY NOT APPLY.",
+)
+
+
+def parse_date(text: str) -> dt.date:
+    """Parse ``01-JUN-2001``; raises ValueError for an unknown month or impossible day."""
+    day, month, year = text.split("-")
+    return dt.date(int(year), MONTHS.index(month) + 1, int(day))
+
+
+def format_date(date: dt.date) -> str:
+    """Format a date the way the DOCUMENT line does (``01-JUN-2001``)."""
+    return f"{date.day:02d}-{MONTHS[date.month - 1]}-{date.year:04d}"
+
+
+def split_title(raw: str) -> tuple[str | None, str]:
+    """Split ``XFOR: Internet Mail ...`` into its prefix and title."""
+    match = TITLE_PREFIX_RE.match(raw)
+    if match:
+        return match.group(1), match.group(2)
+    return None, raw
+
+
+def _product_versions(text: str) -> tuple[str, list[str]]:
+    body = text.rstrip(":").strip()
+    match = VERSION_RE.match(body) or BARE_VERSION_RE.match(body)
+    if not match:
+        return body, []
+    product = match.group("product").rstrip(", ").strip()
+    versions = [v.strip() for v in re.split(r",\s*|\s+and\s+", match.group("versions")) if v.strip()]
+    return product or body, versions
+
+
+def read_applies_to(lines: list[str], first_line: int) -> list[AppliesTo]:
+    """Read the bullet items between the applies-to rules into a tree (indent 1, 4, 7, 10)."""
+    roots: list[AppliesTo] = []
+    stack: list[tuple[int, AppliesTo]] = []
+    for number, line in enumerate(lines, start=first_line):
+        match = ITEM_RE.match(line)
+        if not match:
+            continue
+        indent = len(match.group(1))
+        product, versions = _product_versions(match.group(2))
+        item = AppliesTo(
+            line=number, text=match.group(2), product=product, versions=versions, trailing_space=bool(match.group(3))
+        )
+        while stack and stack[-1][0] >= indent:
+            stack.pop()
+        (stack[-1][1].children if stack else roots).append(item)
+        stack.append((indent, item))
+    return roots
+
+
+def applies_to_lines(items: list[AppliesTo], rule: int) -> list[str]:
+    """Regenerate the applies-to block: rule, sentence, empty line, items, rule."""
+    out = ["-" * rule, APPLIES_TO, ""]
+
+    def walk(nodes: list[AppliesTo], depth: int) -> None:
+        for node in nodes:
+            out.append(" " * (1 + 3 * depth) + "- " + node.text + (" " if node.trailing_space else ""))
+            walk(node.children, depth + 1)
+
+    walk(items, 0)
+    out.append("-" * rule)
+    return out
+
+
+def read_footer(lines: list[str], first_line: int) -> list[FooterField]:
+    """Read ``Label             : value`` lines (label padded to 18 columns)."""
+    fields: list[FooterField] = []
+    for number, line in enumerate(lines, start=first_line):
+        match = FOOTER_RE.match(line)
+        if match:
+            fields.append(FooterField(key=match.group(1), value=match.group(3), line=number))
+    return fields
+
+
+def footer_lines(fields: list[FooterField]) -> list[str]:
+    """Regenerate the footer field lines."""
+    return [f"{item.key.ljust(FOOTER_WIDTH)}: {item.value}" for item in fields]
+
+
+def read_notice(lines: list[str]) -> Notice | None:
+    """Recognise the 16-line legal trailer; None when it is not the known notice."""
+    if len(lines) != 16:
+        return None
+    match = re.fullmatch(r"Copyright Microsoft Corporation (\d{4})\.", lines[-1])
+    if not match:
+        return None
+    notice = Notice(kind=NOTICE_KIND, year=int(match.group(1)))
+    return notice if notice_lines(notice) == lines else None
+
+
+def notice_lines(notice: Notice) -> list[str]:
+    """Regenerate the legal trailer of a known notice."""
+    if notice.kind != NOTICE_KIND:
+        raise ValueError(f"unknown notice kind {notice.kind!r}, expected {NOTICE_KIND!r}")
+    return ["", TRAILER_RULE, "", *LEGAL_NOTICE, "", f"Copyright Microsoft Corporation {notice.year}."]
+
+
+def keywords(footer_value: str | None, header_value: str) -> list[str]:
+    """Return the keyword tokens: the footer ``Keywords`` (the header copy is lossy, §1)."""
+    source = footer_value if footer_value is not None else header_value
+    return source.split()
