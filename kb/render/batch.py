@@ -1,0 +1,127 @@
+"""Render many articles: resolve what the user named, render each, write files atomically.
+
+This is the library behind ``kb render``.  It never prints: each input gives a ``Result``
+(output, or the one-line error for it), so one bad file never stops the others.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from kb.exceptions import KbError, LocatedError, NotFoundError
+from kb.model import Article
+
+_ID = re.compile(r"^[Qq]\d{1,8}$")
+#: Inputs above this count are rendered by a pool of worker processes.
+PARALLEL_THRESHOLD = 200
+
+
+@dataclass(frozen=True)
+class Result:
+    """What became of one input: the file written (or the output), or the error line."""
+
+    source: str
+    article_id: str | None = None
+    output: str | bytes | None = None
+    written: str | None = None
+    error: str | None = None
+
+
+def resolve(name: str, root: Path | None = None) -> Path:
+    """Return the file an ARTICLE argument names: an id in ``articles/``, or a path."""
+    path = Path(name)
+    if path.exists():
+        if path.is_dir():
+            raise NotFoundError(f"{name}: is a folder; name an article id, a .yaml record or a .TXT file")
+        return path
+    if _ID.match(name):
+        from kb.resources import project_root
+
+        folder = (root or project_root()) / "articles"
+        candidate = folder / f"{name.upper()}.yaml"
+        if candidate.is_file():
+            return candidate
+        raise NotFoundError(f"no article {name.upper()} in {folder}")
+    raise NotFoundError(f"{name}: no such file or article id")
+
+
+def load(path: Path) -> Article:
+    """Load a YAML record or parse a classic text file, by its suffix (or its first bytes)."""
+    suffix = path.suffix.lower()
+    if suffix in (".yaml", ".yml"):
+        from kb.store import load_article
+
+        return load_article(path)
+    data = path.read_bytes()
+    if suffix == ".txt" or data.startswith(b"DOCUMENT:"):
+        from kb.text import parse
+
+        return parse(data, str(path))
+    raise LocatedError(str(path), None, f"unknown file type {suffix or '(none)'!r}; expected a .yaml record or a classic .TXT article")
+
+
+def write_atomic(path: Path, data: str | bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file and a rename (never a partial file)."""
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(payload)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def render_one(name: str, fmt: str, out: str | None = None, root: str | None = None) -> Result:
+    """Render one ARTICLE argument; write ``out/QNNNNNN.<fmt>`` or return the output."""
+    from kb.render import render
+
+    try:
+        path = resolve(name, Path(root) if root else None)
+        article = load(path)
+        output = render(article, fmt)
+        if out is None:
+            return Result(name, article.id, output=output)
+        target = Path(out) / f"{article.id}.{fmt}"
+        write_atomic(target, output)
+        return Result(name, article.id, written=str(target))
+    except LocatedError as error:
+        return Result(name, error=error.format())
+    except KbError as error:
+        return Result(name, error=f"kb: {error}")
+    except (OSError, UnicodeError) as error:
+        return Result(name, error=f"{name}: {error.strerror if isinstance(error, OSError) and error.strerror else error}")
+    except Exception as error:  # noqa: BLE001 - a renderer bug must not stop a batch of thousands
+        return Result(name, error=f"{name}: cannot render: {type(error).__name__}: {error}")
+
+
+def _render_star(arguments: tuple[str, str, str | None, str | None]) -> Result:
+    """Unpack one task for a pool worker."""
+    return render_one(*arguments)
+
+
+def render_many(
+    names: Iterable[str],
+    fmt: str,
+    out: str | None,
+    jobs: int | None = None,
+    root: Path | None = None,
+) -> Iterator[Result]:
+    """Yield one Result per input, in input order; large batches use ``jobs`` processes."""
+    tasks = [(name, fmt, out, str(root) if root else None) for name in names]
+    workers = jobs if jobs is not None else (os.cpu_count() or 1)
+    if len(tasks) > PARALLEL_THRESHOLD and workers > 1:
+        import multiprocessing
+
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            yield from pool.imap(_render_star, tasks, chunksize=32)
+    else:
+        for task in tasks:
+            yield _render_star(task)

@@ -1,0 +1,112 @@
+"""Turn a run of article text into CommonMark inline source that shows literally.
+
+Article text is plain text written in 1999-2002: it is full of ``<placeholders>``, ``*.LOG``
+wildcards, ``C:\\path\\`` names and ``<<.>>`` markers that Markdown would otherwise read as
+markup.  Escaping here is minimal (only what CommonMark would misread) so the Markdown source
+still reads well; bare URLs become autolinks and article numbers become links.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Callable
+
+#: Maps an article id ("Q191914") to a link target, or None to leave the id as plain text.
+Linker = Callable[[str], "str | None"]
+
+_PUNCT = set("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
+_ALWAYS = set("`*[]<")
+# A URL as written in KB text; trailing sentence punctuation is not part of it.
+_URL = r"(?:https?|ftp|file|news|gopher)://[^\s<>\"()\[\]]+"
+# An article number that is not part of a word, path or query string (kb-format.md §2.6).
+_QID = r"(?<![\w/=?&.\\-])Q\d{5,6}(?![\w])"
+_TOKEN = re.compile(f"(?P<url>{_URL})|(?P<qid>{_QID})")
+_ENTITY = re.compile(r"&#?[A-Za-z0-9]+;")
+_LINE_START = re.compile(r"^(?:[#>+=-]|~~~|\d{1,9}[.)](?=\s|$))")
+
+
+def default_link(article_id: str) -> str:
+    """Link an article to ``QNNNNNN.md`` beside the current one."""
+    return f"{article_id}.md"
+
+
+def escape(text: str) -> str:
+    """Backslash-escape the characters CommonMark would read as inline markup."""
+    out: list[str] = []
+    i, n = 0, len(text)
+    while i < n:
+        char = text[i]
+        if char == "\\":
+            j = i
+            while j < n and text[j] == "\\":
+                j += 1
+            run = j - i
+            following = text[j] if j < n else ""
+            # A lone backslash before a letter is literal in CommonMark (Windows paths stay
+            # readable); runs, and a backslash before punctuation or at the end, are doubled.
+            out.append("\\" * (run * 2 if run > 1 or following in _PUNCT or not following else 1))
+            i = j
+            continue
+        if char in _ALWAYS:
+            out.append("\\" + char)
+        elif char == "_":
+            before = text[i - 1] if i else ""
+            after = text[i + 1] if i + 1 < n else ""
+            intraword = before.isalnum() and after.isalnum()
+            out.append("_" if intraword else "\\_")
+        elif char == "&" and _ENTITY.match(text, i):
+            out.append("\\&")
+        else:
+            out.append(char)
+        i += 1
+    return "".join(out)
+
+
+def escape_line_start(source: str) -> str:
+    """Escape a leading character that would start a block (heading, list, quote, rule)."""
+    match = _LINE_START.match(source)
+    if not match:
+        return source
+    token = match.group(0)
+    if token[0].isdigit():
+        return token[:-1] + "\\" + token[-1] + source[len(token):]
+    return "\\" + source
+
+
+def _split_url(url: str) -> tuple[str, str]:
+    """Split trailing sentence punctuation off a URL."""
+    stripped = url.rstrip(".,;:!?'")
+    return stripped, url[len(stripped):]
+
+
+def inline(text: str, link: Linker | None = default_link) -> str:
+    """Return Markdown inline source for ``text``: escaped, with URLs and article ids linked."""
+    out: list[str] = []
+    position = 0
+    for match in _TOKEN.finditer(text):
+        out.append(escape(text[position:match.start()]))
+        if match.group("url"):
+            url, tail = _split_url(match.group("url"))
+            out.append(f"<{url}>" + escape(tail))
+        else:
+            article_id = match.group("qid")
+            target = link(article_id) if link else None
+            out.append(f"[{article_id}]({target})" if target else article_id)
+        position = match.end()
+    out.append(escape(text[position:]))
+    return "".join(out)
+
+
+def reflow(text: str) -> str:
+    """Join the hard-wrapped lines of a paragraph into one line of single-spaced words."""
+    return " ".join(line.strip() for line in text.splitlines() if line.strip())
+
+
+def paragraph(text: str, link: Linker | None = default_link) -> str:
+    """Return one Markdown paragraph line for a block of wrapped plain text."""
+    return escape_line_start(inline(reflow(text), link))
+
+
+def table_cell(text: str, link: Linker | None = default_link) -> str:
+    """Return inline source safe inside a pipe-table cell (pipes escaped, one line)."""
+    return inline(reflow(text), link).replace("|", "\\|")

@@ -1,0 +1,284 @@
+"""Render an Article as idiomatic CommonMark (+ pipe tables) that reads like a written article.
+
+Mapping (one rule per block kind, in ``BLOCK_RENDERERS``):
+title -> ``#`` heading; header fields and applies-to -> a short metadata list; section
+headings -> ``##`` (the standard all-caps names title-cased, others as written); sub-headings ->
+``###``; paragraphs -> one re-flowed line; lists -> Markdown lists; literal blocks and ASCII
+tables -> fenced code; each event-log entry -> a Field | Value table; article references and
+inline ``Qnnnnnn`` -> links; downloads -> a list of links; STATUS -> its text plus the affected
+and fixed releases of the ``status`` block; footer keywords and query words last.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from typing import Callable, Iterable
+
+from kb.model import AppliesTo, Article, Block, EventLogEntry, Section
+from kb.render import listing
+from kb.render.inline import Linker, default_link, escape, escape_line_start, inline, paragraph, reflow, table_cell
+
+# The standard headings (kb-format.md §2.4: 99.6% of all headings) shown in title case; any
+# other heading keeps its own spelling, since all-caps acronyms cannot be told from words.
+STANDARD_HEADINGS: dict[str, str] = {
+    "SUMMARY": "Summary",
+    "SYMPTOMS": "Symptoms",
+    "SYMPTOM": "Symptom",
+    "CAUSE": "Cause",
+    "RESOLUTION": "Resolution",
+    "WORKAROUND": "Workaround",
+    "STATUS": "Status",
+    "MORE INFORMATION": "More Information",
+    "REFERENCES": "References",
+    "INTRODUCTION": "Introduction",
+    "CONTENTS": "Contents",
+}
+
+# Event Viewer labels in the order the Event Viewer shows them.
+EVENT_FIELDS: tuple[tuple[str, str], ...] = (
+    ("type", "Event Type"),
+    ("source", "Event Source"),
+    ("category", "Event Category"),
+    ("event_id", "Event ID"),
+    ("date", "Date"),
+    ("time", "Time"),
+    ("user", "User"),
+    ("computer", "Computer"),
+    ("description", "Description"),
+)
+
+_REFERENCE = re.compile(r"^\s*(Q\d{5,6})\s+(\S.*)$")
+
+
+def heading_text(heading: str) -> str:
+    """Return a section heading as shown: standard names title-cased, others as written."""
+    return STANDARD_HEADINGS.get(heading.strip().upper(), heading.strip())
+
+
+def fenced(text: str) -> str:
+    """Return ``text`` dedented inside a code fence longer than any backtick run in it."""
+    body = textwrap.dedent(text.expandtabs(8)).strip("\n")
+    body = "\n".join(line.rstrip() for line in body.split("\n"))
+    longest = max((len(run) for run in re.findall(r"`+", body)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}\n{body}\n{fence}"
+
+
+def _indent(text: str, width: int) -> str:
+    """Indent every non-empty line of ``text`` by ``width`` spaces."""
+    pad = " " * width
+    return "\n".join(pad + line if line else line for line in text.split("\n"))
+
+
+class MarkdownRenderer:
+    """Render one article; ``link`` maps an article id to a link target (None: no link)."""
+
+    def __init__(self, article: Article, link: Linker | None = default_link) -> None:
+        self.article = article
+        self.link = link
+
+    # --- document -----------------------------------------------------------------------
+    def render(self) -> str:
+        """Return the whole Markdown document, ending in one newline."""
+        parts = [self.title(), self.metadata()]
+        status_shown = False
+        for section in self.article.sections:
+            parts.extend(self.section(section))
+            if section.heading and section.heading.strip().upper() == "STATUS":
+                line = self.status_line()
+                if line and not status_shown:
+                    parts.append(line)
+                    status_shown = True
+        if not status_shown and (line := self.status_line()):
+            parts.append(line)
+        parts.extend(self.footer())
+        return "\n\n".join(part for part in parts if part) + "\n"
+
+    def title(self) -> str:
+        """Return the ``#`` heading: the article number and its full title."""
+        return f"# {self.article.id}: {escape(self.article.full_title)}"
+
+    def metadata(self) -> str:
+        """Return the short metadata list: date, product, category, applies-to."""
+        article = self.article
+        product = escape(article.product)
+        if article.prod_ver.strip(" :"):
+            product += f" ({escape(article.prod_ver.strip())})"
+        items = [
+            f"- **Published:** {article.date.isoformat()}",
+            f"- **Product:** {product}",
+            f"- **Category:** {escape(article.category)}",
+        ]
+        if article.applies_to:
+            items.append("- **Applies to:**")
+            items.extend(_indent(block, 2) for block in self._applies(article.applies_to))
+        return "\n".join(items)
+
+    def _applies(self, entries: Iterable[AppliesTo]) -> list[str]:
+        """Return nested list lines for the applies-to items."""
+        lines: list[str] = []
+        for entry in entries:
+            lines.append(f"- {inline(entry.text.strip(), None)}")
+            if entry.children:
+                lines.extend(_indent(child, 2) for child in self._applies(entry.children))
+        return lines
+
+    def section(self, section: Section) -> list[str]:
+        """Return the heading and blocks of one section."""
+        parts: list[str] = []
+        if section.heading is not None:
+            parts.append(f"## {escape(heading_text(section.heading))}")
+        for block in section.blocks:
+            parts.append(self.block(block))
+        return parts
+
+    def status_line(self) -> str:
+        """Return the releases line of the ``status`` block, or '' when it names none."""
+        status = self.article.status or {}
+        affected = status.get("affected") or []
+        fixed = status.get("fixed")
+        fixed_list = [fixed] if isinstance(fixed, str) else list(fixed or [])
+        bits: list[str] = []
+        if affected:
+            bits.append("**Affected:** " + ", ".join(escape(str(name)) for name in affected))
+        if fixed_list:
+            bits.append("**Fixed in:** " + ", ".join(escape(str(name)) for name in fixed_list))
+        return " · ".join(bits)
+
+    def footer(self) -> list[str]:
+        """Return the closing rule with the keywords and the additional query words."""
+        lines: list[str] = []
+        if self.article.keywords:
+            lines.append("**Keywords:** " + escape(" ".join(self.article.keywords)))
+        if self.article.query_words and self.article.query_words.strip():
+            lines.append("**Additional query words:** " + escape(self.article.query_words.strip()))
+        if not lines:
+            return []
+        # Two trailing spaces would be invisible; a backslash makes the hard break explicit.
+        return ["---", "\\\n".join(lines)]
+
+    # --- blocks -------------------------------------------------------------------------
+    def block(self, block: Block) -> str:
+        """Return the Markdown of one block, by its kind."""
+        renderer = BLOCK_RENDERERS.get(block.kind, MarkdownRenderer.paragraph)
+        return renderer(self, block)
+
+    def paragraph(self, block: Block) -> str:
+        """Return a paragraph re-flowed into one line (a list if it reads as one)."""
+        if listing.is_list(block.text):
+            return self.listing(block)
+        return paragraph(block.text, self.link)
+
+    def literal(self, block: Block) -> str:
+        """Return a literal (indented) block as fenced code."""
+        return fenced(block.text)
+
+    def subheading(self, block: Block) -> str:
+        """Return a dash-underlined sub-heading as ``###``."""
+        text = block.lines[0] if block.lines else ""
+        return f"### {escape(text.strip())}"
+
+    def rule(self, block: Block) -> str:
+        """Return a free-standing rule as a thematic break."""
+        return "---"
+
+    def listing(self, block: Block) -> str:
+        """Return a list block as a Markdown list (nested notes and samples kept inside)."""
+        return self._nodes(listing.parse(block.lines))
+
+    def _nodes(self, nodes: list[listing.Chunk | listing.Item]) -> str:
+        """Render a sequence of parsed chunks and items, grouping items into lists."""
+        out: list[str] = []
+        for node in nodes:
+            if isinstance(node, listing.Item):
+                out.append(self._item(node))
+            elif node.code:
+                out.append(fenced("\n".join(node.lines)))
+            else:
+                out.append(paragraph("\n".join(node.lines), self.link))
+        return "\n\n".join(out)
+
+    def _item(self, item: listing.Item) -> str:
+        """Render one list item with its nested blocks indented under its text."""
+        marker = item.marker
+        # CommonMark has no lettered lists: "a." items become bullets that keep their letter.
+        lettered = not item.ordered and marker[0].isalpha() and len(marker) == 2
+        prefix = marker[:-1] + "." if item.ordered else "-"
+        first, *rest = item.children
+        lines = first.lines if isinstance(first, listing.Chunk) else []
+        head = inline(reflow("\n".join(lines)), self.link)
+        head = f"{escape(marker)} {head}" if lettered else escape_line_start(head)
+        text = f"{prefix} {head}"
+        if rest:
+            text += "\n\n" + _indent(self._nodes(rest), len(prefix) + 1)
+        return text
+
+    def event_log(self, block: Block) -> str:
+        """Return each event-log entry of the block as a Field | Value table."""
+        entries = self._within(block, self.article.event_log)
+        if not entries:
+            return fenced(block.text)
+        return "\n\n".join(self._event_table(entry) for entry in entries)
+
+    def _event_table(self, entry: EventLogEntry) -> str:
+        """Return one Field | Value table."""
+        rows = ["| Field | Value |", "| --- | --- |"]
+        for attribute, label in EVENT_FIELDS:
+            value = getattr(entry, attribute)
+            if value is None or str(value).strip() == "":
+                continue
+            rows.append(f"| {label} | {table_cell(str(value), self.link)} |")
+        return "\n".join(rows)
+
+    def references(self, block: Block) -> str:
+        """Return article references as a list of links followed by their titles."""
+        found = [(ref.id, ref.title) for ref in self._within(block, self.article.references)]
+        if not found:
+            found = [(m.group(1), m.group(2)) for m in map(_REFERENCE.match, block.lines) if m]
+        if not found:
+            return paragraph(block.text, self.link)
+        items = []
+        for article_id, title in found:
+            target = self.link(article_id) if self.link else None
+            label = f"[{article_id}]({target})" if target else article_id
+            items.append(f"- {label} {inline(reflow(title), self.link)}")
+        return "\n".join(items)
+
+    def downloads(self, block: Block) -> str:
+        """Return downloads as a list: architecture, then the file name linked to its URL."""
+        found = self._within(block, self.article.downloads)
+        if not found:
+            return paragraph(block.text, self.link)
+        items = []
+        for download in found:
+            label = escape(download.file)
+            if download.url:
+                # Angle brackets only when the URL has characters a bare destination cannot hold.
+                plain = not re.search(r"[\s()<>]", download.url)
+                label = f"[{label}]({download.url})" if plain else f"[{label}](<{download.url}>)"
+            items.append(f"- {escape(download.arch) + ': ' if download.arch else ''}{label}")
+        return "\n".join(items)
+
+    def _within(self, block: Block, records: list) -> list:
+        """Return the records (with a ``line``) that fall inside the block's lines."""
+        last = block.line + len(block.lines)
+        return [record for record in records if block.line <= record.line < last]
+
+
+BLOCK_RENDERERS: dict[str, Callable[[MarkdownRenderer, Block], str]] = {
+    "paragraph": MarkdownRenderer.paragraph,
+    "literal": MarkdownRenderer.literal,
+    "table": MarkdownRenderer.literal,
+    "list": MarkdownRenderer.listing,
+    "event_log": MarkdownRenderer.event_log,
+    "references": MarkdownRenderer.references,
+    "downloads": MarkdownRenderer.downloads,
+    "subheading": MarkdownRenderer.subheading,
+    "rule": MarkdownRenderer.rule,
+}
+
+
+def render_markdown(article: Article, link: Linker | None = default_link) -> str:
+    """Return the article as a Markdown document."""
+    return MarkdownRenderer(article, link).render()
