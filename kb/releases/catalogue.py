@@ -99,6 +99,7 @@ class Line:
     releases: tuple[Release, ...]
     unreleased: tuple[str, ...] = ()
     hotfixes: tuple[Hotfix, ...] = ()
+    tokens: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -120,6 +121,7 @@ class FixToken:
     line: str
     release: str | None  # None: a pre token naming a service pack that never shipped
     sp: str | None
+    fix: bool = True  # False for version keywords without "fix" (exc55sp4 = affected SP4)
 
 
 class Catalogue:
@@ -133,12 +135,15 @@ class Catalogue:
         self._index: dict[str, Release] = {}
         self._line_index: dict[str, Line] = {}
         self._tokens: dict[str, Family] = {}
+        self._line_tokens: dict[str, Line] = {}
         bare: dict[str, set[str]] = {}
         for family in self.families:
             for prefix in family.tokens:
                 self._tokens[prefix] = family
             for line in family.lines:
                 self.lines[line.name] = line
+                for prefix in line.tokens:
+                    self._line_tokens[prefix] = line
                 for form in self._line_forms(family, line):
                     self._line_index.setdefault(normalize_name(form), line)
                 for release in line.releases:
@@ -165,6 +170,8 @@ class Catalogue:
     def _release_forms(self, family: Family, line: Line, release: Release) -> list[str]:
         """Return every alias of a release generated from its line's names, plus its own."""
         forms = [release.name, *release.aliases]
+        if release.sp is None and release.order > 0:
+            return forms  # e.g. Visual FoxPro 5.0a: only its own name and aliases
         for form in self._line_forms(family, line):
             forms.append(form if release.sp is None else f"{form} {self._suffix(release.sp)}")
         return forms
@@ -245,10 +252,20 @@ class Catalogue:
         match = FIX_TOKEN.match(token.lower())
         if match is None or not (match["ver"] or match["n"]):
             return None
-        family = self._tokens.get(match["prod"])
-        if family is None or match["ver"] is None:
-            return None
-        line = self._line_for_version(family, match["ver"])
+        line: Line | None = None
+        named: Release | None = None
+        if match["ver"] is None:
+            line = self._line_tokens.get(match["prod"])
+        elif match["prod"] in self._tokens:
+            family = self._tokens[match["prod"]]
+            line = self._line_for_version(family, match["ver"])
+            if line is None:
+                # a release spelled in the version itself: kbvfp500afix -> Visual FoxPro 5.0a
+                for candidate in token_versions(match["ver"]):
+                    for name in (family.name, *family.names):
+                        named = named or self._index.get(normalize_name(f"{name} {candidate}"))
+                if named is not None:
+                    line = self.lines[named.line]
         if line is None:
             return None
         sp = match["n"]
@@ -265,12 +282,15 @@ class Catalogue:
         release: str | None = None
         if sp:
             hit = next((r for r in line.releases if (r.sp or "").lower() == sp.lower()), None)
+            if hit is None:
+                hit = self._index.get(normalize_name(f"{line.name} {self._suffix(sp)}"))
+                hit = hit if hit is not None and hit.line == line.name else None
             if hit is None and sp.lower() not in {u.lower() for u in line.unreleased}:
                 return None
             release = hit.name if hit else None
         else:
-            release = line.releases[0].name
-        return FixToken(token=token, meaning=meaning, line=line.name, release=release, sp=sp)
+            release = (named or line.releases[0]).name
+        return FixToken(token=token, meaning=meaning, line=line.name, release=release, sp=sp, fix=bool(match["fix"]))
 
     @staticmethod
     def _line_for_version(family: Family, ver: str) -> Line | None:
@@ -359,6 +379,7 @@ def _build(document: dict[str, Any], path: str) -> Catalogue:
                     releases=tuple(releases),
                     unreleased=tuple(raw_line.get("unreleased", ())),
                     hotfixes=hotfixes,
+                    tokens=tuple(raw_line.get("tokens", ())),
                 )
             )
         families.append(Family(name=fam["name"], names=tuple(fam.get("names", ())),
