@@ -1,0 +1,207 @@
+"""Run one repro on one release in an isolated subprocess, with a timeout.
+
+The child is ``python -m kb.repro.runner SCRIPT RELEASE``: it loads the script, calls
+``run(release)`` and writes one JSON document to its standard output (anything the script itself
+prints is sent to standard error, so it cannot corrupt the result). The parent turns what it gets
+back into a :class:`RunOutcome`: an observation, an error, or a timeout.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from kb.exceptions import ReproError
+from kb.repro.loader import error_location, load_run
+from kb.repro.observation import Observation
+
+Status = Literal["ok", "error", "timeout"]
+STDERR_TAIL = 4000  # characters of a child's stderr kept as evidence
+DEFAULT_TIMEOUT = 60.0
+
+
+@dataclass
+class RunOutcome:
+    """What one isolated run produced: an observation, or why there is none."""
+
+    status: Status
+    observation: Observation | None = None
+    message: str | None = None
+    seconds: float = 0.0
+    stderr: str = ""
+    details: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def observed(self) -> str:
+        """Return symptom / no-symptom, or error when the run produced no observation."""
+        if self.status != "ok" or self.observation is None:
+            return "error"
+        return "symptom" if self.observation.symptom else "no-symptom"
+
+    @property
+    def signature(self) -> str:
+        """Return what repeats must agree on: the observed state, timeouts kept apart."""
+        return "timeout" if self.status == "timeout" else self.observed
+
+    def to_json(self) -> dict[str, Any]:
+        """Return a JSON-ready dict with stable keys."""
+        return {
+            "message": self.message,
+            "observation": self.observation.to_json() if self.observation else None,
+            "observed": self.observed,
+            "seconds": round(self.seconds, 3),
+            "status": self.status,
+            "stderr": self.stderr,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "RunOutcome":
+        """Build a RunOutcome from its JSON form."""
+        observation = data.get("observation")
+        return cls(
+            status=data["status"],
+            observation=Observation.from_json(observation) if observation else None,
+            message=data.get("message"),
+            seconds=float(data.get("seconds") or 0.0),
+            stderr=data.get("stderr") or "",
+        )
+
+
+def _child_command(script: Path, release: str) -> list[str]:
+    """Return the argv of the isolated child."""
+    return [sys.executable, "-m", "kb.repro.runner", str(script), release]
+
+
+def _child_env(cwd: Path) -> dict[str, str]:
+    """Return the child's environment: deterministic hashing, the kb root importable."""
+    env = dict(os.environ)
+    env["PYTHONHASHSEED"] = "0"
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(cwd), env.get("PYTHONPATH", "")) if p)
+    return env
+
+
+def _kill_group(process: subprocess.Popen[bytes]) -> None:
+    """Kill the child and everything it started (it leads its own session)."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        process.kill()
+
+
+def run_isolated(
+    script: str | Path, release: str, *, timeout: float = DEFAULT_TIMEOUT, cwd: str | Path | None = None
+) -> RunOutcome:
+    """Run ``script``'s ``run(release)`` in a fresh Python process and return the outcome."""
+    script = Path(script)
+    if not script.is_file():
+        return RunOutcome(status="error", message=f"{script}: repro script not found")
+    workdir = Path(cwd) if cwd is not None else script.resolve().parent
+    started = time.monotonic()
+    process = subprocess.Popen(
+        _child_command(script.resolve(), release),
+        cwd=workdir,
+        env=_child_env(workdir),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    try:
+        out, err = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _kill_group(process)
+        out, err = process.communicate()
+        return RunOutcome(
+            status="timeout",
+            message=f"{script}: run({release!r}) did not finish within {timeout:g} s",
+            seconds=time.monotonic() - started,
+            stderr=_tail(err),
+        )
+    seconds = time.monotonic() - started
+    return _outcome_from_child(script, release, process.returncode, out, err, seconds)
+
+
+def _tail(data: bytes) -> str:
+    """Return the last few thousand characters of a child's stderr."""
+    text = data.decode("utf-8", "replace")
+    return text[-STDERR_TAIL:]
+
+
+def _outcome_from_child(
+    script: Path, release: str, code: int, out: bytes, err: bytes, seconds: float
+) -> RunOutcome:
+    """Interpret the child's exit code and JSON document."""
+    try:
+        payload = json.loads(out.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        how = f"exit code {code}" if code >= 0 else f"signal {-code}"
+        return RunOutcome(
+            status="error",
+            message=f"{script}: the repro process ended ({how}) without a result",
+            seconds=seconds,
+            stderr=_tail(err),
+        )
+    if payload.get("ok"):
+        return RunOutcome(
+            status="ok",
+            observation=Observation.from_json(payload["observation"]),
+            seconds=seconds,
+            stderr=_tail(err),
+        )
+    return RunOutcome(
+        status="error", message=payload.get("error") or "the repro failed", seconds=seconds, stderr=_tail(err)
+    )
+
+
+# --- the child side --------------------------------------------------------------------------
+
+
+def _observe(script: str, release: str) -> dict[str, Any]:
+    """Load and run the repro; return the JSON document the child prints."""
+    try:
+        run = load_run(script)
+    except ReproError as error:
+        return {"ok": False, "error": str(error)}
+    try:
+        observation = run(release)
+    except Exception as error:  # the repro crashed: report where, keep the traceback on stderr
+        traceback.print_exc(file=sys.stderr)
+        where = error_location(script, error)
+        return {"ok": False, "error": f"{where}: run({release!r}) raised {type(error).__name__}: {error}"}
+    if not isinstance(observation, Observation):
+        return {
+            "ok": False,
+            "error": f"{script}: run({release!r}) returned {type(observation).__name__}, "
+            "expected kb.repro.Observation",
+        }
+    return {"ok": True, "observation": observation.to_json()}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Child entry point: ``python -m kb.repro.runner SCRIPT RELEASE``."""
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 2:
+        print("usage: python -m kb.repro.runner SCRIPT RELEASE", file=sys.stderr)
+        return 64
+    # Keep the real stdout for the result; everything the repro writes goes to stderr.
+    result = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    sys.stdout.flush()
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    payload = _observe(args[0], args[1])
+    sys.stderr.flush()
+    json.dump(payload, result, sort_keys=True, default=str)
+    result.close()
+    return 0 if payload["ok"] else 3
+
+
+if __name__ == "__main__":
+    sys.exit(main())

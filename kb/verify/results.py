@@ -1,0 +1,70 @@
+"""The last verify results, kept in ``<root>/.kb/verify-results.json`` for the site.
+
+Same shape as ``kb verify --json`` plus, per result, ``when`` (ISO 8601 UTC), ``evidence``,
+``transcript``. A run over some articles replaces those articles and keeps the others.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from kb.verify.report import VerifyReport
+from kb.verify.verdicts import VERDICTS
+
+RESULTS_FILE = Path(".kb") / "verify-results.json"
+
+
+def results_path(root: Path) -> Path:
+    """Return where the last results of the kb at ``root`` are kept."""
+    return Path(root) / RESULTS_FILE
+
+
+def load_results(root: Path) -> dict[str, Any]:
+    """Return the last results document, or an empty one when there is none (or it is damaged)."""
+    try:
+        data = json.loads(results_path(root).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {"articles": [], "summary": {}}
+    return data if isinstance(data, dict) and isinstance(data.get("articles"), list) else {"articles": [], "summary": {}}
+
+
+def _summary(articles: list[dict[str, Any]]) -> dict[str, int]:
+    """Return verdict counts over the merged articles."""
+    counts = {name: 0 for name in VERDICTS}
+    for article in articles:
+        for result in article.get("results", []):
+            if result.get("verdict") in counts:
+                counts[result["verdict"]] += 1
+    counts["articles"] = len(articles)
+    return counts
+
+
+def save_results(report: VerifyReport, root: Path, now: dt.datetime | None = None) -> Path:
+    """Merge ``report`` into the results file atomically and return its path."""
+    when = (now or dt.datetime.now(dt.timezone.utc)).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    fresh = report.to_json(full=True)
+    for article in fresh["articles"]:
+        article["when"] = when
+        for result in article["results"]:
+            result["when"] = when
+    merged = {a["id"]: a for a in load_results(root)["articles"] if isinstance(a, dict) and "id" in a}
+    merged.update({a["id"]: a for a in fresh["articles"]})
+    articles = [merged[key] for key in sorted(merged)]
+    document = {"articles": articles, "summary": _summary(articles), "when": when}
+    path = results_path(root)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            json.dump(document, stream, indent=2, sort_keys=True, ensure_ascii=False)
+            stream.write("\n")
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return path
