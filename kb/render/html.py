@@ -16,7 +16,7 @@ from kb.render.markdown import render_markdown
 from kb.resources import data_path
 
 #: The one MarkdownIt used by kb: CommonMark, pipe tables, raw HTML off, typographer off.
-MARKDOWN = MarkdownIt("commonmark", {"html": False, "typographer": False}).enable("table")
+MARKDOWN = MarkdownIt("commonmark", {"html": False, "typographer": False, "xhtmlOut": False}).enable("table")
 
 
 def html_link(article_id: str) -> str:

@@ -15,14 +15,16 @@ from typing import Callable
 Linker = Callable[[str], "str | None"]
 
 _PUNCT = set("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
-_ALWAYS = set("`*[]<")
+# Characters that always start markup: code spans and link openers ("]" alone is literal).
+_ALWAYS = set("`[")
 # A URL as written in KB text; trailing sentence punctuation is not part of it.
 _URL = r"(?:https?|ftp|file|news|gopher)://[^\s<>\"()\[\]]+"
 # An article number that is not part of a word, path or query string (kb-format.md §2.6).
 _QID = r"(?<![\w/=?&.\\-])Q\d{5,6}(?![\w])"
 _TOKEN = re.compile(f"(?P<url>{_URL})|(?P<qid>{_QID})")
 _ENTITY = re.compile(r"&#?[A-Za-z0-9]+;")
-_LINE_START = re.compile(r"^(?:[#>+=-]|~~~|\d{1,9}[.)](?=\s|$))")
+# Line starts that open a block: ATX heading, quote, bullet, fence, thematic break, ordered item.
+_LINE_START = re.compile(r"^(?:#{1,6}(?=\s|$)|>|[-+*](?=\s|$)|~~~|([-*_])(?:\s*\1){2,}\s*$|\d{1,9}[.)](?=\s|$))")
 
 
 def default_link(article_id: str) -> str:
@@ -30,8 +32,29 @@ def default_link(article_id: str) -> str:
     return f"{article_id}.md"
 
 
-def escape(text: str) -> str:
-    """Backslash-escape the characters CommonMark would read as inline markup."""
+def _is_punct(char: str) -> bool:
+    """Return True for punctuation in the CommonMark sense (ASCII or Unicode P*/S*)."""
+    import unicodedata
+
+    return char in _PUNCT or (bool(char) and unicodedata.category(char)[0] in "PS")
+
+
+def _can_open(run: str, before: str, after: str) -> bool:
+    """Tell whether a ``*``/``_`` delimiter run could open emphasis (CommonMark §6.2)."""
+    left = not after.isspace() and (not _is_punct(after) or before.isspace() or _is_punct(before))
+    if run[0] == "*":
+        return left
+    right = not before.isspace() and (not _is_punct(before) or after.isspace() or _is_punct(after))
+    return left and (not right or _is_punct(before))
+
+
+def escape(text: str, before: str = " ", after: str = " ") -> str:
+    """Backslash-escape only what CommonMark would read as inline markup in ``text``.
+
+    ``before``/``after`` are the characters around the text (a space at a line's ends).  If no
+    ``*``/``_`` run can open emphasis, none can close one either, so wildcards such as
+    ``EDB*.LOG`` and names such as ``local_domain`` stay as they are.
+    """
     out: list[str] = []
     i, n = 0, len(text)
     while i < n:
@@ -41,19 +64,26 @@ def escape(text: str) -> str:
             while j < n and text[j] == "\\":
                 j += 1
             run = j - i
-            following = text[j] if j < n else ""
+            following = text[j] if j < n else after
             # A lone backslash before a letter is literal in CommonMark (Windows paths stay
             # readable); runs, and a backslash before punctuation or at the end, are doubled.
-            out.append("\\" * (run * 2 if run > 1 or following in _PUNCT or not following else 1))
+            out.append("\\" * (run * 2 if run > 1 or following in _PUNCT else 1))
+            i = j
+            continue
+        if char in "*_":
+            j = i
+            while j < n and text[j] == char:
+                j += 1
+            run = text[i:j]
+            prev = text[i - 1] if i else before
+            nxt = text[j] if j < n else after
+            out.append("".join("\\" + c for c in run) if _can_open(run, prev, nxt) else run)
             i = j
             continue
         if char in _ALWAYS:
             out.append("\\" + char)
-        elif char == "_":
-            before = text[i - 1] if i else ""
-            after = text[i + 1] if i + 1 < n else ""
-            intraword = before.isalnum() and after.isalnum()
-            out.append("_" if intraword else "\\_")
+        elif char == "<" and i + 1 < n and (text[i + 1].isalpha() or text[i + 1] in "/!?"):
+            out.append("\\<")  # a tag or an autolink could start here
         elif char == "&" and _ENTITY.match(text, i):
             out.append("\\&")
         else:
@@ -84,16 +114,17 @@ def inline(text: str, link: Linker | None = default_link) -> str:
     out: list[str] = []
     position = 0
     for match in _TOKEN.finditer(text):
-        out.append(escape(text[position:match.start()]))
+        # Links and autolinks begin with "[" or "<" and end with ")" or ">": punctuation.
+        out.append(escape(text[position:match.start()], before=")" if position else " ", after="["))
         if match.group("url"):
             url, tail = _split_url(match.group("url"))
-            out.append(f"<{url}>" + escape(tail))
+            out.append(f"<{url}>" + escape(tail, before=">", after=text[match.end():match.end() + 1] or " "))
         else:
             article_id = match.group("qid")
             target = link(article_id) if link else None
             out.append(f"[{article_id}]({target})" if target else article_id)
         position = match.end()
-    out.append(escape(text[position:]))
+    out.append(escape(text[position:], before=")" if position else " "))
     return "".join(out)
 
 

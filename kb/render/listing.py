@@ -28,6 +28,8 @@ class Item:
 
     marker: str
     children: list["Chunk | Item"] = field(default_factory=list)
+    # An empty line followed the item in the source (a "loose" list in CommonMark terms).
+    blank_after: bool = False
 
     @property
     def ordered(self) -> bool:
@@ -68,7 +70,7 @@ def parse(lines: list[str], base: int | None = None) -> list["Chunk | Item"]:
             continue
         match = marker_of(line)
         if match is not None and _indent(line) <= base + 3:
-            column = _indent(line) + len(match.group(0).expandtabs(8)) - len(match.group("text"))
+            column = len(line.expandtabs(8)) - len(match.group("text").expandtabs(8))
             body = [match.group("text")]
             index += 1
             # The item owns every following line indented to its text column (or blank).
@@ -78,9 +80,11 @@ def parse(lines: list[str], base: int | None = None) -> list["Chunk | Item"]:
                     break
                 body.append(nxt)
                 index += 1
+            blank_after = False
             while body and not body[-1].strip():
                 body.pop()
-            nodes.append(Item(match.group("marker"), _item_children(body, column)))
+                blank_after = True
+            nodes.append(Item(match.group("marker"), _item_children(body, column), blank_after))
             continue
         chunk = [line]
         index += 1

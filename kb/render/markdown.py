@@ -71,6 +71,35 @@ def _indent(text: str, width: int) -> str:
     return "\n".join(pad + line if line else line for line in text.split("\n"))
 
 
+def _first_indent(block: Block) -> int:
+    """Return the indentation of a block's first line."""
+    first = block.lines[0].expandtabs(8)
+    return len(first) - len(first.lstrip(" "))
+
+
+def group_lists(blocks: list[Block]) -> list[Block]:
+    """Merge each list with the items and indented blocks that follow it into one list block.
+
+    The parser cuts the body at empty lines, so a numbered step, the NOTE indented under it and
+    the next step arrive as separate blocks; a Markdown list needs them together.
+    """
+    grouped: list[Block] = []
+    for block in blocks:
+        previous = grouped[-1] if grouped else None
+        if previous is not None and previous.kind == "list" and (
+            block.kind == "list" or (block.kind in NESTABLE and _first_indent(block) > _first_indent(previous))
+        ):
+            separator = "\n" * (block.blank_before + 1)
+            grouped[-1] = Block("list", previous.line, previous.text + separator + block.text, previous.blank_before)
+        else:
+            grouped.append(block)
+    return grouped
+
+
+#: Block kinds that may sit indented under a list item.
+NESTABLE = frozenset({"literal", "paragraph", "table", "list"})
+
+
 class MarkdownRenderer:
     """Render one article; ``link`` maps an article id to a link target (None: no link)."""
 
@@ -129,8 +158,8 @@ class MarkdownRenderer:
         parts: list[str] = []
         if section.heading is not None:
             parts.append(f"## {escape(heading_text(section.heading))}")
-        for block in section.blocks:
-            parts.append(self.block(block))
+        for group in group_lists(section.blocks):
+            parts.append(self.block(group))
         return parts
 
     def status_line(self) -> str:
@@ -189,15 +218,23 @@ class MarkdownRenderer:
 
     def _nodes(self, nodes: list[listing.Chunk | listing.Item]) -> str:
         """Render a sequence of parsed chunks and items, grouping items into lists."""
-        out: list[str] = []
+        out = ""
+        previous: listing.Chunk | listing.Item | None = None
         for node in nodes:
             if isinstance(node, listing.Item):
-                out.append(self._item(node))
+                text = self._item(node)
             elif node.code:
-                out.append(fenced("\n".join(node.lines)))
+                text = fenced("\n".join(node.lines))
             else:
-                out.append(paragraph("\n".join(node.lines), self.link))
-        return "\n\n".join(out)
+                text = paragraph("\n".join(node.lines), self.link)
+            if previous is not None:
+                # Items written on consecutive lines stay a tight list, as in the source.
+                tight = isinstance(previous, listing.Item) and isinstance(node, listing.Item)
+                tight = tight and not previous.blank_after and len(previous.children) == 1
+                out += "\n" if tight else "\n\n"
+            out += text
+            previous = node
+        return out
 
     def _item(self, item: listing.Item) -> str:
         """Render one list item with its nested blocks indented under its text."""

@@ -1,0 +1,47 @@
+"""Synthetic articles for renderer tests, built from the public model."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from kb.model import AppliesTo, Article, Block, Section
+
+GOLDEN = Path(__file__).resolve().parents[1] / "fixtures" / "golden"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "render"
+
+#: The status block the golden files are rendered with (as the status extractor gives it).
+Q254893_STATUS = {
+    "kind": "fixed",
+    "affected": ["Exchange Server 5.5 SP3"],
+    "fixed": "Exchange Server 5.5 SP4",
+    "evidence": [],
+}
+
+
+def make_article(*sections: Section, **fields: object) -> Article:
+    """Return a minimal article holding ``sections`` (other fields overridable)."""
+    values: dict[str, object] = {
+        "id": "Q100001",
+        "title": "Synthetic Article",
+        "title_prefix": "XGEN",
+        "date": dt.date(2001, 6, 1),
+        "category": "exchange",
+        "product": "Microsoft Exchange",
+        "prod_ver": "winnt:5.5",
+        "oper_sys": "",
+        "keywords": ["kbtest"],
+        "applies_to": [AppliesTo(line=12, text="Microsoft Exchange Server, version 5.5", product="Microsoft Exchange Server", versions=["5.5"])],
+        "sections": list(sections),
+    }
+    values.update(fields)
+    return Article(**values)  # type: ignore[arg-type]
+
+
+def section(heading: str | None, *blocks: tuple[str, str], line: int = 20) -> Section:
+    """Return a section of (kind, raw text) blocks numbered from ``line``."""
+    made: list[Block] = []
+    for kind, text in blocks:
+        made.append(Block(kind=kind, line=line, text=text))
+        line += text.count("\n") + 2
+    return Section(heading=heading, line=line, blocks=made)
