@@ -1,0 +1,101 @@
+"""Simulated DNS: MX and A records, NXDOMAIN, and servers that time out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class DnsFailure(Exception):
+    """A lookup that did not return records: ``kind`` is "nxdomain", "nodata" or "timeout"."""
+
+    def __init__(self, name: str, kind: str) -> None:
+        self.name = name
+        self.kind = kind
+        super().__init__(f"{kind}: {name}")
+
+    @property
+    def permanent(self) -> bool:
+        """Return True when retrying cannot help (the name does not exist)."""
+        return self.kind in ("nxdomain", "nodata")
+
+
+@dataclass
+class Zone:
+    """The records of one name."""
+
+    name: str
+    mx: list[tuple[int, str]] = field(default_factory=list)
+    a: list[str] = field(default_factory=list)
+    timeout: bool = False
+
+
+def canonical_name(name: str) -> str:
+    """Return a query name as the resolver sends it: lower case, no surrounding blanks or root dot.
+
+    (inference) The Winsock resolver the IMS calls takes a C string and the wire format has no
+    room for blanks, so a trailing space on a domain does not change which zone answers; whether
+    the IMS trims is decided in the IMS (see kb.sim.ims.addressing).
+    """
+    return name.strip().rstrip(".").lower()
+
+
+class Dns:
+    """A resolver over configured zones; names without a zone are NXDOMAIN."""
+
+    def __init__(self) -> None:
+        self._zones: dict[str, Zone] = {}
+        self.queries: list[tuple[str, str, str]] = []  # (type, name, outcome) for inspection
+
+    def add_zone(self, name: str, mx: list[tuple[int, str]] | None = None, a: list[str] | None = None,
+                 timeout: bool = False) -> Zone:
+        """Add (or replace) the records of ``name``."""
+        zone = Zone(canonical_name(name), sorted(mx or []), list(a or []), timeout)
+        self._zones[zone.name] = zone
+        return zone
+
+    def _zone(self, qtype: str, name: str) -> Zone:
+        zone = self._zones.get(canonical_name(name))
+        if zone is None:
+            self.queries.append((qtype, name, "nxdomain"))
+            raise DnsFailure(name, "nxdomain")
+        if zone.timeout:
+            self.queries.append((qtype, name, "timeout"))
+            raise DnsFailure(name, "timeout")
+        return zone
+
+    def mx(self, name: str) -> list[tuple[int, str]]:
+        """Return the MX records (preference, host) in preference order; raise DnsFailure."""
+        zone = self._zone("MX", name)
+        self.queries.append(("MX", name, "answer" if zone.mx else "nodata"))
+        if not zone.mx:
+            raise DnsFailure(name, "nodata")
+        return list(zone.mx)
+
+    def a(self, name: str) -> list[str]:
+        """Return the A records of ``name``; raise DnsFailure."""
+        zone = self._zone("A", name)
+        self.queries.append(("A", name, "answer" if zone.a else "nodata"))
+        if not zone.a:
+            raise DnsFailure(name, "nodata")
+        return list(zone.a)
+
+    def mail_hosts(self, domain: str) -> list[str]:
+        """Return the hosts to try for ``domain``: MX hosts in order, else the domain's own A record.
+
+        MX lookup first, then A when there is no MX (Q260247). A timeout stops the lookup.
+        """
+        try:
+            return [host for _, host in self.mx(domain)]
+        except DnsFailure as failure:
+            if failure.kind != "nodata":
+                raise
+        self.a(domain)
+        return [canonical_name(domain)]
+
+    def to_json(self) -> list[dict[str, Any]]:
+        """Return the zones, sorted by name."""
+        return [
+            {"name": z.name, "mx": [[p, h] for p, h in z.mx], "a": list(z.a), "timeout": z.timeout}
+            for z in sorted(self._zones.values(), key=lambda z: z.name)
+        ]

@@ -1,0 +1,102 @@
+"""The Internet Mail Service (Msexcimc.exe): outbound and inbound paths around the store.
+
+Components: ``config`` (ImsConfig), ``spool`` (Imcdata directories), ``protocol_log``,
+``outbound`` (MTS-OUT -> SMTP), ``smtp_out`` (the SMTP client), ``inbound`` (SMTP -> MTS-IN),
+``ndr`` (IMS side of NDRs). Behaviour switches compare ``self.build`` (the Msexcimc.exe build).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from kb.sim.ims.config import DomainRoute, ImsConfig, RelayRules
+from kb.sim.ims.inbound import InboundPath, InboundSession
+from kb.sim.ims.ndr import NdrGenerator
+from kb.sim.ims.outbound import OutboundPath
+from kb.sim.ims.protolog import ProtocolLog
+from kb.sim.ims.routing import match_domain
+from kb.sim.ims.smtp_out import SmtpClient
+from kb.sim.ims.spool import Spool
+
+if TYPE_CHECKING:
+    from kb.sim.org import Organisation
+
+__all__ = ["DomainRoute", "ImsConfig", "InboundSession", "InternetMailService", "RelayRules"]
+
+
+class InternetMailService:
+    """The IMS of one server."""
+
+    def __init__(self, org: "Organisation", config: ImsConfig | None = None, seed: int = 0) -> None:
+        self.org = org
+        self.build = org.builds.ims
+        self.config = config or ImsConfig()
+        self.spool = Spool(seed)
+        self.protocol_log = ProtocolLog()
+        self.ndr = NdrGenerator(self)
+        self.outbound = OutboundPath(self)
+        self.smtp_out = SmtpClient(self)
+        self.inbound = InboundPath(self)
+        self._wake_pending = False
+
+    # -- outbound --------------------------------------------------------------------------------
+    def wake_outbound(self) -> None:
+        """Schedule a pass over MTS-OUT (once, however many messages arrive meanwhile)."""
+        if self._wake_pending:
+            return
+        self._wake_pending = True
+
+        def run() -> None:
+            self._wake_pending = False
+            self.outbound.process_mts_out()
+
+        self.org.clock.schedule(0, "ims: MTS-OUT", run)
+
+    # -- inbound ---------------------------------------------------------------------------------
+    def session(self, peer_ip: str = "127.0.0.1", peer_name: str = "", authenticated: bool = False) -> InboundSession:
+        """Open an inbound SMTP session (no sockets): helo/mail/rcpt/data/quit."""
+        return InboundSession(self, peer_ip=peer_ip, peer_name=peer_name, authenticated=authenticated)
+
+    def is_local_domain(self, domain: str) -> bool:
+        """Return True when the IMS delivers inbound mail for ``domain`` itself."""
+        wanted = domain.strip().lower()
+        if wanted in (d.lower() for d in self.org.local_domains):
+            return True
+        entry = match_domain(wanted, self.config.domain_routes)
+        return bool(entry is not None and entry.inbound)
+
+    def accepts_inbound(self, address: str) -> bool:
+        """Return True when ``address`` is in a domain this IMS accepts mail for."""
+        return self.is_local_domain(address.rpartition("@")[2])
+
+    def inbound_size_limit(self) -> int:
+        """Return the inbound size limit in bytes (0 = none): General tab, then InboundSizeLimit (Q231303)."""
+        limits = [self.config.max_message_bytes]
+        if self.config.message_size_kb:
+            limits.append(self.config.message_size_kb * 1024)
+        registry = int(self.config.registry.get("InboundSizeLimit", 0) or 0)
+        if registry:
+            limits.append(registry)
+        return min(limits)
+
+    # -- inspection ------------------------------------------------------------------------------
+    def queues(self) -> dict[str, Any]:
+        """Return the four IMS queues (ims-domain §2.13) with their contents."""
+        store = self.org.store
+        return {
+            "inbound_awaiting_conversion": [f.to_json() for f in self.spool.list("IN")],
+            "inbound_awaiting_delivery": [m.summary() for m in store.queue("MTS-IN")],
+            "outbound_awaiting_conversion": [t.message.summary() for t in store.queue("MTS-OUT")],
+            "outbound_awaiting_delivery": self.outbound.queue_json(),
+        }
+
+    def counters(self) -> dict[str, int]:
+        """Return the performance counters the simulator keeps (ims-domain §2.13)."""
+        return {
+            "inbound_bytes_total": self.inbound.bytes_in,
+            "inbound_messages_total": self.inbound.messages_in,
+            "ndrs_aborted": self.ndr.aborted,
+            "ndrs_total": self.ndr.generated,
+            "outbound_bytes_total": self.outbound.bytes_out,
+            "outbound_messages_total": self.outbound.messages_out,
+        }

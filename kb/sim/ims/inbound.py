@@ -1,0 +1,199 @@
+"""The inbound path: SMTP session (relay rules, limits) -> IN spool -> conversion -> MTS-IN -> store.
+
+ims-domain §2.3: RCPT handling applies the relay rules (Q193922) and recipient limits; the
+message is written to Imcdata\\IN with a Received header (Q190084); the inbound worker converts
+it in the store, submits it to MTS-IN and archives it; a failed store submit logs 4117 and
+moves the spool file to IN\\ARCHIVE (Q192186, Q246051); conversion failures go to BAD (Q189731).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from kb.sim.directory import Mailbox
+from kb.sim.eventlog import hresult_data
+from kb.sim.imail import ConversionError
+from kb.sim.ims.ndr import UNKNOWN_RECIPIENT, Failure
+from kb.sim.ims.addressing import ImsRecipient
+from kb.sim.ims.relay import may_relay
+from kb.sim.ims.routing import match_domain
+from kb.sim.mapi import MapiError
+from kb.sim.mta import P1Recipient, Transfer
+from kb.sim.remote import Reply
+
+if TYPE_CHECKING:
+    from kb.sim.ims import InternetMailService
+
+SOURCE = "MSExchangeIMC"
+
+
+@dataclass
+class InboundSession:
+    """The server side of one inbound SMTP connection, as the IMS models it (no sockets)."""
+
+    ims: "InternetMailService"
+    peer_ip: str = "127.0.0.1"
+    peer_name: str = ""
+    authenticated: bool = False
+    helo_name: str = ""
+    mail_from: str | None = None
+    rcpt_to: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.log = self.ims.protocol_log.open("inbound", f"{self.peer_name or self.peer_ip} [{self.peer_ip}]")
+        self._say(f"A connection from {self.peer_ip} was accepted.")
+
+    def _say(self, text: str) -> None:
+        self.ims.protocol_log.write(self.log, self.ims.org.clock.now(), text)
+
+    def _reply(self, code: int, text: str) -> Reply:
+        reply = Reply(code, text)
+        self._say(f"IO: |{reply.line()}")
+        return reply
+
+    def banner(self) -> str:
+        """Return the greeting text after "220 " (Q194131)."""
+        ims = self.ims
+        kind = "SMTP Server" if ims.config.registry.get("AdvertiseSMTPExtensions", 1) == 0 else "ESMTP Server"
+        return f"{ims.org.fqdn} {kind} (Microsoft Exchange Internet Mail Service {ims.build.version}) Ready"
+
+    def helo(self, name: str) -> Reply:
+        """Answer HELO/EHLO."""
+        self._say(f"EHLO {name}")
+        self.helo_name = name
+        return self._reply(250, f"{self.ims.org.fqdn} Hello [{self.peer_ip}]")
+
+    def mail(self, address: str) -> Reply:
+        """Answer MAIL FROM."""
+        self._say(f"MAIL FROM:<{address}>")
+        self.mail_from = address
+        self.rcpt_to = []
+        return self._reply(250, "OK - mail from <{}>".format(address))
+
+    def rcpt(self, address: str) -> Reply:
+        """Answer RCPT TO: relay rules and the recipient limit."""
+        self._say(f"RCPT TO:<{address}>")
+        if self.mail_from is None:
+            return self._reply(503, "Bad sequence of commands")
+        config = self.ims.config
+        if config.max_inbound_recipients and len(self.rcpt_to) >= config.max_inbound_recipients:
+            return self._reply(452, "Requested action not taken: Exceed Recipient Limit")
+        if not self.ims.accepts_inbound(address) and not self.may_relay_to(address):
+            return self._reply(550, "Relaying is prohibited")
+        self.rcpt_to.append(address)
+        return self._reply(250, f"OK - Recipient <{address}>")
+
+    def may_relay_to(self, address: str) -> bool:
+        """Return True when this client may relay to the non-local ``address``."""
+        config = self.ims.config
+        if not config.reroute_incoming:
+            return False
+        domain = address.rpartition("@")[2]
+        entry = match_domain(domain, config.domain_routes)
+        if entry is not None and entry.relay:
+            return True  # 'Override Relay Restrictions. Always "relay"' (Q195969)
+        return may_relay(config.relay, self.peer_ip, self.authenticated)
+
+    def data(self, payload: bytes) -> Reply:
+        """Take the message text; accept it into the IN spool."""
+        self._say("DATA")
+        if self.mail_from is None or not self.rcpt_to:
+            return self._reply(503, "Bad sequence of commands")
+        limit = self.ims.inbound_size_limit()
+        if limit and len(payload) > limit:
+            self.rset()
+            return self._reply(552, "Message size exceeds fixed maximum message size")
+        name = self.ims.inbound.accept(self.mail_from, list(self.rcpt_to), payload, self.peer_ip,
+                                       self.peer_name or self.helo_name or self.peer_ip)
+        self.rset()
+        return self._reply(250, f"{name} Message accepted for delivery")
+
+    def rset(self) -> None:
+        """Forget the current transaction."""
+        self.mail_from = None
+        self.rcpt_to = []
+
+    def quit(self) -> Reply:
+        """Answer QUIT."""
+        self._say("QUIT")
+        return self._reply(221, "closing connection")
+
+
+class InboundPath:
+    """The inbound half of the IMS (after the SMTP session accepted a message)."""
+
+    def __init__(self, ims: "InternetMailService") -> None:
+        self.ims = ims
+        self.messages_in = 0
+        self.bytes_in = 0
+
+    def received_header(self, name: str, peer_ip: str, peer_name: str) -> bytes:
+        """Return the Received header the IMS adds (form of Q190084)."""
+        org = self.ims.org
+        when = org.clock.now().strftime("%a, %d %b %Y %H:%M:%S +0000")
+        return (f"Received: from {peer_name} ([{peer_ip}]) by {org.server} with SMTP "
+                f"(Microsoft Exchange Internet Mail Service Version {self.ims.build.version})\r\n\tid {name}; {when}\r\n").encode("ascii")
+
+    def accept(self, mail_from: str, rcpt_to: list[str], payload: bytes, peer_ip: str, peer_name: str) -> str:
+        """Write the message to IN and schedule the inbound worker; return the spool name."""
+        ims, org = self.ims, self.ims.org
+        name = ims.spool.new_name()
+        data = self.received_header(name, peer_ip, peer_name) + payload
+        ims.spool.write("IN", name, data, org.clock.now(), f"from <{mail_from}>")
+        self.messages_in += 1
+        self.bytes_in += len(data)
+        org.clock.schedule(0, f"inbound {name}", lambda: self.process(name, mail_from, list(rcpt_to)))
+        return name
+
+    def process(self, name: str, mail_from: str, rcpt_to: list[str]) -> None:
+        """Convert, submit to MTS-IN, archive (ims-domain §2.3 step 3-4)."""
+        ims, org = self.ims, self.ims.org
+        now = org.clock.now()
+        data = ims.spool.read("IN", name).data
+        try:
+            message = org.imail.from_internet(data, mail_from, rcpt_to)
+        except ConversionError as error:
+            ims.spool.move("IN", name, "BAD", now, str(error))
+            return
+        if ims.config.archiving:
+            ims.spool.copy("IN", name, "IN\\ARCHIVE", now, "message archival")
+        message.mts_id = org.new_mts_id()
+        message.mime = None
+        org.store.queue("MTS-IN").append(message)
+        try:
+            self.submit(message, name)
+        except MapiError as error:
+            org.eventlog.log(SOURCE, 4117, data=hresult_data(error.hresult, name), file=name)
+            ims.spool.move("IN", name, "IN\\ARCHIVE", now, "event 4117")
+            return
+        finally:
+            queue = org.store.queue("MTS-IN")
+            if message in queue:
+                queue.remove(message)
+        ims.spool.delete("IN", name)
+
+    def submit(self, message, name: str) -> None:  # noqa: ANN001 - MapiMessage
+        """Hand a converted message from MTS-IN to the store/MTA; NDR recipients nobody owns."""
+        org = self.ims.org
+        unknown: list[Failure] = []
+        for row in message.recipients:
+            if self.ims.is_local_domain(row.address.rpartition("@")[2]):
+                entry = org.directory.by_smtp(row.address)
+                if entry is None:
+                    local, _, domain = row.address.rpartition("@")
+                    unknown.append(Failure(ImsRecipient(P1Recipient(row.row_id, row.address), local, domain),
+                                           UNKNOWN_RECIPIENT))
+                    continue
+                row.entry = entry.alias
+                if isinstance(entry, Mailbox):
+                    row.display_name = entry.display_name
+        known = [r for r in message.recipients if r.row_id not in {f.recipient.p1.row_id for f in unknown}]
+        if known:
+            routed = message.clone(message.entry_id)
+            routed.recipients = known
+            routed.submit_time = org.clock.now()
+            org.mta.submit(routed, originator="")
+        if unknown:
+            self.ims.ndr.report(Transfer(message=message, recipients=[f.recipient.p1 for f in unknown]), name,
+                                unknown, spool_dir="IN")

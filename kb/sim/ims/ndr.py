@@ -1,0 +1,125 @@
+"""IMS side of non-delivery: classify a failure, ask the store for the NDR, handle its failure.
+
+The IMS creates NDRs through MAPI against the store; when that MAPI work fails the IMS logs 4120
+and aborts the notification (Q272672), and the message is moved to the archive (ims-domain §2.9).
+That path is the same in every build; which inputs make the store fail is the store's business.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from kb.sim.eventlog import hresult_data
+from kb.sim.mapi import MapiError
+from kb.sim.message import MapiMessage
+from kb.sim.report import ReportedFailure
+
+if TYPE_CHECKING:
+    from kb.sim.ims import InternetMailService
+    from kb.sim.ims.addressing import ImsRecipient
+    from kb.sim.mta import Transfer
+
+SOURCE = "MSExchangeIMC"
+
+
+@dataclass(frozen=True)
+class FailureKind:
+    """How one kind of IMS-detected failure is reported (ims-domain §2.5.3, §2.5.4)."""
+
+    code: int
+    hex: str
+    text: str
+    reason: int  # X.400 reason code (Q174175)
+    diag: int  # X.400 diagnostic code (Q174175)
+    client_text: str
+    status: str  # RFC 3464 status
+
+
+# Codes and texts from the corpus (§2.5.3); the X.400 reason/diagnostic pairs are inference
+# (transfer failure for host problems, unable-to-transfer + unrecognised O/R name for addressing).
+HOST_UNKNOWN = FailureKind(3902, "000B099C", "Host Unknown", 0, 255,
+                           "Unable to deliver the message due to a communications failure", "5.4.4")  # Q242961
+SIZE_LIMIT = FailureKind(3903, "000B099C", "Message exceeds size limit", 1, 7,
+                         "The content length of the message is too long for the recipient to take delivery", "5.3.4")  # Q257264, Q266092
+UNKNOWN_RECIPIENT = FailureKind(0, "000C05A6", "Unknown Recipient", 1, 0,
+                                "The recipient name is not recognized", "5.1.1")  # Q246881
+# (inference) no corpus text for the time-out NDR; diagnostic 5 is maximum-time-expired (Q174175).
+EXPIRED = FailureKind(0, "000B099C", "Maximum time for delivery expired", 1, 5,
+                      "Unable to deliver the message due to a communications failure", "4.4.7")
+
+
+def remote_failure(reply: str) -> FailureKind:
+    """Return the kind for a remote 5xx reply: code 3000 + reply (553 -> 3553; §2.5.3, inference)."""
+    number = int(reply[:3]) if reply[:3].isdigit() else 500
+    return FailureKind(3000 + number, "000B0981" if number == 502 else "000C05A6", reply, 1, 0,
+                       "The recipient name is not recognized", f"5.{number // 10 % 10}.{number % 10}")
+
+
+@dataclass
+class Failure:
+    """One recipient the IMS gave up on, and why."""
+
+    recipient: "ImsRecipient"
+    kind: FailureKind
+    remote_reply: str = ""
+
+
+class NdrGenerator:
+    """``ims.ndr``: turns failures into an NDR via the store, or into event 4120 + archive."""
+
+    def __init__(self, ims: "InternetMailService") -> None:
+        self.ims = ims
+        self.generated = 0
+        self.aborted = 0
+
+    def diagnostic_line(self, kind: FailureKind) -> str:
+        """Return ``MSEXCH:IMS:<org>:<site>:<server> <code> (<hex>) <text>``."""
+        org = self.ims.org
+        return f"MSEXCH:IMS:{org.organisation}:{org.site}:{org.server} {kind.code} ({kind.hex}) {kind.text}"
+
+    def report(self, transfer: "Transfer", spool_name: str, failures: list[Failure], spool_dir: str = "OUT") -> MapiMessage | None:
+        """Report ``failures`` on ``transfer``; return the NDR, or None when none was sent."""
+        org = self.ims.org
+        if not failures:
+            return None
+        if transfer.message.props.get("null_reverse_path"):
+            # A report that cannot be delivered is not reported on (4132, Q185108).
+            self._archive(spool_dir, spool_name, "event 4132")
+            org.eventlog.log(SOURCE, 4132, data=hresult_data(0, spool_name), file=spool_name)
+            return None
+        reported = [
+            ReportedFailure(
+                row_id=f.recipient.p1.row_id,
+                address=f.recipient.address,
+                reason=f.kind.reason,
+                diag=f.kind.diag,
+                diagnostic_line=self.diagnostic_line(f.kind),
+                reason_text=f.kind.client_text,
+                status=f.kind.status,
+                remote_reply=f.remote_reply,
+            )
+            for f in failures
+        ]
+        try:
+            ndr = org.reports.create_ndr(transfer.message, reported)
+        except MapiError as error:
+            self.aborted += 1
+            org.eventlog.log(SOURCE, 4120, data=hresult_data(error.hresult, spool_name))
+            self._archive(spool_dir, spool_name, "event 4120")
+            return None
+        self.generated += 1
+        org.reports.deliver_report(ndr, transfer)
+        return ndr
+
+    def _archive(self, spool_dir: str, name: str, note: str) -> None:
+        """Move (or, while other queue entries still need it, copy) the spool file to the archive."""
+        ims = self.ims
+        now = ims.org.clock.now()
+        target = f"{spool_dir}\\ARCHIVE"
+        if not ims.spool.exists(spool_dir, name):
+            return
+        if ims.outbound.pending_for(name):
+            ims.spool.copy(spool_dir, name, target, now, note)
+        else:
+            ims.spool.move(spool_dir, name, target, now, note)

@@ -1,0 +1,95 @@
+"""The IMS's SMTP client: one session with a remote host, written to the protocol log."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from kb.sim.ims.ndr import Failure, remote_failure
+from kb.sim.ims.outbound import Attempt
+
+if TYPE_CHECKING:
+    from kb.sim.ims import InternetMailService
+    from kb.sim.ims.addressing import ImsRecipient
+    from kb.sim.ims.outbound import QueueEntry
+
+SOURCE = "MSExchangeIMC"
+# Seconds the IMS waits for a reply before it treats the connection as dropped (inference).
+REPLY_TIMEOUT = 600.0
+
+
+class SmtpClient:
+    """``ims.smtp_out``: EHLO, MAIL FROM, RCPT TO, DATA against a simulated remote host."""
+
+    def __init__(self, ims: "InternetMailService") -> None:
+        self.ims = ims
+
+    def session(self, entry: "QueueEntry", host: str, ip: str, recipients: list["ImsRecipient"]) -> Attempt:
+        """Deliver ``recipients`` of ``entry`` to ``ip``; unfinished recipients come back in ``retry``."""
+        ims, org = self.ims, self.ims.org
+        log = ims.protocol_log
+        now = org.clock.now()
+        session = log.open("outbound", f"{host} [{ip}]")
+        say = lambda text: log.write(session, now, text)  # noqa: E731
+        remote = org.internet.at(ip)
+        if ims.config.log_level("smtp_interface_events") >= 3:
+            org.eventlog.log(SOURCE, 2003, host=host, domain=entry.decision.domain, logfile=session.logfile)
+        if remote is None:
+            say(f"Connect to {ip} failed.")
+            return Attempt(retry=list(recipients), error=f"connect to {host} [{ip}] failed")
+        say(f"A connection to {ip} was established.")
+        link = remote.connect(now)
+        if remote.delay > REPLY_TIMEOUT:
+            say(f"No reply from {host} within {int(REPLY_TIMEOUT)} seconds; the connection is closed.")
+            return Attempt(retry=list(recipients), error=f"time-out waiting for {host}")
+        banner = link.banner()
+        if banner is None:
+            say("The connection was closed by the remote host.")
+            return self._defer(entry, recipients, say, f"{host} closed the connection")
+        say(f"IO: |{banner.line()}")
+        if banner.code != 220:
+            return self._defer(entry, recipients, say, banner.line())
+        say(f"EHLO {org.fqdn}")
+        say(f"IO: |{link.ehlo(org.fqdn).line()}")
+        message = entry.transfer.message
+        sender = "" if message.props.get("null_reverse_path") else message.sender
+        say(f"MAIL FROM:<{sender}>")
+        reply = link.mail(sender)
+        say(f"IO: |{reply.line()}")
+        if reply.transient:
+            return self._defer(entry, recipients, say, reply.line())
+        if reply.permanent:
+            return Attempt(failed=[Failure(r, remote_failure(reply.line()), reply.line()) for r in recipients])
+        accepted: list["ImsRecipient"] = []
+        result = Attempt()
+        for recipient in recipients:
+            say(f"RCPT TO:<{recipient.address}>")
+            reply = link.rcpt(recipient.address)
+            say(f"IO: |{reply.line()}")
+            if reply.code < 300:
+                accepted.append(recipient)
+            elif reply.transient:
+                result.retry.append(recipient)
+            else:
+                result.failed.append(Failure(recipient, remote_failure(reply.line()), reply.line()))
+        if accepted:
+            say("DATA")
+            data = ims.spool.read("OUT", entry.spool_name).data if ims.spool.exists("OUT", entry.spool_name) else b""
+            reply = link.data(data)
+            say(f"IO: |{reply.line()}")
+            if reply.code < 300:
+                result.delivered = accepted
+            elif reply.transient:
+                result.retry += accepted
+            else:
+                result.failed += [Failure(r, remote_failure(reply.line()), reply.line()) for r in accepted]
+        say("QUIT")
+        if result.retry:
+            result.error = f"{host} deferred {len(result.retry)} recipient(s)"
+        return result
+
+    def _defer(self, entry: "QueueEntry", recipients: list["ImsRecipient"], say, error: str) -> Attempt:  # noqa: ANN001
+        """Log the reschedule line (Q228725) and hand every recipient back for retry."""
+        subject = entry.transfer.message.subject
+        say(f'499 No routing hosts are reachable for {entry.decision.domain}. Message subject: ""{subject}"". '
+            "Rescheduling delivery for later.")
+        return Attempt(retry=list(recipients), error=error)

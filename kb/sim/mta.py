@@ -1,0 +1,108 @@
+"""The MTA: routes submitted messages to local mailboxes or to the IMS's MTS-OUT queue.
+
+Local recipients are delivered by the store; recipients whose address falls in the IMS address
+space (default ``SMTP *``, Q189492) are transferred into MTS-OUT, from which the IMS takes them
+(Q234065). Distribution lists are expanded and custom recipients turned into their targets here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from kb.sim.directory import CustomRecipient, DistributionList, Mailbox
+from kb.sim.message import MapiMessage, RecipientRow, split_address
+
+if TYPE_CHECKING:
+    from kb.sim.org import Organisation
+
+
+@dataclass
+class P1Recipient:
+    """An envelope (P1) recipient: which row it came from and the address the gateway gets."""
+
+    row_id: int
+    address: str
+    addrtype: str = "SMTP"
+    via: str | None = None  # alias of the DL or custom recipient it was expanded from
+
+
+@dataclass
+class Transfer:
+    """A message in transit to a gateway: the store message plus its P1 recipients."""
+
+    message: MapiMessage
+    recipients: list[P1Recipient] = field(default_factory=list)
+    originator: str = ""  # alias of the local sender, "" for mail that came from the Internet
+
+    @property
+    def mts_id(self) -> str:
+        """Return the MTS-ID of the message."""
+        return self.message.mts_id
+
+
+class MessageTransferAgent:
+    """Routes by recipient: local delivery, or the IMS (the only gateway simulated)."""
+
+    def __init__(self, org: "Organisation") -> None:
+        self.org = org
+        self.build = org.builds.mta
+        # The IMS address space; "SMTP *" is the default (Q189492).
+        self.ims_address_spaces: list[tuple[str, str]] = [("SMTP", "*")]
+        self.transferred = 0
+
+    def submit(self, message: MapiMessage, originator: str = "") -> None:
+        """Route every recipient row of ``message``."""
+        originator = originator or self._originator_alias(message)
+        gateway = Transfer(message=message, originator=originator)
+        for row in message.recipients:
+            self._route_row(message, row, gateway)
+        if gateway.recipients:
+            self.transfer_to_ims(gateway)
+
+    def _originator_alias(self, message: MapiMessage) -> str:
+        entry = self.org.directory.by_smtp(message.sender) if message.sender else None
+        return entry.alias if entry is not None else ""
+
+    def _route_row(self, message: MapiMessage, row: RecipientRow, gateway: Transfer) -> None:
+        targets = self._resolve(row)
+        for entry, address, addrtype, via in targets:
+            if isinstance(entry, Mailbox):
+                self.org.store.deliver(entry.alias, message)
+            elif self.in_ims_address_space(addrtype, address):
+                gateway.recipients.append(P1Recipient(row.row_id, address, addrtype, via))
+            else:
+                self.org.mta_ndr(message, row, address)
+
+    def _resolve(self, row: RecipientRow) -> list[tuple[object, str, str, str | None]]:
+        """Return (directory entry or None, address, type, via) for the row after expansion."""
+        entry = self.org.directory.find(row.entry) if row.entry else None
+        if entry is None and row.addrtype == "SMTP":
+            entry = self.org.directory.by_smtp(row.address)
+        if entry is None:
+            return [(None, row.address, row.addrtype, None)]
+        out: list[tuple[object, str, str, str | None]] = []
+        members = self.org.directory.expand(entry.alias) if isinstance(entry, DistributionList) else [entry]
+        via = entry.alias if isinstance(entry, DistributionList) else None
+        for member in members:
+            if isinstance(member, CustomRecipient):
+                addrtype, address = split_address(member.target)
+                out.append((member, address, addrtype, via or member.alias))
+            else:
+                out.append((member, member.address, "SMTP", via))
+        return out
+
+    def in_ims_address_space(self, addrtype: str, address: str) -> bool:
+        """Return True when ``addrtype:address`` falls in an IMS address space."""
+        for space_type, pattern in self.ims_address_spaces:
+            if space_type.upper() != addrtype.upper():
+                continue
+            if pattern == "*" or address.lower().rstrip().endswith(pattern.lower().lstrip("*")):
+                return True
+        return False
+
+    def transfer_to_ims(self, transfer: Transfer) -> None:
+        """Put ``transfer`` into MTS-OUT and wake the IMS (XAPI transfer, Q234065)."""
+        self.transferred += 1
+        self.org.store.queue("MTS-OUT").append(transfer)
+        self.org.ims.wake_outbound()

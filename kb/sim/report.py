@@ -1,0 +1,204 @@
+"""Store-side report generation: the NDR a gateway asks the store to create, and its delivery.
+
+The IMS creates an NDR through MAPI by adding the failed recipients to a report the store
+builds (ims-domain §2.5.1, Q272672); failures inside that call reach the IMS as a MAPI error.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from email.message import EmailMessage, Message
+from email.mime.message import MIMEMessage
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.parser import BytesParser
+from email import policy
+from typing import TYPE_CHECKING
+
+from kb.sim.builds import build
+from kb.sim.imail import WIRE, rfc822_date
+from kb.sim.mapi import MAPI_E_NOT_FOUND, MapiError
+from kb.sim.message import MapiMessage, RecipientRow, ndr_class
+
+if TYPE_CHECKING:
+    from kb.sim.mta import Transfer
+    from kb.sim.org import Organisation
+
+# When a recipient row already carries PR_NDR_REASON_CODE/PR_NDR_DIAG_CODE (a message re-created
+# from an NDR keeps them, Q171100), the store treats the failure as a re-reported recipient and
+# finds the row again by its address string instead of by row identity.
+# Q254893 (inference): the notes name only 5.5 SP3 as affected, so this branch is modelled as
+# arriving with the SP3 Store.exe (5.5.2650.23, Q243604); earlier stores match by row identity.
+STORE_REMATCHES_REREPORTED_ROWS_BY_ADDRESS = build("5.5.2650.23")
+# Q254893/Q248838: Store.exe 5.5.2652.17 (April 12, 2000; in SP4) normalises both address strings
+# (surrounding blanks, case) before comparing, so a row typed with a trailing space is found.
+STORE_NORMALISES_REPORT_ROWS = build("5.5.2652.17")
+
+
+@dataclass
+class ReportedFailure:
+    """One failed recipient as a gateway reports it to the store."""
+
+    row_id: int
+    address: str  # the address as the gateway saw it
+    reason: int  # X.400 reason code (0 transfer failure, 1 unable to transfer, ...)
+    diag: int  # X.400 diagnostic code (Q174175)
+    diagnostic_line: str  # e.g. "MSEXCH:IMS:Org:Site:SERVER 3902 (000B099C) Host Unknown"
+    reason_text: str  # what the client shows under the recipient
+    status: str = "5.0.0"  # RFC 3464 Status of the delivery-status part
+    remote_reply: str = ""
+
+
+def _client_time(when) -> str:  # noqa: ANN001 - datetime
+    """Return the client's short date form, e.g. ``1/11/00 9:00 AM``."""
+    hour = when.hour % 12 or 12
+    return f"{when.month}/{when.day}/{when.year % 100:02d} {hour}:{when.minute:02d} {'AM' if when.hour < 12 else 'PM'}"
+
+
+def normalise_address(address: str) -> str:
+    """Return ``address`` without surrounding blanks, lower case."""
+    return address.strip().lower()
+
+
+class StoreReports:
+    """Builds NDRs as MAPI messages that also carry their MIME form."""
+
+    def __init__(self, org: "Organisation") -> None:
+        self.org = org
+        self.build = org.builds.store
+
+    # -- row matching ------------------------------------------------------------------------
+    def find_row(self, original: MapiMessage, failure: ReportedFailure) -> RecipientRow | None:
+        """Find the original's recipient row that ``failure`` reports on."""
+        by_id = next((r for r in original.recipients if r.row_id == failure.row_id), None)
+        if by_id is None or not by_id.has_ndr_properties:
+            return by_id
+        if self.build < STORE_REMATCHES_REREPORTED_ROWS_BY_ADDRESS:
+            return by_id
+        # Re-reported recipient: look the row up again by address string.
+        rows = [r for r in original.recipients if r.has_ndr_properties]
+        if self.build >= STORE_NORMALISES_REPORT_ROWS:
+            wanted = normalise_address(failure.address)
+            return next((r for r in rows if normalise_address(r.address) == wanted), None)
+        return next((r for r in rows if r.address == failure.address), None)
+
+    # -- NDR ---------------------------------------------------------------------------------
+    def create_ndr(self, original: MapiMessage, failures: list[ReportedFailure]) -> MapiMessage:
+        """Create the NDR on ``original`` for ``failures``; raise MapiError when a row is missing."""
+        rows: list[RecipientRow] = []
+        for failure in failures:
+            row = self.find_row(original, failure)
+            if row is None:
+                raise MapiError(MAPI_E_NOT_FOUND, f"no recipient row for {failure.address!r}")
+            ndr_row = copy.deepcopy(row)
+            ndr_row.ndr_reason = failure.reason
+            ndr_row.ndr_diag = failure.diag
+            ndr_row.supplementary = failure.diagnostic_line
+            ndr_row.props["reason_text"] = failure.reason_text
+            ndr_row.props["status"] = failure.status
+            ndr_row.props["remote_reply"] = failure.remote_reply
+            rows.append(ndr_row)
+        now = self.org.clock.now()
+        ndr = MapiMessage(
+            entry_id=self.org.store.new_entry_id(),
+            message_class=ndr_class(original.message_class),
+            subject=f"Undeliverable: {original.subject}",
+            sender=self.org.postmaster,
+            sender_name="System Administrator",
+            recipients=rows,
+            to_line=original.sender,
+            submit_time=now,
+            mts_id=self.org.new_mts_id(),
+            original=original.clone(original.entry_id),
+        )
+        ndr.message_id = f"<{ndr.mts_id.rpartition('=')[2]}@{self.org.fqdn}>"
+        ndr.body = self.render_text(ndr)
+        ndr.mime = self.render_mime(ndr)
+        return ndr
+
+    def render_text(self, ndr: MapiMessage) -> str:
+        """Render what the client shows for an NDR (ims-domain §2.5.2, Q242961)."""
+        original = ndr.original
+        assert original is not None
+        sent = original.submit_time or ndr.submit_time
+        lines = [
+            "Your message did not reach some or all of the intended recipients.",
+            "",
+            f"      Subject:\t{original.subject}",
+            f"      Sent:\t{_client_time(sent)}",
+            "",
+            "The following recipient(s) could not be reached:",
+            "",
+        ]
+        for row in ndr.recipients:
+            lines += [
+                f"      '{row.address}' on {_client_time(ndr.submit_time)}",
+                f"            {row.props.get('reason_text', '')}",
+                f"            The MTS-ID of the original message is: {original.mts_id}",
+                f"            {row.supplementary}",
+                "",
+            ]
+        return "\r\n".join(lines)
+
+    def render_mime(self, ndr: MapiMessage) -> bytes:
+        """Return the NDR as a MIME multipart/report with an RFC 3464 message/delivery-status part."""
+        original = ndr.original
+        assert original is not None
+        report = MIMEMultipart("report", report_type="delivery-status", policy=WIRE)
+        report["From"] = f"System Administrator <{self.org.postmaster}>"
+        report["To"] = original.sender or f"postmaster@{self.org.domain}"
+        report["Subject"] = ndr.subject
+        report["Date"] = rfc822_date(ndr.submit_time)
+        report["Message-ID"] = ndr.message_id
+        report["X-MS-Embedded-Report"] = ""
+        # A boundary derived from the MTS-ID keeps the bytes deterministic.
+        report.set_boundary("----=_NextPart_" + ndr.mts_id.rpartition("=")[2].replace("-", "_"))
+        report.attach(MIMEText(ndr.body.replace("\r\n", "\n"), "plain", "us-ascii" if ndr.body.isascii() else "utf-8"))
+        status = Message()
+        status.set_type("message/delivery-status")
+        per_message = Message()
+        per_message["Reporting-MTA"] = f"dns; {self.org.fqdn}"
+        per_message["Arrival-Date"] = rfc822_date(original.submit_time or ndr.submit_time)
+        blocks = [per_message]
+        for row in ndr.recipients:
+            block = Message()
+            block["Original-Recipient"] = f"rfc822;{row.address}"
+            block["Final-Recipient"] = f"rfc822;{row.address.strip()}"
+            block["Action"] = "failed"
+            block["Status"] = str(row.props.get("status", "5.0.0"))
+            if row.props.get("remote_reply"):
+                block["Diagnostic-Code"] = f"smtp; {row.props['remote_reply']}"
+            else:
+                block["X-Display-Name"] = row.display_name or row.address
+            blocks.append(block)
+        status.set_payload(blocks)
+        report.attach(status)
+        embedded = BytesParser(policy=policy.compat32).parsebytes(self.org.imail.to_internet(original))
+        report.attach(MIMEMessage(embedded))
+        return report.as_bytes(policy=WIRE)
+
+    # -- delivery ----------------------------------------------------------------------------
+    def deliver_report(self, report: MapiMessage, transfer: "Transfer") -> None:
+        """Deliver a report to the originator: a local mailbox, or back out through the MTA."""
+        if transfer.originator:
+            self.org.store.deliver(transfer.originator, report)
+            return
+        sender = transfer.message.sender
+        if not sender:
+            return  # never report on a report (null reverse path, RFC 821 §3.6)
+        from kb.sim.directory import Mailbox
+        from kb.sim.mta import P1Recipient, Transfer
+
+        entry = self.org.directory.by_smtp(sender)
+        if isinstance(entry, Mailbox):
+            self.org.store.deliver(entry.alias, report)
+            return
+        # An NDR leaves with a null reverse path, MIME From the postmaster (Q250507, Q200059).
+        report.props["null_reverse_path"] = True
+        self.org.mta.transfer_to_ims(Transfer(message=report, recipients=[P1Recipient(0, sender)]))
+
+
+def parse_report(data: bytes) -> EmailMessage:
+    """Parse an NDR's MIME form (helper for clients and tests)."""
+    return BytesParser(policy=policy.default).parsebytes(data)  # type: ignore[return-value]
