@@ -1,0 +1,347 @@
+"""Build an article's status block from its STATUS sentences, applies-to block and fix keywords."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from kb.model import Article
+from kb.releases.catalogue import Catalogue, FixToken, load_catalogue
+from kb.status.mentions import Mention, scan
+from kb.status.sentences import Sentence, split_section, split_text
+
+# -- sentence recognisers (ims-domain.md §4.3, kb-format.md §6.1), tried in this order ----------
+# Each returns the offset where the release list of the claim starts, or None.
+
+Recogniser = Callable[[str], "int | None"]
+
+
+def _after(pattern: str) -> Recogniser:
+    """Return a recogniser that matches ``pattern`` and points just after it."""
+    compiled = re.compile(pattern, re.I)
+
+    def recognise(text: str) -> int | None:
+        match = compiled.search(text)
+        return match.end() if match else None
+
+    return recognise
+
+
+_LATEST = re.compile(r"\b(?:in|with|by)\s+(?:the\s+)?(?:most\s+recent|latest|newest|current|next)\b", re.I)
+_LISTED = re.compile(
+    r"\b(?:products?|versions?|clients?|programs?)\s+(?:that\s+(?:are|were)\s+)?(?:listed|noted|mentioned)\s+"
+    r"(?:at\s+the\s+beginning|above)|\b(?:above[- ]listed|listed\s+above)\b",
+    re.I,
+)
+
+RECOGNISERS: list[tuple[str, Recogniser]] = [
+    # "This problem was first corrected in ...", "This bug has been fixed in ...".
+    ("fixed", _after(r"\b(?:first|was|were|been|is|are|now)\s+(?:corrected|fixed|resolved|addressed)\s+(?:in|with|by)\b")),
+    ("fixed", _after(r"\b(?:corrected|fixed|resolved)\s+(?:in|with)\b(?=.*\b(?:Service\s+Pack|SP\s*\d|release))")),
+    ("feature", _after(r"\bfeature\s+(?:was\s+|is\s+)?(?:first\s+)?(?:included|introduced|added|available)\s+in\b")),
+    ("hotfix", _after(r"\bsupported\s+(?:hot)?fix\b[^.]*?\bavailable\b|\bhotfix\b[^.]*\bis\s+(?:now\s+)?available\b")),
+    ("researching", _after(r"\bresearching\s+(?:this|the)\s+(?:problem|issue|bug|behavior)")),
+    ("by-design", _after(r"\bby\s+(?:product\s+)?design\b")),
+    # "Microsoft has confirmed this to be a problem in ...", "... that this is a bug in ...".
+    ("confirmed", _after(r"\bconfirmed\s+(?:this|that)\b.*?\b(?:problem|bug|issue|error|behavior)s?\b(?:\s+(?:with|in|for|on))?")),
+]
+
+_KIND_ORDER = ["fixed", "fixed-latest-sp", "hotfix", "feature", "researching", "by-design", "confirmed", "none"]
+_FEATURE_SECTIONS = ("RESOLUTION", "MORE INFORMATION", "WORKAROUND")
+
+
+@dataclass
+class _State:
+    """What the extractor has learnt so far about one article."""
+
+    catalogue: Catalogue
+    context: list[str]
+    kinds: set[str] = field(default_factory=set)
+    affected: list[str] = field(default_factory=list)
+    fixed: list[str] = field(default_factory=list)
+    feature: list[str] = field(default_factory=list)
+    latest_lines: list[str] = field(default_factory=list)
+    recent: dict[str, str] = field(default_factory=dict)
+    evidence: list[dict[str, Any]] = field(default_factory=list)
+    unknown: list[dict[str, Any]] = field(default_factory=list)
+    condition: str | None = None
+
+
+def _add(names: list[str], name: str) -> None:
+    """Append ``name`` once."""
+    if name not in names:
+        names.append(name)
+
+
+def _context(article: Article, catalogue: Catalogue) -> list[str]:
+    """Return the product lines the article is about: applies-to items and PROD/VER."""
+    lines: list[str] = []
+    for item in _applies_items(article):
+        for mention in _applies_mentions(item, catalogue, []):
+            if mention.line:
+                _add(lines, mention.line)
+    return lines
+
+
+def _applies_items(article: Article) -> list[Any]:
+    """Return the applies-to items, children included, in order."""
+    out: list[Any] = []
+    stack = list(reversed(article.applies_to or []))
+    while stack:
+        item = stack.pop()
+        out.append(item)
+        stack.extend(reversed(item.children))
+    return out
+
+
+def _applies_mentions(item: Any, catalogue: Catalogue, context: list[str]) -> list[Mention]:
+    """Return the releases one applies-to item names ("Microsoft Exchange Server, version 5.5 SP3")."""
+    return scan(item.text, catalogue, context)
+
+
+def _claim(sentence: Sentence, start: int, state: _State) -> list[Mention]:
+    """Return the mentions after ``start`` in a sentence, recording unknown names."""
+    text = sentence.text[start:]
+    mentions = scan(text, state.catalogue, state.context, state.recent)
+    for mention in mentions:
+        if mention.release is None:
+            state.unknown.append({"text": mention.text, "line": sentence.line})
+        elif mention.line:
+            state.recent[state.catalogue.lines[mention.line].product] = mention.line
+    return [m for m in mentions if m.release is not None]
+
+
+def _carry_service_pack(mentions: list[Mention], catalogue: Catalogue) -> list[Mention]:
+    """Carry a trailing service pack back over "A and B Service Pack N" (kb-format.md §6.3)."""
+    out = list(mentions)
+    for index in range(len(out) - 2, -1, -1):
+        here, after = out[index], out[index + 1]
+        if not here.has_sp and after.has_sp and here.line != after.line:
+            sp = catalogue.releases[after.release].sp  # type: ignore[index]
+            if sp is None:
+                continue
+            candidate = catalogue.find(f"{here.line} SP{sp}") if not sp.startswith("SR-") else None
+            if candidate is not None and candidate.line == here.line:
+                out[index] = Mention(candidate.name, here.text, here.line, here.start, True)
+    return out
+
+
+def _read_sentence(sentence: Sentence, article: Article, state: _State) -> None:
+    """Classify one STATUS sentence by every recogniser that matches and record its releases."""
+    done: set[str] = set()
+    for kind, recognise in RECOGNISERS:
+        start = recognise(sentence.text)
+        if start is None or kind in done:
+            continue
+        done.add(kind)
+        if kind == "fixed":
+            _read_fixed(sentence, start, state)
+        elif kind == "feature":
+            for mention in _claim(sentence, start, state):
+                _add(state.feature, mention.release)  # type: ignore[arg-type]
+                state.evidence.append({"fact": "feature", "text": sentence.text, "line": sentence.line,
+                                       "release": mention.release})
+        elif kind == "confirmed":
+            state.kinds.add(kind)
+            _read_affected(sentence, start, article, state)
+        else:
+            state.kinds.add(kind)
+            state.evidence.append({"fact": "kind", "text": sentence.text, "line": sentence.line})
+
+
+def _read_fixed(sentence: Sentence, start: int, state: _State) -> None:
+    """Record the first-fixed releases of a fix sentence, or a "latest service pack" claim."""
+    if _LATEST.search(sentence.text[max(0, start - 12) : start + 40]):
+        state.kinds.add("fixed-latest-sp")
+        state.evidence.append({"fact": "kind", "text": sentence.text, "line": sentence.line})
+        for mention in scan(sentence.text[start:], state.catalogue, state.context):
+            if mention.line:
+                _add(state.latest_lines, mention.line)
+        return
+    mentions = _carry_service_pack(_claim(sentence, start, state), state.catalogue)
+    if not mentions:
+        # "This problem was corrected in Mbclean 2.0": a fix outside the catalogue
+        clause = sentence.text[start:].strip(" .")
+        if clause and (not state.unknown or state.unknown[-1]["line"] != sentence.line):
+            state.unknown.append({"text": clause[:120], "line": sentence.line})
+        state.kinds.add("confirmed-fixed-unnamed")
+        state.evidence.append({"fact": "kind", "text": sentence.text, "line": sentence.line})
+        return
+    state.kinds.add("fixed")
+    condition = re.search(r"\b(?:when|if|unless|behind|provided)\b[^.;]*", sentence.text[start:], re.I)
+    if condition:
+        state.condition = condition.group(0).strip()
+    for mention in mentions:
+        _add(state.fixed, mention.release)  # type: ignore[arg-type]
+        state.evidence.append({"fact": "fixed", "text": sentence.text, "line": sentence.line,
+                               "release": mention.release})
+
+
+def _read_affected(sentence: Sentence, start: int, article: Article, state: _State) -> None:
+    """Record the affected releases of a confirming sentence (or of the applies-to block)."""
+    stop = RECOGNISERS[0][1](sentence.text)
+    claim = sentence.text[start : stop if stop and stop > start else None]
+    if _LISTED.search(claim) or not claim.strip(" .,"):
+        for item in _applies_items(article):
+            mentions = _applies_mentions(item, state.catalogue, state.context)
+            for mention in mentions:
+                if mention.release is None:
+                    state.unknown.append({"text": item.text, "line": item.line})
+                    continue
+                _add(state.affected, mention.release)
+                state.evidence.append({"fact": "affected", "token": item.text, "line": item.line,
+                                       "release": mention.release})
+        state.evidence.append({"fact": "affected", "text": sentence.text, "line": sentence.line})
+        return
+    mentions = scan(claim, state.catalogue, state.context, state.recent)
+    for mention in mentions:
+        if mention.release is None:
+            state.unknown.append({"text": mention.text, "line": sentence.line})
+            continue
+        if mention.line:
+            state.recent[state.catalogue.lines[mention.line].product] = mention.line
+        _add(state.affected, mention.release)
+        state.evidence.append({"fact": "affected", "text": sentence.text, "line": sentence.line,
+                               "release": mention.release})
+
+
+def fix_tokens(article: Article, catalogue: Catalogue) -> list[tuple[FixToken, int | None]]:
+    """Return the article's fix keywords decoded, with the line of the Keywords field."""
+    line: int | None = None
+    tokens: list[str] = []
+    for item in article.footer or []:
+        if item.key == "Keywords":
+            line, tokens = item.line, item.value.split()
+            break
+    if line is None:
+        line, tokens = 6, list(article.keywords)  # the header KEYWORDS line is line 6
+    out: list[tuple[FixToken, int | None]] = []
+    seen: set[str] = set()
+    for raw in tokens:
+        # kb-format.md §6.2: glued tokens split at "kb" boundaries (kbvfp500fixkbbuglist)
+        for token in re.split(r"(?<=.)(?=kb[a-z])", raw, flags=re.I):
+            decoded = catalogue.decode_token(token)
+            if decoded is not None and decoded.fix and token.lower() not in seen:
+                seen.add(token.lower())
+                out.append((decoded, line))
+    return out
+
+
+def _order(names: list[str], catalogue: Catalogue) -> list[str]:
+    """Return canonical releases sorted by line name, then catalogue order."""
+    return sorted(set(names), key=catalogue.order_key)
+
+
+def extract_status(article: Article, catalogue: Catalogue | None = None) -> dict[str, Any]:
+    """Return the status block of an article (schemas/status.schema.json); pure."""
+    catalogue = catalogue or load_catalogue()
+    state = _State(catalogue=catalogue, context=_context(article, catalogue))
+    section = article.section("STATUS")
+    if section is not None:
+        for sentence in split_section(section):
+            _read_sentence(sentence, article, state)
+    if not state.kinds & {"fixed", "fixed-latest-sp"}:
+        _read_feature(article, state)
+
+    tokens = fix_tokens(article, catalogue)
+    keywords = [
+        {"token": t.token, "release": t.release, "meaning": t.meaning, "line": line} for t, line in tokens
+    ]
+    fixed = list(state.fixed)
+    source: str | None = "status" if fixed else None
+    fixed_tokens = [(t, line) for t, line in tokens if t.meaning in ("fixed", "release") and t.release]
+    if not fixed and fixed_tokens and state.kinds & {"fixed-latest-sp", "confirmed", "confirmed-fixed-unnamed", "researching"} | (
+        {"fixed"} if not state.kinds else set()
+    ):
+        # STATUS names no release (e.g. exc55sp2fix with "confirmed" only, ims-domain.md §4.5 rule 5)
+        latest = [t for t, _ in fixed_tokens if t.line in state.latest_lines]
+        chosen = latest or [t for t, _ in fixed_tokens]
+        for token in chosen:
+            _add(fixed, token.release)  # type: ignore[arg-type]
+            line = next(l for t, l in fixed_tokens if t is token)
+            state.evidence.append({"fact": "fixed", "token": token.token, "line": line, "release": token.release})
+        source = "keyword"
+
+    hotfix: str | None = None
+    for token, line in tokens:
+        if token.meaning in ("pre", "nosp"):
+            hotfix = token.release or f"{token.line} hotfix"
+            state.evidence.append({"fact": "hotfix", "token": token.token, "line": line, "release": token.release})
+            break
+
+    kind = _kind(state, bool(fixed), source, hotfix is not None)
+    if kind == "feature" and not fixed and state.feature:
+        fixed = list(state.feature)
+        source = "status"
+    if kind != "feature":
+        state.evidence = [e for e in state.evidence if e["fact"] != "feature"]
+    ordered_fixed = _order(fixed, catalogue)
+    return {
+        "kind": kind,
+        "affected": _order(state.affected, catalogue),
+        "fixed": None if not ordered_fixed else ordered_fixed[0] if len(ordered_fixed) == 1 else ordered_fixed,
+        "fixed_source": source if ordered_fixed else None,
+        "hotfix": hotfix,
+        "condition": state.condition if len(ordered_fixed) > 1 else None,
+        "keywords": keywords,
+        "evidence": _dedupe(state.evidence),
+        "unknown": _dedupe(state.unknown),
+    }
+
+
+def _kind(state: _State, has_fixed: bool, source: str | None, has_hotfix: bool) -> str:
+    """Return the primary kind in the documented precedence (schemas/status.schema.json)."""
+    kinds = state.kinds
+    if has_fixed and source == "status":
+        return "fixed"
+    if "fixed-latest-sp" in kinds:
+        return "fixed-latest-sp"
+    if "hotfix" in kinds:
+        return "hotfix"
+    if has_fixed:
+        return "fixed"
+    if has_hotfix and kinds & {"confirmed", "confirmed-fixed-unnamed", "researching"}:
+        return "hotfix"
+    if state.feature and not kinds - {"feature"}:
+        return "feature"
+    for kind in ("researching", "by-design", "confirmed"):
+        if kind in kinds:
+            return kind
+    if "confirmed-fixed-unnamed" in kinds:
+        return "confirmed"
+    if state.feature:
+        return "feature"
+    return "none"
+
+
+def _read_feature(article: Article, state: _State) -> None:
+    """Record "This feature was first included in Exchange Server 5.5 Service Pack N" (RESOLUTION...)."""
+    recognise = dict(RECOGNISERS)["feature"]
+    for name in ("STATUS", *_FEATURE_SECTIONS):
+        section = article.section(name)
+        if section is None:
+            continue
+        for sentence in split_section(section):
+            start = recognise(sentence.text)
+            if start is None:
+                continue
+            for mention in _claim(sentence, start, state):
+                _add(state.feature, mention.release)  # type: ignore[arg-type]
+                state.evidence.append({"fact": "feature", "text": sentence.text, "line": sentence.line,
+                                       "release": mention.release})
+
+
+def _dedupe(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Drop repeated entries, keeping first occurrences in order."""
+    seen: set[tuple[Any, ...]] = set()
+    out = []
+    for item in items:
+        key = tuple(sorted(item.items()))
+        if key not in seen:
+            seen.add(key)
+            out.append(item)
+    return out
+
+
+__all__ = ["extract_status", "fix_tokens", "split_text"]

@@ -1,0 +1,90 @@
+"""Consistency lint: the STATUS text and the fix keywords must name the same first-fixed release."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+from kb.diagnostics import Diagnostic
+from kb.releases.catalogue import Catalogue, load_catalogue
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """How a status block's text-derived fixed release compares with its fix keywords."""
+
+    comparable: bool  # both a STATUS-named fix and a keyword on the same product line exist
+    conflicts: tuple[tuple[dict[str, Any], dict[str, Any]], ...]  # (keyword entry, text evidence)
+
+    @property
+    def agrees(self) -> bool:
+        """Return True when comparable and no keyword contradicts the text."""
+        return self.comparable and not self.conflicts
+
+
+def _fixed(status: dict[str, Any]) -> list[str]:
+    """Return the status block's fixed releases as a list."""
+    fixed = status.get("fixed")
+    return [] if fixed is None else [fixed] if isinstance(fixed, str) else list(fixed)
+
+
+def compare(status: dict[str, Any], catalogue: Catalogue | None = None) -> Comparison:
+    """Compare the STATUS-named first-fixed releases with the fixed/pre-SP keywords of their lines.
+
+    A keyword is compared only when it names a release (``kbExchange550preSP5fix`` names none)
+    on a product line the STATUS fix sentence also names; ``pre`` keywords name the service pack
+    the hotfix went into (kb-format.md §6.3, class B).
+    """
+    catalogue = catalogue or load_catalogue()
+    if status.get("fixed_source") != "status":
+        return Comparison(False, ())
+    text_fixed = _fixed(status)
+    by_line: dict[str, set[str]] = {}
+    for name in text_fixed:
+        by_line.setdefault(catalogue.releases[name].line, set()).add(name)
+    comparable = False
+    conflicts = []
+    for entry in status.get("keywords", []):
+        release = entry.get("release")
+        if release is None or entry.get("meaning") not in ("fixed", "pre", "release"):
+            continue
+        line = catalogue.releases[release].line
+        if line not in by_line:
+            continue
+        comparable = True
+        if release not in by_line[line]:
+            evidence = next(
+                (e for e in status.get("evidence", []) if e.get("fact") == "fixed" and e.get("release") in by_line[line]),
+                {"line": None, "text": ", ".join(sorted(by_line[line]))},
+            )
+            conflicts.append((entry, evidence))
+    return Comparison(comparable, tuple(conflicts))
+
+
+def lint_status(status: dict[str, Any] | None, path: str, catalogue: Catalogue | None = None) -> Iterator[Diagnostic]:
+    """Yield a warning per fix keyword that contradicts the STATUS text, showing both locations."""
+    if not status:
+        return
+    catalogue = catalogue or load_catalogue()
+    for entry, evidence in compare(status, catalogue).conflicts:
+        text_release = evidence.get("release") or evidence.get("text")
+        yield Diagnostic(
+            path=path,
+            line=entry.get("line"),
+            field="status",
+            severity="warning",
+            code="status-keyword-mismatch",
+            message=(
+                f"fix keyword {entry['token']!r} says {entry['release']!r}, but STATUS (line "
+                f"{evidence.get('line')}) says first fixed in {text_release!r}"
+            ),
+        )
+    for unknown in status.get("unknown", []):
+        yield Diagnostic(
+            path=path,
+            line=unknown.get("line"),
+            field="status",
+            severity="warning",
+            code="status-unknown-release",
+            message=f"release {unknown['text']!r} is not in the release catalogue (kb/releases/catalogue.yaml); left unknown",
+        )

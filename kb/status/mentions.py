@@ -1,0 +1,166 @@
+"""Find product releases named in a sentence: "Exchange Server version 5.5, SP1, and SP2"."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from kb.releases.catalogue import Catalogue, Family, Line
+
+# An item of a version list: "5.5", "5.5 Service Pack 3", "SP2", "US Service Pack 4 (SP4)".
+_VERSION = r"(?P<ver>\d+(?:\.\d+)*[a-z]?|XP)(?![\w.]*\d)"
+_SP = r"(?:US\s+)?(?:Service\s+Packs?|SP)\s*-?\s*(?P<sp>\d+[a-z]?)\b(?:\s*\(SP\s*\d+[a-z]?\))?"
+_SR = r"(?:Service\s+Release|SR)\s*-?\s*(?P<sr>\d+[a-z]?)\b"
+_SUFFIX = rf"(?:{_SP}|{_SR})"
+_ITEM = re.compile(rf"\s*(?:{_VERSION}(?:,?\s+{_SUFFIX.replace('?P<sp>', '?P<sp1>').replace('?P<sr>', '?P<sr1>')})?|{_SUFFIX})", re.I)
+_JOIN = re.compile(r"\s*(?:,\s*(?:and|or)\s+|,\s*|\s+(?:and|or|through|to)\s+)", re.I)
+# Service-pack numbers that follow a plural "Service Packs 3 and 4".
+_MORE_SP = re.compile(r"\s*(?:,\s*(?:and\s+)?|\s+and\s+)(?P<sp>\d+[a-z]?)\b")
+# "Service Pack 4 for Microsoft Exchange Server 5.5": a service pack written before the product.
+_PREFIX_SP = re.compile(rf"(?:{_SP}|{_SR})\s+(?:for|of|to)\s+(?:the\s+)?(?:Microsoft\s+)?$", re.I)
+_LEAD = re.compile(r"[\s,]*(?:(?:versions?|builds?)\s+)?", re.I)
+# Whole words a product name must not be glued to ("Exchange Server" inside "Exchange Serverless").
+_WORD_END = r"(?![\w+])"
+_US = re.compile(r"\bU\.\s?S\.?(?=\s)")
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A release named in text: the canonical release, or None with the text when unknown."""
+
+    release: str | None
+    text: str
+    line: str | None
+    start: int
+    has_sp: bool
+
+
+@cache
+def _product_pattern(catalogue: Catalogue) -> tuple[re.Pattern[str], dict[str, tuple[Family, Line | None]]]:
+    """Return one regex of every product name (longest first) and what each name denotes."""
+    table: dict[str, tuple[Family, Line | None]] = {}
+    alternatives = []
+    for name, family, line in catalogue.surface_names():
+        key = name.lower().replace(",", "")
+        key = " ".join(key.split())
+        if key in table:
+            continue
+        table[key] = (family, line)
+        words = [re.escape(word) for word in name.replace(",", " ").split()]
+        alternatives.append(r",?\s+(?:version\s+)?".join(words))
+    pattern = re.compile(r"(?<![\w+])(?:Microsoft\s+)?(" + "|".join(alternatives) + ")" + _WORD_END, re.I)
+    return pattern, table
+
+
+def _lookup(table: dict[str, tuple[Family, Line | None]], surface: str) -> tuple[Family, Line | None]:
+    """Return the family/line of a matched product name."""
+    key = re.sub(r"\bversion\b", " ", surface.lower().replace(",", " "))
+    return table[" ".join(key.split())]
+
+
+def _items(text: str, pos: int) -> tuple[list[tuple[str | None, str | None]], int]:
+    """Read a version list starting at ``pos``: [(version, sp)], and where it ends."""
+    items: list[tuple[str | None, str | None]] = []
+    lead = _LEAD.match(text, pos)
+    cursor = lead.end() if lead else pos
+    while True:
+        match = _ITEM.match(text, cursor)
+        if match is None or match.end() == cursor:
+            break
+        version = match.group("ver")
+        sp = match.group("sp1") or match.group("sp")
+        sr = match.group("sr1") or match.group("sr")
+        label = f"SR-{sr}" if sr else sp
+        items.append((version, label))
+        cursor = match.end()
+        if sp and re.search(r"packs", match.group(0), re.I):
+            while (more := _MORE_SP.match(text, cursor)) is not None:
+                items.append((None, more.group("sp")))
+                cursor = more.end()
+        join = _JOIN.match(text, cursor)
+        if join is None:
+            break
+        nxt = _ITEM.match(text, join.end())
+        if nxt is None or nxt.end() == join.end():
+            break
+        cursor = join.end()
+    return items, cursor
+
+
+def scan(
+    text: str, catalogue: Catalogue, context: list[str] | None = None, recent: dict[str, str] | None = None
+) -> list[Mention]:
+    """Return every release the text names, in order; unknown versions come back with release None.
+
+    ``context`` lists product lines the article is about (applies-to, PROD/VER); a family named
+    with a service pack but no version ("Exchange Server Service Pack 2") resolves only when
+    exactly one line of that family is in the context, or from ``recent`` (family -> the line
+    the text named last, e.g. in the sentence before).
+    """
+    text = _US.sub("US", text)
+    pattern, table = _product_pattern(catalogue)
+    mentions: list[Mention] = []
+    for match in pattern.finditer(text):
+        family, line = _lookup(table, match.group(1))
+        items, end = _items(text, match.end())
+        prefix = _PREFIX_SP.search(text[: match.start()])
+        prefix_sp = None
+        if prefix is not None:
+            prefix_sp = f"SR-{prefix.group('sr')}" if prefix.group("sr") else prefix.group("sp")
+        surface = text[match.start() : end].strip(" ,")
+        if not items:
+            if line is not None:
+                items = [(None, prefix_sp)]
+            elif prefix_sp is not None:
+                items = [(None, prefix_sp)]
+            else:
+                continue
+        current = line
+        for version, sp in items:
+            if version is not None:
+                current = _line_for(catalogue, family, version)
+                if current is None:
+                    # the version is not in the catalogue: report, never guess
+                    mentions.append(Mention(None, surface, None, match.start(), sp is not None))
+                    continue
+            if current is None and recent and family.name in recent:
+                current = catalogue.lines[recent[family.name]]
+            if current is None:
+                current = _line_from_context(catalogue, family, context or [])
+                if current is None:
+                    mentions.append(Mention(None, surface, None, match.start(), sp is not None))
+                    continue
+            sp = sp or (prefix_sp if len(items) == 1 else None)
+            release = _release(catalogue, current, sp)
+            mentions.append(
+                Mention(release, surface, current.name, match.start(), sp is not None)
+                if release
+                else Mention(None, surface, current.name, match.start(), sp is not None)
+            )
+    return mentions
+
+
+def _line_for(catalogue: Catalogue, family: Family, version: str) -> Line | None:
+    """Return the family's line with this version ("5.5", "4", "XP")."""
+    low = version.lower()
+    for line in family.lines:
+        if low in {v.lower() for v in (line.version, *line.versions)}:
+            return line
+    # "Windows NT Server version 4.0" where the name is a TSE-style line name of another family
+    found = catalogue.find_line(f"{family.name} {version}")
+    return found if found is not None and found.product == family.name else None
+
+
+def _line_from_context(catalogue: Catalogue, family: Family, context: list[str]) -> Line | None:
+    """Return the one line of ``family`` among the context lines, else None."""
+    lines = {name for name in context if catalogue.lines[name].product == family.name}
+    return catalogue.lines[lines.pop()] if len(lines) == 1 else None
+
+
+def _release(catalogue: Catalogue, line: Line, sp: str | None) -> str | None:
+    """Return the canonical release of ``line`` for a service-pack label (None: RTM)."""
+    if sp is None:
+        return line.releases[0].name
+    found = catalogue.find(f"{line.name} {'SR' + sp[3:] if sp.upper().startswith('SR-') else 'SP' + sp}")
+    return found.name if found is not None and found.line == line.name else None
