@@ -61,7 +61,9 @@ class Client:
             sender=self.mailbox.address,
             sender_name=self.mailbox.display_name,
             recipients=rows,
-            to_line=", ".join(r.display_name or r.address for r in rows if r.recipient_type == "To"),
+            to_line=", ".join(
+                f'"{r.display_name}" <{r.address}>' if r.entry else r.address for r in rows if r.recipient_type == "To"
+            ),
         )
 
     def submit(self, message: MapiMessage) -> MapiMessage:
