@@ -1,0 +1,179 @@
+"""Import classic KB text files into YAML records: discover, parse, check, write atomically.
+
+``build_record(path)`` is the one place where a parsed article becomes a record. Import keeps
+going past bad files and reports each as ``path:line: message``; a record is only written when
+it renders back to the exact source bytes, and a person's ``repro:`` block survives re-import.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable, Sequence
+
+from kb.diagnostics import Diagnostic
+from kb.exceptions import LocatedError, ParseError
+from kb.model import Article
+from kb.store import dumps, load_record, record_of, write_atomic
+from kb.text import parse, write
+
+PARALLEL_THRESHOLD = 200  # below this many files a worker pool costs more than it saves
+
+
+def _status_extractor() -> Callable[[Article], dict[str, Any]] | None:
+    """Return kb.status.extract_status when the status package is available."""
+    try:
+        from kb.status import extract_status
+    except ImportError:
+        return None
+    return extract_status
+
+
+def _first_difference(a: bytes, b: bytes) -> int:
+    """Return the 1-based line of the first byte where a and b differ."""
+    limit = min(len(a), len(b))
+    index = next((i for i in range(limit) if a[i] != b[i]), limit)
+    return a.count(b"\n", 0, index) + 1
+
+
+def build_record(path: str | os.PathLike[str]) -> Article:
+    """Read and parse one classic file into the Article to store; raises ParseError."""
+    name = str(path)
+    try:
+        with open(path, "rb") as stream:
+            data = stream.read()
+    except IsADirectoryError:
+        raise ParseError(name, None, "is a folder, expected a classic .TXT file") from None
+    except OSError as error:
+        raise ParseError(name, None, f"cannot read: {error.strerror}") from None
+    article = parse(data, name)
+    # Never store a record that does not give back the original bytes.
+    if write(article) != data:
+        line = _first_difference(data, write(article))
+        raise ParseError(name, line, "the record would not render back to the same bytes; not imported")
+    extract_status = _status_extractor()
+    if extract_status is not None:
+        article.status = extract_status(article)
+    return article
+
+
+def discover(sources: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], list[Diagnostic]]:
+    """Expand files and folders (recursively, ``*.txt`` in any case) into files to import."""
+    files: list[Path] = []
+    problems: list[Diagnostic] = []
+    for source in sources:
+        path = Path(source)
+        if path.is_dir():
+            files.extend(sorted(p for p in path.rglob("*") if p.suffix.lower() == ".txt" and p.is_file()))
+        elif path.is_file():
+            files.append(path)
+        else:
+            problems.append(Diagnostic(str(path), None, "no such file or folder", code="import"))
+    return files, problems
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one source file."""
+
+    source: str
+    id: str | None = None
+    target: str | None = None
+    error: Diagnostic | None = None
+
+
+@dataclass
+class ImportReport:
+    """The outcome of an import run."""
+
+    outcomes: list[Outcome] = field(default_factory=list)
+    problems: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def imported(self) -> list[Outcome]:
+        """Return the outcomes that wrote a record."""
+        return [o for o in self.outcomes if o.error is None]
+
+    @property
+    def failures(self) -> list[Diagnostic]:
+        """Return every problem, sorted by file."""
+        found = self.problems + [o.error for o in self.outcomes if o.error is not None]
+        return sorted(found, key=lambda d: (d.path, d.line or 0))
+
+
+def _kept_repro(target: Path) -> dict[str, Any] | None:
+    """Return the ``repro:`` block of an existing record (a person's edit), if any."""
+    try:
+        text = target.read_text(encoding="utf-8")
+    except (FileNotFoundError, UnicodeDecodeError):
+        return None
+    if "repro:" not in text:
+        return None
+    repro = load_record(target).get("repro")
+    return repro if isinstance(repro, dict) else None
+
+
+def import_one(source: str | os.PathLike[str], out: str | os.PathLike[str]) -> Outcome:
+    """Import one file into ``out/QNNNNNN.yaml``; never raises for bad input."""
+    name = str(source)
+    try:
+        article = build_record(source)
+        target = Path(out) / f"{article.id}.yaml"
+        article.repro = _kept_repro(target)
+        write_atomic(target, dumps(record_of(article)).encode("utf-8"))
+    except LocatedError as error:
+        return Outcome(name, error=Diagnostic(error.path, error.line, error.message, code="import"))
+    except OSError as error:
+        return Outcome(name, error=Diagnostic(name, None, f"cannot write the record: {error.strerror}", code="import"))
+    return Outcome(name, id=article.id, target=str(target))
+
+
+def _work(job: tuple[str, str]) -> Outcome:
+    return import_one(*job)
+
+
+def default_jobs(count: int) -> int:
+    """Return the worker count: 1 for small runs, else one per CPU."""
+    return 1 if count < PARALLEL_THRESHOLD else (os.cpu_count() or 1)
+
+
+def import_files(
+    files: Sequence[Path],
+    out: str | os.PathLike[str],
+    jobs: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """Import ``files`` into ``out`` with ``jobs`` workers; ``progress(n)`` after each n files."""
+    report = ImportReport()
+    Path(out).mkdir(parents=True, exist_ok=True)
+    work = [(str(path), str(out)) for path in files]
+    workers = jobs if jobs is not None else default_jobs(len(work))
+    if workers <= 1 or len(work) < 2:
+        for job in work:
+            report.outcomes.append(_work(job))
+            if progress:
+                progress(1)
+    else:
+        context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
+        with context.Pool(workers) as pool:
+            for outcome in pool.imap_unordered(_work, work, chunksize=32):
+                report.outcomes.append(outcome)
+                if progress:
+                    progress(1)
+    report.outcomes.sort(key=lambda o: o.source)
+    return report
+
+
+def import_sources(
+    sources: Iterable[str | os.PathLike[str]],
+    out: str | os.PathLike[str],
+    jobs: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """Discover and import every classic file under ``sources``."""
+    files, problems = discover(sources)
+    report = import_files(files, out, jobs=jobs, progress=progress)
+    report.problems.extend(problems)
+    return report

@@ -1,0 +1,268 @@
+"""Record validation: the JSON Schema (schemas/article.schema.json) plus consistency lints.
+
+``validate_record(path)`` yields located ``Diagnostic``s (``path:line: field: message``). Schema
+errors are mapped back to the YAML line of the offending key by composing the YAML node tree,
+which is only done when there is something to report. Lints run on schema-valid records; add one
+by appending a function to ``LINTS``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator
+
+import yaml
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+from kb.diagnostics import Diagnostic
+from kb.exceptions import LocatedError, SchemaError
+from kb.resources import schema_dir
+from kb.store import TOP_LEVEL_KEYS, loads, read_text
+
+ARTICLE_SCHEMA = "article.schema.json"
+REFERENCE_ID_RE = re.compile(r"^Q\d{5,6}$")
+
+
+@cache
+def registry() -> Registry:
+    """Return a registry of every schema in schema_dir(), by $id and by file name."""
+    resources: list[tuple[str, Resource[Any]]] = []
+    for path in sorted(schema_dir().glob("*.schema.json")):
+        contents = json.loads(path.read_text(encoding="utf-8"))
+        resource = Resource.from_contents(contents, default_specification=DRAFT202012)
+        resources.append((path.name, resource))
+        if "$id" in contents:
+            resources.append((contents["$id"], resource))
+    return Registry().with_resources(resources)
+
+
+@cache
+def validator(name: str = ARTICLE_SCHEMA) -> Draft202012Validator:
+    """Return the precompiled validator of a schema in schema_dir()."""
+    schema = json.loads((schema_dir() / name).read_text(encoding="utf-8"))
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema, registry=registry())
+
+
+# --------------------------------------------------------------------------------------------
+# Where a field is in the YAML text
+
+
+class Locator:
+    """Map a field path (``("sections", 2, "heading")``) to its 1-based line in the YAML text."""
+
+    def __init__(self, text: str | None) -> None:
+        self.text = text
+        self._root: yaml.Node | None = None
+
+    def line(self, path: Iterable[str | int]) -> int | None:
+        """Return the line of the deepest node along ``path`` (1 when unknown)."""
+        if self.text is None:
+            return None
+        if self._root is None:
+            try:
+                self._root = yaml.compose(self.text, Loader=yaml.CSafeLoader)
+            except yaml.YAMLError:
+                return 1
+        node = self._root
+        line = 1
+        for step in path:
+            if isinstance(node, yaml.MappingNode):
+                for key, value in node.value:
+                    if key.value == step:
+                        line = key.start_mark.line + 1
+                        node = value
+                        break
+                else:
+                    return line
+            elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) and step < len(node.value):
+                node = node.value[step]
+                line = node.start_mark.line + 1
+            else:
+                return line
+        return line
+
+
+def dotted(path: Iterable[str | int]) -> str:
+    """Return a field path as ``sections.2.heading``."""
+    return ".".join(str(step) for step in path)
+
+
+@dataclass
+class RecordContext:
+    """What a lint sees: the record, its file and a way to locate a field."""
+
+    path: str
+    record: dict[str, Any]
+    locator: Locator = field(default_factory=lambda: Locator(None))
+
+    def error(self, where: tuple[str | int, ...], message: str, code: str | None = None) -> Diagnostic:
+        """Return an error diagnostic located at field ``where``."""
+        return Diagnostic(self.path, self.locator.line(where), message, field=dotted(where) or None, code=code)
+
+
+Lint = Callable[[RecordContext], Iterator[Diagnostic]]
+
+
+# --------------------------------------------------------------------------------------------
+# Lints (run on schema-valid records)
+
+
+def lint_id_matches_file(ctx: RecordContext) -> Iterator[Diagnostic]:
+    """The record's id must equal its file name (QNNNNNN.yaml)."""
+    stem = Path(ctx.path).stem
+    if Path(ctx.path).suffix.lower() in (".yaml", ".yml") and stem != ctx.record["id"]:
+        yield ctx.error(("id",), f"id {ctx.record['id']!r} does not match the file name, expected {stem!r}", "id-file")
+
+
+def lint_date_is_real(ctx: RecordContext) -> Iterator[Diagnostic]:
+    """The date must be a real calendar date."""
+    try:
+        dt.date.fromisoformat(ctx.record["date"])
+    except ValueError:
+        yield ctx.error(("date",), f"invalid date {ctx.record['date']!r}, expected a real YYYY-MM-DD date", "date")
+
+
+def lint_references_are_well_formed(ctx: RecordContext) -> Iterator[Diagnostic]:
+    """Each reference is ``Q`` + 5-6 digits, not the article itself, and not listed twice on one line."""
+    seen: set[tuple[str, int]] = set()
+    for index, reference in enumerate(ctx.record["references"]):
+        ident = reference["id"]
+        if not REFERENCE_ID_RE.match(ident):
+            yield ctx.error(("references", index, "id"), f"bad article id {ident!r}, expected Q and 5-6 digits", "ref")
+        elif ident == ctx.record["id"]:
+            yield ctx.error(("references", index, "id"), f"article {ident!r} references itself", "ref-self")
+        key = (ident, reference["line"])
+        if key in seen:
+            yield ctx.error(("references", index), f"reference {ident!r} on line {reference['line']} is listed twice", "ref-dup")
+        seen.add(key)
+
+
+def lint_known_keys(ctx: RecordContext) -> Iterator[Diagnostic]:
+    """Top-level keys must be the record's known keys (the schema says so too; this names them)."""
+    for key in ctx.record:
+        if key not in TOP_LEVEL_KEYS:
+            yield ctx.error((key,), f"unknown key {key!r}, expected one of {', '.join(TOP_LEVEL_KEYS)}", "key")
+
+
+def lint_blocks_hold_no_empty_line(ctx: RecordContext) -> Iterator[Diagnostic]:
+    """A block is a run of non-empty lines; an empty line inside one would shift the text on write."""
+    for s_index, section in enumerate(ctx.record["sections"]):
+        for b_index, block in enumerate(section["blocks"]):
+            lines = block["text"].split("\n")
+            if "" in lines:
+                where = ("sections", s_index, "blocks", b_index, "text")
+                yield ctx.error(where, f"empty line {lines.index('') + 1} inside a block, expected separate blocks", "block")
+
+
+def lint_heading_is_one_line(ctx: RecordContext) -> Iterator[Diagnostic]:
+    """A heading is one line of text (its '=' underline is generated from its length)."""
+    for index, section in enumerate(ctx.record["sections"]):
+        heading = section["heading"]
+        if heading is not None and ("\n" in heading or not heading.strip()):
+            yield ctx.error(("sections", index, "heading"), f"heading {heading!r} must be one non-blank line", "heading")
+
+
+#: The consistency checks run by validate_record, in order. Append to add a lint.
+LINTS: list[Lint] = [
+    lint_id_matches_file,
+    lint_date_is_real,
+    lint_references_are_well_formed,
+    lint_known_keys,
+    lint_blocks_hold_no_empty_line,
+    lint_heading_is_one_line,
+]
+
+
+# --------------------------------------------------------------------------------------------
+# Entry points
+
+
+def _message(error: ValidationError) -> str:
+    if error.validator == "additionalProperties":
+        allowed = sorted(error.schema.get("properties", {}))
+        extra = sorted(set(error.instance) - set(allowed)) if isinstance(error.instance, dict) else []
+        names = ", ".join(repr(name) for name in extra)
+        return f"unknown key {names}, expected one of {', '.join(allowed)}"
+    if error.validator == "oneOf" and error.context:
+        best = min(error.context, key=lambda e: len(list(e.relative_path)))
+        return best.message
+    return error.message
+
+
+def schema_errors(record: dict[str, Any], ctx: RecordContext) -> Iterator[Diagnostic]:
+    """Yield one diagnostic per JSON Schema error, located at the YAML line of the field."""
+    errors = sorted(validator().iter_errors(record), key=lambda e: list(map(str, e.absolute_path)))
+    for error in errors:
+        where = tuple(error.absolute_path)
+        yield ctx.error(where, _message(error), "schema")
+
+
+def record_diagnostics(record: dict[str, Any], path: str, text: str | None = None) -> Iterator[Diagnostic]:
+    """Yield the schema errors of a loaded record, or, when it is schema-valid, its lint findings."""
+    ctx = RecordContext(path=path, record=record, locator=Locator(text))
+    found = False
+    for diagnostic in schema_errors(record, ctx):
+        found = True
+        yield diagnostic
+    if found:
+        return
+    for lint in LINTS:
+        yield from lint(ctx)
+
+
+def validate_record(path: str | Path) -> Iterator[Diagnostic]:
+    """Load one record file and yield every problem with it (nothing when it is valid)."""
+    name = str(path)
+    try:
+        text = read_text(path)
+        record = loads(text, name)
+    except LocatedError as error:
+        yield Diagnostic(error.path, error.line, error.message, code="load")
+        return
+    yield from record_diagnostics(record, name, text)
+
+
+def check_record(record: dict[str, Any], path: str, text: str | None = None) -> None:
+    """Raise SchemaError for the first schema error of a loaded record (used when loading)."""
+    error = next(validator().iter_errors(record), None)
+    if error is not None:
+        where = dotted(error.absolute_path)
+        prefix = f"{where}: " if where else ""
+        line = Locator(text).line(tuple(error.absolute_path))
+        raise SchemaError(path, line, f"{prefix}{_message(error)}")
+
+
+def _validate_one(path: str) -> list[Diagnostic]:
+    return list(validate_record(path))
+
+
+def validate_paths(paths: Iterable[str | Path], jobs: int | None = None) -> tuple[int, list[Diagnostic]]:
+    """Validate record files (folders expand to their ``*.yaml``); return (count, diagnostics sorted)."""
+    import multiprocessing
+    import os
+
+    from kb.store import record_paths
+
+    files = [str(p) for p in record_paths(list(paths))]
+    workers = jobs if jobs is not None else (1 if len(files) < 200 else (os.cpu_count() or 1))
+    found: list[Diagnostic] = []
+    if workers <= 1 or len(files) < 2:
+        for name in files:
+            found.extend(validate_record(name))
+    else:
+        validator()  # compile once before forking
+        context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
+        with context.Pool(workers) as pool:
+            for diagnostics in pool.imap_unordered(_validate_one, files, chunksize=32):
+                found.extend(diagnostics)
+    found.sort(key=lambda d: (d.path, d.line or 0, d.field or "", d.message))
+    return len(files), found

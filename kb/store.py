@@ -1,0 +1,418 @@
+"""Article records as YAML files: a dedicated emitter for readable, lossless YAML and a safe loader.
+
+One file per article, ``articles/QNNNNNN.yaml``. Text is written as literal block scalars (``|-``)
+even when lines end in spaces (PyYAML's emitter refuses those); strings a block cannot hold
+(control or C1 characters, a lone line break) fall back to double-quoted JSON-style escapes.
+Loading is always ``yaml.CSafeLoader`` (no object construction), size-limited and alias-free.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from kb.exceptions import RecordError
+from kb.model import (
+    AppliesTo,
+    Article,
+    Block,
+    Download,
+    EventLogEntry,
+    FooterField,
+    Layout,
+    Notice,
+    Reference,
+    Section,
+    Source,
+)
+
+MAX_RECORD_BYTES = 4 * 1024 * 1024
+TOP_LEVEL_KEYS: tuple[str, ...] = (
+    "id", "title", "title_prefix", "date", "category", "product", "prod_ver", "oper_sys", "keywords",
+    "applies_to", "sections", "references", "event_log", "downloads", "query_words", "footer", "notice",
+    "status", "repro", "source", "layout",
+)  # fmt: skip
+_EVENT_FIELDS = ("type", "source", "category", "event_id", "date", "time", "user", "computer", "description")
+
+# --------------------------------------------------------------------------------------------
+# Article <-> record dict
+
+
+def _applies_to_dict(item: AppliesTo) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "line": item.line,
+        "text": item.text,
+        "product": item.product,
+        "versions": list(item.versions),
+        "children": [_applies_to_dict(child) for child in item.children],
+    }
+    if not item.trailing_space:
+        out["trailing_space"] = False
+    return out
+
+
+def _block_dict(block: Block) -> dict[str, Any]:
+    out: dict[str, Any] = {"kind": block.kind, "line": block.line}
+    if block.blank_before != 1:
+        out["blank_before"] = block.blank_before
+    out["text"] = block.text
+    return out
+
+
+def _section_dict(section: Section) -> dict[str, Any]:
+    out: dict[str, Any] = {"heading": section.heading, "line": section.line}
+    if section.heading is not None and section.blank_before != 1:
+        out["blank_before"] = section.blank_before
+    out["blocks"] = [_block_dict(block) for block in section.blocks]
+    return out
+
+
+def _event_dict(entry: EventLogEntry) -> dict[str, Any]:
+    out: dict[str, Any] = {"line": entry.line}
+    for name in _EVENT_FIELDS:
+        value = getattr(entry, name)
+        if value is not None:
+            out[name] = value
+    return out
+
+
+def _layout_dict(layout: Layout) -> dict[str, Any]:
+    default = Layout()
+    out: dict[str, Any] = {"header_keywords": layout.header_keywords}
+    for name in (
+        "header_title", "top_rule", "preamble", "applies_to_rule", "applies_to_lines", "body_tail_blanks",
+        "aqw_blanks_after", "aqw_line", "footer_lines", "trailer_lines",
+    ):  # fmt: skip
+        value = getattr(layout, name)
+        if value != getattr(default, name):
+            out[name] = list(value) if isinstance(value, list) else value
+    return out
+
+
+def record_of(article: Article) -> dict[str, Any]:
+    """Return the record dict of ``article`` in the stable key order of the YAML file."""
+    return {
+        "id": article.id,
+        "title": article.title,
+        "title_prefix": article.title_prefix,
+        "date": article.date.isoformat(),
+        "category": article.category,
+        "product": article.product,
+        "prod_ver": article.prod_ver,
+        "oper_sys": article.oper_sys,
+        "keywords": list(article.keywords),
+        "applies_to": None if article.applies_to is None else [_applies_to_dict(i) for i in article.applies_to],
+        "sections": [_section_dict(section) for section in article.sections],
+        "references": [{"id": r.id, "title": r.title, "line": r.line} for r in article.references],
+        "event_log": [_event_dict(entry) for entry in article.event_log],
+        "downloads": [{"line": d.line, "arch": d.arch, "file": d.file, "url": d.url} for d in article.downloads],
+        "query_words": article.query_words,
+        "footer": None if article.footer is None else [{"key": f.key, "value": f.value, "line": f.line} for f in article.footer],
+        "notice": None if article.notice is None else {"kind": article.notice.kind, "year": article.notice.year},
+        "status": article.status,
+        "repro": article.repro,
+        "source": {
+            "file": article.source.file,
+            "encoding": article.source.encoding,
+            "line_endings": article.source.line_endings,
+            "sha256": article.source.sha256,
+        },
+        "layout": _layout_dict(article.layout),
+    }
+
+
+def _applies_to_of(data: dict[str, Any]) -> AppliesTo:
+    return AppliesTo(
+        line=data["line"],
+        text=data["text"],
+        product=data.get("product", ""),
+        versions=list(data.get("versions") or []),
+        children=[_applies_to_of(child) for child in data.get("children") or []],
+        trailing_space=data.get("trailing_space", True),
+    )
+
+
+def article_of(record: dict[str, Any]) -> Article:
+    """Return the Article of a schema-valid record dict."""
+    layout = Layout(**record.get("layout", {}))
+    return Article(
+        id=record["id"],
+        title=record["title"],
+        title_prefix=record.get("title_prefix"),
+        date=dt.date.fromisoformat(record["date"]),
+        category=record["category"],
+        product=record["product"],
+        prod_ver=record.get("prod_ver", ""),
+        oper_sys=record.get("oper_sys", ""),
+        keywords=list(record.get("keywords") or []),
+        applies_to=None
+        if record.get("applies_to") is None
+        else [_applies_to_of(item) for item in record["applies_to"]],
+        sections=[
+            Section(
+                heading=s.get("heading"),
+                line=s["line"],
+                blank_before=s.get("blank_before", 1),
+                blocks=[
+                    Block(kind=b["kind"], line=b["line"], text=b["text"], blank_before=b.get("blank_before", 1))
+                    for b in s.get("blocks") or []
+                ],
+            )
+            for s in record.get("sections") or []
+        ],
+        references=[Reference(id=r["id"], title=r["title"], line=r["line"]) for r in record.get("references") or []],
+        event_log=[
+            EventLogEntry(line=e["line"], **{k: e.get(k) for k in _EVENT_FIELDS}) for e in record.get("event_log") or []
+        ],
+        downloads=[
+            Download(line=d["line"], arch=d.get("arch"), file=d["file"], url=d.get("url"))
+            for d in record.get("downloads") or []
+        ],
+        query_words=record.get("query_words"),
+        footer=None
+        if record.get("footer") is None
+        else [FooterField(key=f["key"], value=f["value"], line=f["line"]) for f in record["footer"]],
+        notice=None if record.get("notice") is None else Notice(**record["notice"]),
+        status=record.get("status"),
+        repro=record.get("repro"),
+        source=Source(**record["source"]),
+        layout=layout,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Emitter: the record's known shape (dict / list / str / int / bool / None) as readable YAML
+
+_RESERVED = frozenset(
+    "y n yes no true false on off null ~ nan inf".split()
+)  # YAML 1.1 booleans/nulls/specials that a plain scalar would turn into non-strings
+# A plain scalar starting with a letter can only resolve to a bool/null word; forbid the rest.
+_PLAIN_RE = re.compile("[A-Za-z][^\x00-\x1f\x7f-\x9f\ufeff\u2028\u2029\ud800-\udfff]*")
+_FLOW_ITEM_RE = re.compile(r"[A-Za-z][A-Za-z0-9_./+-]*")
+# Characters YAML cannot show unescaped: C0 controls but TAB/LF, DEL, C1 (incl. NEL), BOM, LS/PS.
+_UNPRINTABLE_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufeff\u2028\u2029\ud800-\udfff]")
+_ESCAPES = {"\\": "\\\\", '"': '\\"', "\t": "\\t", "\n": "\\n", "\r": "\\r", "\x00": "\\0"}
+
+
+def _plain_ok(text: str) -> bool:
+    return (
+        bool(_PLAIN_RE.fullmatch(text))
+        and text.lower() not in _RESERVED
+        and not text.endswith((" ", ":"))
+        and ": " not in text
+        and " #" not in text
+    )
+
+
+def _double_quoted(text: str) -> str:
+    out = []
+    for char in text:
+        if char in _ESCAPES:
+            out.append(_ESCAPES[char])
+        elif _UNPRINTABLE_RE.match(char):
+            code = ord(char)
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+        else:
+            out.append(char)
+    return '"' + "".join(out) + '"'
+
+
+def _block_ok(text: str) -> bool:
+    """Tell whether a literal block scalar (``|-``) reloads as exactly ``text``."""
+    return not (_UNPRINTABLE_RE.search(text) or "\r" in text or text.endswith("\n") or not text.strip())
+
+
+def _scalar(value: Any) -> str:
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int):
+        return str(value)
+    if not isinstance(value, str):
+        raise TypeError(f"cannot emit {type(value).__name__} in a record")
+    if _plain_ok(value):
+        return value
+    if "\n" in value or _UNPRINTABLE_RE.search(value):
+        return _double_quoted(value)
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _flow_item(text: str) -> str:
+    if _FLOW_ITEM_RE.fullmatch(text) and text.lower() not in _RESERVED:
+        return text
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _emit(value: Any, column: int, out: list[str], prefix: str) -> None:
+    """Append ``prefix`` + value; ``column`` is where the owning key or dash starts."""
+    if isinstance(value, dict):
+        if not value:
+            out.append(prefix + "{}")
+            return
+        out.append(prefix.rstrip())
+        _emit_mapping(value, column + 2, out)
+    elif isinstance(value, list):
+        if not value:
+            out.append(prefix + "[]")
+            return
+        if all(isinstance(v, str) and "\n" not in v and not _UNPRINTABLE_RE.search(v) for v in value):
+            flow = prefix + "[" + ", ".join(map(_flow_item, value)) + "]"
+            if len(flow) <= 100:
+                out.append(flow)
+                return
+        out.append(prefix.rstrip())
+        _emit_sequence(value, column + 2, out)
+    elif isinstance(value, str) and "\n" in value and _block_ok(value):
+        lines = value.split("\n")
+        first = next(line for line in lines if line.strip())
+        # An explicit indentation indicator when auto-detection could misread the first line.
+        indicator = "2" if (not lines[0] or lines[0][0] in " \t" or first[0] in " \t") else ""
+        out.append(f"{prefix}|{indicator}-")
+        pad = " " * (column + 2)
+        out.extend(pad + line if line else "" for line in lines)
+    else:
+        out.append(prefix + _scalar(value))
+
+
+def _emit_mapping(mapping: dict[str, Any], column: int, out: list[str], first: str | None = None) -> None:
+    pad = " " * column
+    for position, (key, value) in enumerate(mapping.items()):
+        lead = first if (position == 0 and first is not None) else pad
+        _emit(value, column, out, f"{lead}{key}: ")
+
+
+def _emit_sequence(items: list[Any], column: int, out: list[str]) -> None:
+    pad = " " * column
+    for item in items:
+        if isinstance(item, dict) and item:
+            _emit_mapping(item, column + 2, out, first=pad + "- ")
+        else:
+            _emit(item, column, out, pad + "- ")
+
+
+def dumps(record: dict[str, Any]) -> str:
+    """Return the YAML text of a record dict (LF line ends, final newline)."""
+    out: list[str] = []
+    _emit_mapping(record, 0, out)
+    return "\n".join(out) + "\n"
+
+
+def dump_article(article: Article, path: str | os.PathLike[str]) -> None:
+    """Write ``article`` to ``path`` atomically (a temporary file, then os.replace)."""
+    write_atomic(Path(path), dumps(record_of(article)).encode("utf-8"))
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write bytes to ``path`` through a temporary file in the same folder, never leaving a partial file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        try:
+            os.unlink(temporary)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+# --------------------------------------------------------------------------------------------
+# Loader: safe, size-limited, alias-free
+
+def _alias_line(text: str) -> int | None:
+    """Return the 1-based line of the first anchor or alias token, or None."""
+    if "&" not in text and "*" not in text:
+        return None
+    for token in yaml.scan(text, Loader=yaml.CSafeLoader):
+        if isinstance(token, (yaml.AliasToken, yaml.AnchorToken)):
+            return token.start_mark.line + 1
+    return None
+
+
+def loads(text: str, path: str) -> dict[str, Any]:
+    """Parse record YAML text safely; raises RecordError located at the bad line."""
+    try:
+        alias = _alias_line(text)
+        if alias is not None:
+            raise RecordError(path, alias, "YAML aliases are not allowed in a record")
+        data = yaml.load(text, Loader=yaml.CSafeLoader)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark is not None else 1
+        problem = error.problem or error.context or "invalid YAML"
+        raise RecordError(path, line, f"invalid YAML: {problem}") from None
+    except yaml.YAMLError as error:
+        raise RecordError(path, 1, f"invalid YAML: {error}") from None
+    if not isinstance(data, dict):
+        kind = "empty" if data is None else type(data).__name__
+        raise RecordError(path, 1, f"record is {kind}, expected a mapping of article fields")
+    return data
+
+
+def read_text(path: str | os.PathLike[str]) -> str:
+    """Read a record file's text, refusing files over the size limit or not UTF-8."""
+    name = str(path)
+    try:
+        size = os.stat(path).st_size
+        if size > MAX_RECORD_BYTES:
+            raise RecordError(name, 1, f"record is {size} bytes, limit is {MAX_RECORD_BYTES}")
+        with open(path, "rb") as stream:
+            data = stream.read(MAX_RECORD_BYTES + 1)
+    except FileNotFoundError:
+        raise RecordError(name, None, "no such record file") from None
+    except IsADirectoryError:
+        raise RecordError(name, None, "is a folder, expected a .yaml record") from None
+    except OSError as error:
+        raise RecordError(name, None, f"cannot read: {error.strerror}") from None
+    if len(data) > MAX_RECORD_BYTES:
+        raise RecordError(name, 1, f"record is over {MAX_RECORD_BYTES} bytes, limit is {MAX_RECORD_BYTES}")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise RecordError(name, line, f"record is not UTF-8 (byte 0x{data[error.start]:02x})") from None
+
+
+def load_record(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """Load a record file as a plain dict (safe, size-limited, no aliases); not schema-checked."""
+    return loads(read_text(path), str(path))
+
+
+def load_article(path: str | os.PathLike[str]) -> Article:
+    """Load and schema-check a record file; raises RecordError or SchemaError (first problem)."""
+    from kb.schema import check_record  # schema imports store; keep the cycle lazy
+
+    text = read_text(path)
+    record = loads(text, str(path))
+    check_record(record, str(path), text)
+    return article_of(record)
+
+
+def load_articles(folder: str | os.PathLike[str]) -> list[Article]:
+    """Load every ``*.yaml`` record of ``folder``, sorted by id."""
+    articles = [load_article(path) for path in sorted(Path(folder).glob("*.yaml"))]
+    return sorted(articles, key=lambda article: (len(article.id), article.id))
+
+
+def record_paths(sources: list[str | os.PathLike[str]]) -> list[Path]:
+    """Expand files and folders into the list of ``.yaml`` record files, sorted."""
+    paths: list[Path] = []
+    for source in sources:
+        source = Path(source)
+        if source.is_dir():
+            paths.extend(sorted(p for p in source.iterdir() if p.suffix.lower() in (".yaml", ".yml") and p.is_file()))
+        else:
+            paths.append(source)
+    return paths
+
