@@ -48,6 +48,8 @@ def run_release(
     script: Path, expectation: Expectation, *, root: Path, repeat: int | None, timeout: float
 ) -> list[RunOutcome]:
     """Run one release as often as the flake policy asks and return every run."""
+    if not script.is_file():  # nothing to retry: one error, no process started
+        return [run_isolated(script, expectation.release, timeout=timeout, cwd=root)]
     runs: list[RunOutcome] = []
     while not runs or needs_another_run(expectation.expected, runs, repeat):
         runs.append(run_isolated(script, expectation.release, timeout=timeout, cwd=root))

@@ -25,7 +25,7 @@ def _evidence(result: ReleaseResult) -> list[str]:
             lines.append(f"      | {line}")
         if len(transcript) > EVIDENCE_LINES:
             lines.append(f"      | ... {len(transcript) - EVIDENCE_LINES} more lines (kb repro ARTICLE --release NAME)")
-    elif result.runs and result.runs[-1].stderr:
+    elif result.runs and result.runs[-1].stderr and "raised" not in (result.message or ""):
         for line in result.runs[-1].stderr.strip().splitlines()[-6:]:
             lines.append(f"      ! {line}")
     return lines

@@ -23,11 +23,11 @@ def test_an_observation_comes_back_even_when_the_repro_prints_to_stdout() -> Non
 
 
 def test_a_repro_without_the_symptom_is_observed_as_no_symptom() -> None:
-    assert run_isolated(FIXTURES / "never.py", SP3, timeout=30).observed == "no-symptom"
+    assert run_isolated(FIXTURES / "Q900002.py", SP3, timeout=30).observed == "no-symptom"
 
 
 def test_a_hanging_repro_is_killed_and_reported_as_timeout() -> None:
-    outcome = run_isolated(FIXTURES / "hangs.py", SP3, timeout=1.5)
+    outcome = run_isolated(FIXTURES / "Q900003.py", SP3, timeout=1.5)
     assert outcome.status == "timeout"
     assert outcome.observed == "error"
     assert outcome.signature == "timeout"
@@ -36,9 +36,9 @@ def test_a_hanging_repro_is_killed_and_reported_as_timeout() -> None:
 
 
 def test_a_raising_repro_is_an_error_located_in_the_script() -> None:
-    outcome = run_isolated(FIXTURES / "raises.py", SP3, timeout=30)
+    outcome = run_isolated(FIXTURES / "Q900004.py", SP3, timeout=30)
     assert outcome.status == "error"
-    assert "raises.py:" in (outcome.message or "")
+    assert "Q900004.py:" in (outcome.message or "")
     assert "RuntimeError: mailbox 'joeuser' not found on Exchange Server 5.5 SP3" in (outcome.message or "")
     assert "Traceback" in outcome.stderr
 
@@ -86,6 +86,6 @@ def test_an_outcome_survives_a_round_trip_through_json() -> None:
 
 
 def test_each_run_is_a_fresh_process_so_state_does_not_leak(tmp_path: Path) -> None:
-    shutil.copy(FIXTURES / "flaky.py", tmp_path / "flaky.py")
-    observed = [run_isolated(tmp_path / "flaky.py", SP3, timeout=30).observed for _ in range(3)]
+    shutil.copy(FIXTURES / "Q900005.py", tmp_path / "Q900005.py")
+    observed = [run_isolated(tmp_path / "Q900005.py", SP3, timeout=30).observed for _ in range(3)]
     assert observed == ["symptom", "no-symptom", "symptom"]

@@ -1,0 +1,114 @@
+"""kb repro init: scaffold ``repro/QNNNNNN.py`` from an article and link it from the record.
+
+The scaffold carries what the article claims (affected and fixed releases from the status
+lattice, the SYMPTOMS text) so the author starts from the claim; its ``run()`` raises until the
+author writes the flow, so ``kb verify`` reports it as an error rather than a pass.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kb.exceptions import KbError
+
+TEMPLATE = "repro.py.j2"
+
+
+class ScaffoldError(KbError):
+    """A scaffold that would overwrite an existing script or cannot be written."""
+
+
+@dataclass
+class Scaffold:
+    """What ``kb repro init`` wrote."""
+
+    id: str
+    script: Path
+    record: Path
+    affected: list[str]
+    fixed: list[str]
+    unknown: list[str]
+
+    def to_json(self) -> dict[str, Any]:
+        """Return a JSON-ready dict with stable keys."""
+        return {"affected": self.affected, "fixed": self.fixed, "id": self.id, "record": str(self.record),
+                "script": str(self.script), "unknown": self.unknown}
+
+
+def _status_of(article: Any) -> dict[str, Any] | None:
+    """Return the record's status block, extracting it when the record has none yet."""
+    if article.status:
+        return article.status
+    try:
+        from kb.status import extract_status
+    except ImportError:
+        return None
+    return extract_status(article)
+
+
+def _lattice_names(status: dict[str, Any] | None) -> tuple[list[str], list[str], list[str]]:
+    """Return (affected, fixed, unknown) release names of the status lattice, in order."""
+    from kb.releases import lattice
+
+    groups: dict[str, list[str]] = {"affected": [], "fixed": [], "unknown": []}
+    if status:
+        for entries in lattice(status).values():
+            for entry in entries:
+                groups[entry.state].append(entry.release)
+    return groups["affected"], groups["fixed"], groups["unknown"]
+
+
+def _symptoms(article: Any) -> str:
+    """Return the SYMPTOMS section as plain text (empty when the article has none)."""
+    section = article.section("SYMPTOMS")
+    if section is None:
+        return ""
+    return "\n\n".join(block.text for block in section.blocks).strip()
+
+
+def _comment(text: str, width: int = 96) -> list[str]:
+    """Return ``text`` as comment-safe lines (wrapped paragraphs, trailing spaces dropped)."""
+    lines: list[str] = []
+    for paragraph in text.split("\n\n"):
+        flat = " ".join(paragraph.split())
+        lines.extend(textwrap.wrap(flat, width) or [""])
+        lines.append("")
+    return lines[:-1] if lines else []
+
+
+def render_scaffold(article: Any, affected: list[str], fixed: list[str], unknown: list[str]) -> str:
+    """Return the source of the scaffolded repro script."""
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+    from kb.resources import data_path
+
+    env = Environment(loader=FileSystemLoader(str(data_path("repro", "templates"))), undefined=StrictUndefined,
+                      keep_trailing_newline=True, autoescape=False)
+    title = " ".join(str(article.title).split()).replace("\\", "/").replace('"""', "'''")
+    return env.get_template(TEMPLATE).render(
+        id=article.id, title=title, affected=affected, fixed=fixed, unknown=unknown,
+        symptoms=_comment(_symptoms(article)), first_affected=affected[0] if affected else None,
+        first_fixed=fixed[0] if fixed else None,
+    )
+
+
+def scaffold_repro(record: Path, root: Path, *, force: bool = False) -> Scaffold:
+    """Write ``<root>/repro/<id>.py`` for the article at ``record`` and link it from the record."""
+    from kb.store import dump_article, load_article, write_atomic
+
+    article = load_article(record)
+    relative = Path("repro") / f"{article.id}.py"
+    script = root / relative
+    if script.exists() and not force:
+        raise ScaffoldError(f"{script}: already exists (use --force to overwrite it)")
+    affected, fixed, unknown = _lattice_names(_status_of(article))
+    write_atomic(script, render_scaffold(article, affected, fixed, unknown).encode("utf-8"))
+    repro = dict(article.repro or {})
+    repro["script"] = relative.as_posix()
+    repro.setdefault("releases", [])
+    article.repro = repro
+    dump_article(article, record)
+    return Scaffold(article.id, script, record, affected, fixed, unknown)

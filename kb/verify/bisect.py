@@ -1,0 +1,268 @@
+"""kb bisect: find the release, and the component build, that removes an article's symptom.
+
+The repro runs on every release of the product line in catalogue order; the last release that
+shows the symptom and the first clean one after it bracket the fix. The component builds the
+catalogue lists between them (hotfixes shipped after the last symptomatic release) are then
+run as overlays on it ("Exchange Server 5.5 SP3 + Store.exe 5.5.2652.17"): the first build of
+a component whose overlay is clean, with every later build of it clean too, removed the symptom.
+"""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from kb.exceptions import KbError, ReproError
+from kb.repro.runner import DEFAULT_TIMEOUT, RunOutcome, run_isolated
+from kb.verify.targets import Target
+
+# progress(done, total, release, observed) -- the CLI prints it on stderr.
+Progress = Callable[[int, int, str, str], None]
+
+
+@dataclass
+class Probe:
+    """One release or overlay the repro ran on, and what it observed."""
+
+    release: str
+    outcome: RunOutcome
+    component: str | None = None
+    build: str | None = None
+
+    @property
+    def observed(self) -> str:
+        """Return symptom / no-symptom / error (timeouts included in error)."""
+        return self.outcome.observed
+
+    def to_json(self) -> dict[str, Any]:
+        """Return a JSON-ready dict with stable keys."""
+        data: dict[str, Any] = {"release": self.release, "observed": self.observed}
+        if self.component:
+            data.update(component=self.component, build=self.build)
+        if self.outcome.message:
+            data["message"] = self.outcome.message
+        return data
+
+
+@dataclass
+class LineBisection:
+    """The bisection of one product line."""
+
+    line: str
+    releases: list[Probe] = field(default_factory=list)
+    overlays: list[Probe] = field(default_factory=list)
+    last_symptom: str | None = None
+    first_clean: str | None = None
+    documented_fixed: str | None = None
+    fixed_by: list[dict[str, str]] = field(default_factory=list)
+    note: str | None = None
+
+    @property
+    def agrees(self) -> bool | None:
+        """Return whether the first clean release is the documented first-fixed one (None: no claim)."""
+        if self.documented_fixed is None:
+            return None
+        return self.first_clean == self.documented_fixed
+
+    @property
+    def errors(self) -> list[Probe]:
+        """Return the probes that produced no observation."""
+        return [p for p in (*self.releases, *self.overlays) if p.observed == "error"]
+
+    def to_json(self) -> dict[str, Any]:
+        """Return a JSON-ready dict with stable keys."""
+        return {
+            "agrees": self.agrees,
+            "documented_fixed": self.documented_fixed,
+            "first_clean": self.first_clean,
+            "fixed_by": self.fixed_by,
+            "last_symptom": self.last_symptom,
+            "line": self.line,
+            "note": self.note,
+            "overlays": [p.to_json() for p in self.overlays],
+            "releases": [p.to_json() for p in self.releases],
+        }
+
+
+@dataclass
+class Bisection:
+    """What kb bisect found for one article."""
+
+    id: str
+    script: str
+    lines: list[LineBisection] = field(default_factory=list)
+
+    def exit_code(self) -> int:
+        """Return 2 when runs crashed, 1 when a line disagrees or has no fix, else 0."""
+        if any(line.errors for line in self.lines):
+            return 2
+        if not self.lines or any(line.first_clean is None or line.agrees is False for line in self.lines):
+            return 1
+        return 0
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the JSON document of ``kb bisect --json``."""
+        return {"id": self.id, "script": self.script, "lines": [line.to_json() for line in self.lines]}
+
+
+def component_files() -> dict[str, str]:
+    """Return the overlay file name of each simulated component (ims -> Msexcimc.exe)."""
+    from kb.sim.builds import COMPONENT_FILES
+
+    files: dict[str, str] = {}
+    for file_name, component in COMPONENT_FILES.items():
+        files.setdefault(component, file_name[:1].upper() + file_name[1:])
+    return files
+
+
+def _documented(status: dict[str, Any] | None, line: str) -> str | None:
+    """Return the documented first-fixed release of ``line`` from the status block."""
+    from kb.releases import load_catalogue
+
+    fixed = (status or {}).get("fixed")
+    names = [fixed] if isinstance(fixed, str) else list(fixed or [])
+    catalogue = load_catalogue()
+    for name in names:
+        release = catalogue.find(name)
+        if release is not None and release.line == line:
+            return release.name
+    return None
+
+
+def _lines(target: Target) -> list[str]:
+    """Return the product lines to bisect: those of the lattice, else of repro.releases."""
+    from kb.releases import lattice, load_catalogue
+    from kb.verify.expectations import overlay_base
+
+    lines: list[str] = []
+    if target.status:
+        lines.extend(line for line, entries in lattice(target.status).items()
+                     if any(e.state != "unknown" for e in entries))
+    catalogue = load_catalogue()
+    for item in (target.repro or {}).get("releases") or []:
+        name = item if isinstance(item, str) else (item or {}).get("release", "")
+        release = catalogue.find(overlay_base(str(name)))
+        if release is not None and release.line not in lines:
+            lines.append(release.line)
+    return lines
+
+
+def _run_all(script: Path, probes: list[Probe], root: Path, timeout: float, jobs: int,
+             progress: Progress | None, done: list[int], total: int) -> None:
+    """Run the repro on every probe's release (in parallel), filling in the outcomes."""
+
+    lock = threading.Lock()
+
+    def work(probe: Probe) -> None:
+        probe.outcome = run_isolated(script, probe.release, timeout=timeout, cwd=root)
+        with lock:
+            done[0] += 1
+            if progress is not None:
+                progress(done[0], total, probe.release, probe.observed)
+
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        for future in [pool.submit(work, probe) for probe in probes]:
+            future.result()
+
+
+_PENDING = RunOutcome("error", message="not run")
+
+
+def bisect_line(target: Target, line_name: str, script: Path, root: Path, *, timeout: float = DEFAULT_TIMEOUT,
+                jobs: int = 1, progress: Progress | None = None) -> LineBisection:
+    """Bisect one product line: releases in order, then component-build overlays."""
+    from kb.releases import load_catalogue
+    from kb.sim.builds import Build
+
+    catalogue = load_catalogue()
+    line = catalogue.lines[line_name]
+    result = LineBisection(line=line_name, documented_fixed=_documented(target.status, line_name))
+    result.releases = [Probe(release.name, _PENDING) for release in line.releases]
+    done = [0]
+    _run_all(script, result.releases, root, timeout, jobs, progress, done, len(result.releases))
+    observed = [probe.observed for probe in result.releases]
+    if "symptom" not in observed:
+        result.note = "the repro showed the symptom on no release of this line"
+        return result
+    last = max(i for i, seen in enumerate(observed) if seen == "symptom")
+    result.last_symptom = line.releases[last].name
+    clean = next((i for i in range(last + 1, len(observed)) if observed[i] == "no-symptom"), None)
+    if clean is None:
+        result.note = "the symptom is still present on the latest release of this line"
+        return result
+    result.first_clean = line.releases[clean].name
+    # Overlays: component builds shipped after a release in [last symptom, first clean).
+    between = {release.name for release in line.releases[last:clean]}
+    base = line.releases[last]
+    files = component_files()
+    candidates: list[Probe] = []
+    for hotfix in line.hotfixes:
+        if hotfix.after not in between or hotfix.component not in files:
+            continue
+        current = base.components.get(hotfix.component)
+        if current is not None and Build.parse(hotfix.build) <= Build.parse(current):
+            continue
+        name = f"{base.name} + {files[hotfix.component]} {hotfix.build}"
+        candidates.append(Probe(name, _PENDING, hotfix.component, hotfix.build))
+    candidates.sort(key=lambda p: (p.component or "", Build.parse(p.build or "0")))
+    result.overlays = candidates
+    if not candidates:
+        result.note = "the catalogue lists no component build between these releases"
+        return result
+    _run_all(script, candidates, root, timeout, jobs, progress, done, len(result.releases) + len(candidates))
+    for component in sorted({p.component for p in candidates if p.component}):
+        probes = [p for p in candidates if p.component == component]
+        for index, probe in enumerate(probes):
+            if all(p.observed == "no-symptom" for p in probes[index:]):
+                result.fixed_by.append({"build": probe.build or "", "component": component,
+                                        "file": files[component], "overlay": probe.release})
+                break
+    if not result.fixed_by:
+        result.note = "no single component build between these releases removes the symptom"
+    return result
+
+
+def bisect_article(target: Target, root: Path, *, timeout: float = DEFAULT_TIMEOUT, jobs: int = 1,
+                   progress: Progress | None = None) -> Bisection:
+    """Bisect every product line the article judges; raise ReproError when it links no repro."""
+    if not target.repro:
+        raise ReproError(f"{target.path}: {target.id} links no repro (add one with `kb repro init {target.id}`)")
+    script = target.script(root)
+    if not script.is_file():
+        raise ReproError(f"{target.path}: repro script {script} not found")
+    lines = _lines(target)
+    if not lines:
+        raise KbError(f"{target.path}: {target.id} names no affected or fixed release, so there is nothing to bisect")
+    shown = str(script.relative_to(root)) if script.is_relative_to(root) else str(script)
+    bisection = Bisection(id=target.id, script=shown)
+    for line in lines:
+        bisection.lines.append(bisect_line(target, line, script, root, timeout=timeout, jobs=jobs, progress=progress))
+    return bisection
+
+
+def render_bisection(bisection: Bisection) -> str:
+    """Return the human report of a bisection."""
+    out = [f"{bisection.id}  repro: {bisection.script}"]
+    for line in bisection.lines:
+        out.append(f"  {line.line}")
+        for probe in line.releases:
+            out.append(f"    {probe.release:<40} {probe.observed}")
+        for probe in line.overlays:
+            out.append(f"    {probe.release:<58} {probe.observed}")
+        out.append(f"  last release with the symptom: {line.last_symptom or '-'}")
+        out.append(f"  first release without it:      {line.first_clean or '-'}")
+        if line.documented_fixed:
+            verdict = "agrees" if line.agrees else "DISAGREES"
+            out.append(f"  documented first fixed:        {line.documented_fixed} ({verdict})")
+        else:
+            out.append("  documented first fixed:        (the article names none)")
+        for fix in line.fixed_by:
+            out.append(f"  removed by component build:    {fix['file']} {fix['build']} ({fix['overlay']})")
+        if line.note:
+            out.append(f"  note: {line.note}")
+        for probe in line.errors:
+            out.append(f"  error: {probe.release}: {probe.outcome.message}")
+    return "\n".join(out)
