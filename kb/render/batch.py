@@ -51,18 +51,43 @@ def resolve(name: str, root: Path | None = None) -> Path:
 
 
 def load(path: Path) -> Article:
-    """Load a YAML record or parse a classic text file, by its suffix (or its first bytes)."""
+    """Load a YAML record or parse a classic text file, by its suffix (or its first bytes).
+
+    A record is read without the JSON Schema pass when it builds an Article cleanly: that pass
+    costs twice the load itself, and ``kb validate`` is the command that checks records.  Any
+    record that fails to build is checked against the schema so the error names its line.
+    """
     suffix = path.suffix.lower()
     if suffix in (".yaml", ".yml"):
-        from kb.store import load_article
+        from kb.store import article_of, loads, read_text
 
-        return load_article(path)
+        text = read_text(path)
+        record = loads(text, str(path))
+        try:
+            return article_of(record)
+        except Exception:
+            schema_check(path, record, text)
+            raise
     data = path.read_bytes()
     if suffix == ".txt" or data.startswith(b"DOCUMENT:"):
         from kb.text import parse
 
         return parse(data, str(path))
     raise LocatedError(str(path), None, f"unknown file type {suffix or '(none)'!r}; expected a .yaml record or a classic .TXT article")
+
+
+def schema_check(path: Path, record: object | None = None, text: str | None = None) -> None:
+    """Raise the located SchemaError of a record file that breaks the schema (else return)."""
+    if path.suffix.lower() not in (".yaml", ".yml"):
+        return
+    from kb.schema import check_record
+    from kb.store import loads, read_text
+
+    if record is None:
+        text = read_text(path)
+        record = loads(text, str(path))
+    if isinstance(record, dict):
+        check_record(record, str(path), text)
 
 
 def write_atomic(path: Path, data: str | bytes) -> None:
@@ -83,10 +108,15 @@ def render_one(name: str, fmt: str, out: str | None = None, root: str | None = N
     """Render one ARTICLE argument; write ``out/QNNNNNN.<fmt>`` or return the output."""
     from kb.render import render
 
+    path: Path | None = None
     try:
         path = resolve(name, Path(root) if root else None)
         article = load(path)
-        output = render(article, fmt)
+        try:
+            output = render(article, fmt)
+        except Exception:
+            schema_check(path)  # a record that breaks the schema: report where, not a crash
+            raise
         if out is None:
             return Result(name, article.id, output=output)
         target = Path(out) / f"{article.id}.{fmt}"
@@ -99,7 +129,7 @@ def render_one(name: str, fmt: str, out: str | None = None, root: str | None = N
     except (OSError, UnicodeError) as error:
         return Result(name, error=f"{name}: {error.strerror if isinstance(error, OSError) and error.strerror else error}")
     except Exception as error:  # noqa: BLE001 - a renderer bug must not stop a batch of thousands
-        return Result(name, error=f"{name}: cannot render: {type(error).__name__}: {error}")
+        return Result(name, error=f"{path or name}: cannot render: {type(error).__name__}: {error}")
 
 
 def _render_star(arguments: tuple[str, str, str | None, str | None]) -> Result:

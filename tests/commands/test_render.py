@@ -130,3 +130,20 @@ def test_a_large_batch_renders_in_parallel_byte_for_byte(corpus: Path, tmp_path:
 def test_help_shows_an_example() -> None:
     result = run("render", "--help")
     assert result.exit_code == 0 and "Example:" in result.stdout and "kb render Q254893 --format md" in result.stdout
+
+
+def test_a_record_that_breaks_the_schema_names_its_file_line_and_field(kb_root: Path, tmp_path: Path) -> None:
+    text = (kb_root / "articles" / "Q254893.yaml").read_text(encoding="utf-8")
+    bad = tmp_path / "Q254893.yaml"
+    bad.write_text(text.replace("date: '2001-06-01'", "date: 01-JUN-2001").replace("date: 2001-06-01", "date: 01-JUN-2001"), encoding="utf-8")
+    result = run("render", str(bad), "--format", "md")
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr.startswith(f"{bad}:") and "date: '01-JUN-2001'" in result.stderr
+    assert result.stderr.count("\n") == 1
+
+
+def test_a_record_that_is_not_yaml_is_a_located_error(tmp_path: Path) -> None:
+    bad = tmp_path / "Q100000.yaml"
+    bad.write_text("id: [unclosed\n", encoding="utf-8")
+    result = run("render", str(bad))
+    assert result.exit_code == 1 and result.stderr.startswith(f"{bad}:") and "Traceback" not in result.stderr
