@@ -26,6 +26,7 @@ class ArticleFigures:
     kind: str | None = None
     fixed_source: str | None = None
     comparable: bool = False
+    agrees: bool = False
     conflicts: list[dict[str, Any]] = field(default_factory=list)
     eligible: bool = False
     concrete: bool = False
@@ -100,6 +101,7 @@ def measure_file(path: Path) -> ArticleFigures:
     figures.fixed_source = status.get("fixed_source")
     comparison = compare(status)
     figures.comparable = comparison.comparable
+    figures.agrees = comparison.agrees
     figures.conflicts = [
         {"token": entry["token"], "keyword_release": entry["release"], "keyword_line": entry.get("line"),
          "text_release": evidence.get("release"), "text_line": evidence.get("line")}
@@ -148,7 +150,7 @@ def collect_stats(
     files = find_inputs(paths)
     kinds: Counter[str] = Counter()
     sources: Counter[str] = Counter()
-    comparable = agree = eligible = concrete = with_unknown = 0
+    comparable = agree = strict = eligible = concrete = with_unknown = 0
     disagreements: list[dict[str, Any]] = []
     missing: list[str] = []
     diagnostics: list[Diagnostic] = []
@@ -163,10 +165,11 @@ def collect_stats(
             sources[figures.fixed_source] += 1
         if figures.comparable:
             comparable += 1
-            if figures.conflicts:
-                disagreements.extend({"id": figures.id, "path": figures.path, **c} for c in figures.conflicts)
-            else:
-                agree += 1
+            agree += figures.agrees
+            strict += not figures.conflicts
+            disagreements.extend(
+                {"id": figures.id, "path": figures.path, "agrees": figures.agrees, **c} for c in figures.conflicts
+            )
         if figures.eligible:
             eligible += 1
             if figures.concrete:
@@ -181,11 +184,13 @@ def collect_stats(
         "fixed_source": dict(sorted(sources.items())),
         "agreement": {
             "description": "articles whose STATUS names a first-fixed release and that carry a fix keyword "
-                           "(spN, preSPN or release) of the same product line; agree = every such keyword "
-                           "names a release the STATUS names",
+                           "(spN, preSPN or release) of the same product line; agree = on every such line a "
+                           "keyword names the STATUS release; strict = no keyword names another release",
             "comparable": comparable,
             "agree": agree,
             "rate": _rate(agree, comparable),
+            "strict_agree": strict,
+            "strict_rate": _rate(strict, comparable),
             "disagreements": sorted(disagreements, key=lambda d: (d["id"] or "", d["token"])),
         },
         "concrete_fixed": {

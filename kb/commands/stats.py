@@ -29,8 +29,11 @@ def command(paths: tuple[str, ...], as_json: bool, jobs: int | None) -> None:
     targets = paths or (str(project_root() / "articles"),)
     stderr = click.get_text_stream("stderr")
 
+    interactive = stderr.isatty()
+
     def progress(done: int, total: int) -> None:
-        click.echo(f"\rstats: {done}/{total} articles", nl=done == total, err=True)
+        end = done == total or not interactive
+        click.echo(f"{chr(13) if interactive else ''}stats: {done}/{total} articles", nl=end, err=True)
 
     document, diagnostics = collect_stats(targets, progress=progress, jobs=jobs)
     for diagnostic in diagnostics:
@@ -55,6 +58,7 @@ def _table(document: dict) -> str:
     lines.append(
         f"agreement (STATUS fixed vs fix keyword): {agreement['agree']}/{agreement['comparable']} = {pct(agreement['rate'])}"
     )
+    lines.append(f"strict agreement (no contradicting keyword): {agreement['strict_agree']}/{agreement['comparable']} = {pct(agreement['strict_rate'])}")
     lines.append(
         f"concrete fixed (STATUS names SP + matching keyword): {concrete['concrete']}/{concrete['eligible']} = {pct(concrete['rate'])}"
     )

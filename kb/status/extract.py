@@ -39,15 +39,14 @@ RECOGNISERS: list[tuple[str, Recogniser]] = [
     # "This problem was first corrected in ...", "This bug has been fixed in ...".
     ("fixed", _after(r"\b(?:first|was|were|been|is|are|now)\s+(?:corrected|fixed|resolved|addressed)\s+(?:in|with|by)\b")),
     ("fixed", _after(r"\b(?:corrected|fixed|resolved)\s+(?:in|with)\b(?=.*\b(?:Service\s+Pack|SP\s*\d|release))")),
-    ("feature", _after(r"\bfeature\s+(?:was\s+|is\s+)?(?:first\s+)?(?:included|introduced|added|available)\s+in\b")),
+    ("feature", _after(r"\b(?:feature|enhancement|functionality|option)\s+(?:was\s+|is\s+|has\s+been\s+)?(?:first\s+)?(?:included|introduced|added|available)\s+in\b")),
     ("hotfix", _after(r"\bsupported\s+(?:hot)?fix\b[^.]*?\bavailable\b|\bhotfix\b[^.]*\bis\s+(?:now\s+)?available\b")),
     ("researching", _after(r"\bresearching\s+(?:this|the)\s+(?:problem|issue|bug|behavior)")),
     ("by-design", _after(r"\bby\s+(?:product\s+)?design\b")),
     # "Microsoft has confirmed this to be a problem in ...", "... that this is a bug in ...".
-    ("confirmed", _after(r"\bconfirmed\s+(?:this|that)\b.*?\b(?:problem|bug|issue|error|behavior)s?\b(?:\s+(?:with|in|for|on))?")),
+    ("confirmed", _after(r"\b(?:confirmed|confirms|acknowledged|acknowledges)\s+(?:this|that)\b.*?\b(?:problem|bug|issue|error|behavior)s?\b(?:\s+(?:with|in|for|on))?")),
 ]
 
-_KIND_ORDER = ["fixed", "fixed-latest-sp", "hotfix", "feature", "researching", "by-design", "confirmed", "none"]
 _FEATURE_SECTIONS = ("RESOLUTION", "MORE INFORMATION", "WORKAROUND")
 
 
@@ -138,10 +137,7 @@ def _read_sentence(sentence: Sentence, article: Article, state: _State) -> None:
         if kind == "fixed":
             _read_fixed(sentence, start, state)
         elif kind == "feature":
-            for mention in _claim(sentence, start, state):
-                _add(state.feature, mention.release)  # type: ignore[arg-type]
-                state.evidence.append({"fact": "feature", "text": sentence.text, "line": sentence.line,
-                                       "release": mention.release})
+            _read_feature_sentence(sentence, start, state)
         elif kind == "confirmed":
             state.kinds.add(kind)
             _read_affected(sentence, start, article, state)
@@ -195,6 +191,9 @@ def _read_affected(sentence: Sentence, start: int, article: Article, state: _Sta
         state.evidence.append({"fact": "affected", "text": sentence.text, "line": sentence.line})
         return
     mentions = scan(claim, state.catalogue, state.context, state.recent)
+    if not mentions:
+        # "a problem in Microsoft Exchange Chat Server": a product outside the catalogue
+        state.unknown.append({"text": claim.strip(" .,")[:120], "line": sentence.line})
     for mention in mentions:
         if mention.release is None:
             state.unknown.append({"text": mention.text, "line": sentence.line})
@@ -303,33 +302,41 @@ def _kind(state: _State, has_fixed: bool, source: str | None, has_hotfix: bool) 
         return "fixed"
     if has_hotfix and kinds & {"confirmed", "confirmed-fixed-unnamed", "researching"}:
         return "hotfix"
-    if state.feature and not kinds - {"feature"}:
+    if "feature-named" in kinds and not kinds - {"feature-named"}:
         return "feature"
     for kind in ("researching", "by-design", "confirmed"):
         if kind in kinds:
             return kind
     if "confirmed-fixed-unnamed" in kinds:
         return "confirmed"
-    if state.feature:
+    if "feature-named" in kinds:
         return "feature"
     return "none"
 
 
+def _read_feature_sentence(sentence: Sentence, start: int, state: _State) -> None:
+    """Record the release a feature sentence names as first including it (not "the latest")."""
+    state.kinds.add("feature-named")
+    if _LATEST.search(sentence.text[max(0, start - 12) : start + 40]):
+        state.evidence.append({"fact": "feature", "text": sentence.text, "line": sentence.line})
+        return
+    for mention in _claim(sentence, start, state):
+        _add(state.feature, mention.release)  # type: ignore[arg-type]
+        state.evidence.append({"fact": "feature", "text": sentence.text, "line": sentence.line,
+                               "release": mention.release})
+
+
 def _read_feature(article: Article, state: _State) -> None:
-    """Record "This feature was first included in Exchange Server 5.5 Service Pack N" (RESOLUTION...)."""
+    """Read "This feature was first included in Exchange Server 5.5 Service Pack N" (RESOLUTION...)."""
     recognise = dict(RECOGNISERS)["feature"]
-    for name in ("STATUS", *_FEATURE_SECTIONS):
+    for name in _FEATURE_SECTIONS:
         section = article.section(name)
         if section is None:
             continue
-        for sentence in split_section(section):
+        for sentence in split_section(section, ("paragraph",)):
             start = recognise(sentence.text)
-            if start is None:
-                continue
-            for mention in _claim(sentence, start, state):
-                _add(state.feature, mention.release)  # type: ignore[arg-type]
-                state.evidence.append({"fact": "feature", "text": sentence.text, "line": sentence.line,
-                                       "release": mention.release})
+            if start is not None:
+                _read_feature_sentence(sentence, start, state)
 
 
 def _dedupe(items: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -15,10 +15,16 @@ class Comparison:
 
     comparable: bool  # both a STATUS-named fix and a keyword on the same product line exist
     conflicts: tuple[tuple[dict[str, Any], dict[str, Any]], ...]  # (keyword entry, text evidence)
+    unmatched_lines: tuple[str, ...] = ()  # compared lines where no keyword names the text's release
 
     @property
     def agrees(self) -> bool:
-        """Return True when comparable and no keyword contradicts the text."""
+        """Return True when, on every compared line, a fix keyword names the STATUS release."""
+        return self.comparable and not self.unmatched_lines
+
+    @property
+    def strictly_agrees(self) -> bool:
+        """Return True when comparable and no fix keyword names another release of the line."""
         return self.comparable and not self.conflicts
 
 
@@ -44,6 +50,8 @@ def compare(status: dict[str, Any], catalogue: Catalogue | None = None) -> Compa
         by_line.setdefault(catalogue.releases[name].line, set()).add(name)
     comparable = False
     conflicts = []
+    compared: set[str] = set()
+    matched: set[str] = set()
     for entry in status.get("keywords", []):
         release = entry.get("release")
         if release is None or entry.get("meaning") not in ("fixed", "pre", "release"):
@@ -52,13 +60,16 @@ def compare(status: dict[str, Any], catalogue: Catalogue | None = None) -> Compa
         if line not in by_line:
             continue
         comparable = True
-        if release not in by_line[line]:
+        compared.add(line)
+        if release in by_line[line]:
+            matched.add(line)
+        else:
             evidence = next(
                 (e for e in status.get("evidence", []) if e.get("fact") == "fixed" and e.get("release") in by_line[line]),
                 {"line": None, "text": ", ".join(sorted(by_line[line]))},
             )
             conflicts.append((entry, evidence))
-    return Comparison(comparable, tuple(conflicts))
+    return Comparison(comparable, tuple(conflicts), tuple(sorted(compared - matched)))
 
 
 def lint_status(status: dict[str, Any] | None, path: str, catalogue: Catalogue | None = None) -> Iterator[Diagnostic]:

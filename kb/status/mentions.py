@@ -118,6 +118,14 @@ def scan(
                 continue
         current = line
         for version, sp in items:
+            if version is not None and sp is None:
+                # a release spelled as a version: "Visual FoxPro 5.0a", "Exchange Server 4.0a"
+                named = next((r for r in (catalogue.find(f"{n} {version}") for n in (family.name, *family.names))
+                              if r is not None and r.product == family.name and not r.is_rtm), None)
+                if named is not None:
+                    mentions.append(Mention(named.name, surface, named.line, match.start(), False))
+                    current = catalogue.lines[named.line]
+                    continue
             if version is not None:
                 current = _line_for(catalogue, family, version)
                 if current is None:

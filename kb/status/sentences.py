@@ -25,19 +25,6 @@ class Sentence:
     line: int
 
 
-def _pieces(section: Section) -> tuple[str, list[tuple[int, int]]]:
-    """Return the section's text joined by spaces and (offset, line) marks for each raw line."""
-    parts: list[str] = []
-    marks: list[tuple[int, int]] = []
-    offset = 0
-    for block in section.blocks:
-        for number, raw in enumerate(block.text.split("\n")):
-            marks.append((offset, block.line + number))
-            parts.append(raw)
-            offset += len(raw) + 1
-    return " ".join(parts), marks
-
-
 def _line_at(marks: list[tuple[int, int]], offset: int) -> int:
     """Return the source line that holds character ``offset`` of the joined text."""
     line = marks[0][1] if marks else 0
@@ -58,10 +45,16 @@ def split_text(text: str, first_line: int = 1) -> list[Sentence]:
     return _split(text.replace("\n", " "), marks)
 
 
-def split_section(section: Section) -> list[Sentence]:
-    """Split a section's blocks into sentences, each with the line where it starts."""
-    joined, marks = _pieces(section)
-    return _split(joined, marks)
+def split_section(section: Section, kinds: tuple[str, ...] | None = None) -> list[Sentence]:
+    """Split a section into sentences block by block (a sentence never crosses an empty line).
+
+    ``kinds`` keeps only blocks of those kinds (e.g. ("paragraph",) to skip tables and code).
+    """
+    sentences: list[Sentence] = []
+    for block in section.blocks:
+        if kinds is None or block.kind in kinds:
+            sentences.extend(split_text(block.text, block.line))
+    return sentences
 
 
 def _split(joined: str, marks: list[tuple[int, int]]) -> list[Sentence]:
