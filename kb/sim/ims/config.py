@@ -62,7 +62,26 @@ class ImsConfig:
     logging: dict[str, int] = field(
         default_factory=lambda: {"message_archival": 0, "smtp_protocol_log": 0, "smtp_interface_events": 0}
     )
+    # Internet Mail tab "Administrator's Mailbox" (an alias, "" = none): it receives the
+    # notifications below, and its X.400 address is what the IMS builds the MTS-ID of inbound mail
+    # from (Q156710, Q253619).
+    administrator: str = ""
+    # Internet Mail tab "Notifications": "all", or the failure kinds copied to the administrator
+    # (kb.sim.ims.ndr.NOTIFY_KINDS: "host", "address", "timeout", "other"); empty = none.
+    notifications: str | list[str] = field(default_factory=list)
+    # Internet Mail tab "Advanced": do not send out-of-office or automatic replies to the
+    # Internet; a dropped message is logged as 4123 (Q192939).
+    disable_oof: bool = False
+    disable_auto_replies: bool = False
     registry: dict[str, Any] = field(default_factory=dict)
+
+    def notifies(self, kind: str) -> bool:
+        """Return True when failures of ``kind`` are copied to the administrator."""
+        if not self.administrator:
+            return False
+        if isinstance(self.notifications, str):
+            return self.notifications.strip().lower() == "all"
+        return kind in self.notifications
 
     def log_level(self, category: str) -> int:
         """Return the diagnostics logging level of ``category`` (0 = None)."""
