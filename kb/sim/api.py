@@ -1,0 +1,227 @@
+"""The JSON HTTP inspection API (in the spirit of Mailpit's), on the stdlib http.server."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Callable
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from kb.exceptions import KbError
+from kb.sim.directory import Mailbox
+from kb.sim.ims.spool import DIRECTORIES, normalise_dir
+from kb.sim.org import Organisation
+from kb.sim.store import IMS_FOLDERS
+
+MAX_BODY = 1_000_000
+
+
+class ApiError(Exception):
+    """An HTTP error answer."""
+
+    def __init__(self, status: HTTPStatus, message: str) -> None:
+        self.status = status
+        self.message = message
+        super().__init__(message)
+
+
+class SimApi:
+    """The routes of the API over one organisation; every call holds ``lock``."""
+
+    def __init__(self, org: Organisation, lock: threading.Lock) -> None:
+        self.org = org
+        self.lock = lock
+        self.routes: list[tuple[str, re.Pattern[str], Callable[..., Any]]] = [
+            ("GET", re.compile(r"^/api/v1/?$"), self.server),
+            ("GET", re.compile(r"^/api/v1/server$"), self.server),
+            ("GET", re.compile(r"^/api/v1/mailboxes$"), self.mailboxes),
+            ("GET", re.compile(r"^/api/v1/mailboxes/([^/]+)/messages$"), self.messages),
+            ("GET", re.compile(r"^/api/v1/mailboxes/([^/]+)/messages/([0-9A-Fa-f]+)$"), self.message),
+            ("POST", re.compile(r"^/api/v1/mailboxes/([^/]+)/send$"), self.send),
+            ("POST", re.compile(r"^/api/v1/mailboxes/([^/]+)/messages/([0-9A-Fa-f]+)/send-again$"), self.send_again),
+            ("GET", re.compile(r"^/api/v1/eventlog$"), self.eventlog),
+            ("GET", re.compile(r"^/api/v1/queues$"), self.queues),
+            ("GET", re.compile(r"^/api/v1/folders/(.+)$"), self.folder),
+            ("GET", re.compile(r"^/api/v1/protocol-log$"), self.protocol_log),
+            ("GET", re.compile(r"^/api/v1/internet$"), self.internet),
+            ("POST", re.compile(r"^/api/v1/clock/advance$"), self.advance),
+        ]
+
+    def dispatch(self, method: str, path: str, query: dict[str, list[str]], body: Any) -> Any:
+        """Return the JSON answer of one request; raise ApiError."""
+        known_path = False
+        for verb, pattern, action in self.routes:
+            match = pattern.match(path)
+            if match is None:
+                continue
+            known_path = True
+            if verb != method:
+                continue
+            with self.lock:
+                try:
+                    args = [unquote(g) for g in match.groups()]
+                    return action(*args, query=query, body=body)
+                except KbError as error:
+                    raise ApiError(HTTPStatus.NOT_FOUND, str(error)) from None
+        if known_path:
+            raise ApiError(HTTPStatus.METHOD_NOT_ALLOWED, f"{method} is not allowed on {path}")
+        raise ApiError(HTTPStatus.NOT_FOUND, f"no such endpoint: {path}")
+
+    # -- routes ------------------------------------------------------------------------------
+    def server(self, query: Any = None, body: Any = None) -> Any:
+        """Describe the simulated server."""
+        return self.org.describe() | {"counters": self.org.ims.counters()}
+
+    def mailboxes(self, query: Any = None, body: Any = None) -> Any:
+        """List the mailboxes with alias and primary SMTP address."""
+        return [
+            {"alias": m.alias, "address": m.address, "display_name": m.display_name, "smtp": list(m.smtp),
+             "messages": len(self.org.mailbox_folder(m.alias, "Inbox"))}
+            for m in self.org.directory.mailboxes()
+        ]
+
+    def _mailbox(self, alias: str) -> Mailbox:
+        entry = self.org.directory.find(alias)
+        if not isinstance(entry, Mailbox):
+            raise ApiError(HTTPStatus.NOT_FOUND, f"no mailbox {alias!r}")
+        return entry
+
+    def messages(self, alias: str, query: dict[str, list[str]], body: Any = None) -> Any:
+        """List the messages of a mailbox folder (``?folder=Inbox`` by default)."""
+        mailbox = self._mailbox(alias)
+        folder = (query.get("folder") or ["Inbox"])[0]
+        return {"alias": mailbox.alias, "folder": folder,
+                "messages": [m.to_json() for m in self.org.mailbox_folder(mailbox.alias, folder)]}
+
+    def message(self, alias: str, entry_id: str, query: Any = None, body: Any = None) -> Any:
+        """Return one message."""
+        mailbox = self._mailbox(alias)
+        return self.org.store.find(mailbox.alias, entry_id.upper()).to_json()
+
+    def send(self, alias: str, query: Any = None, body: Any = None) -> Any:
+        """Submit a message from a mailbox: JSON ``{"to", "subject", "body", "cc", "bcc"}``."""
+        mailbox = self._mailbox(alias)
+        if not isinstance(body, dict) or not body.get("to"):
+            raise ApiError(HTTPStatus.BAD_REQUEST, 'expected a JSON object with "to" (string or list), "subject", "body"')
+        to = body["to"]
+        if not (isinstance(to, str) or (isinstance(to, list) and all(isinstance(t, str) for t in to))):
+            raise ApiError(HTTPStatus.BAD_REQUEST, f'"to" must be a string or a list of strings, got {to!r}')
+        for key in ("subject", "body"):
+            if not isinstance(body.get(key, ""), str):
+                raise ApiError(HTTPStatus.BAD_REQUEST, f'"{key}" must be a string')
+        client = self.org.client(mailbox.alias)
+        message = client.send(to, subject=body.get("subject", ""), body=body.get("body", ""),
+                              cc=body.get("cc") or [], bcc=body.get("bcc") or [])
+        return {"entry_id": message.entry_id, "mts_id": message.mts_id, "message_id": message.message_id}
+
+    def send_again(self, alias: str, entry_id: str, query: Any = None, body: Any = None) -> Any:
+        """Click Send Again on an NDR in the mailbox."""
+        mailbox = self._mailbox(alias)
+        message = self.org.client(mailbox.alias).send_again(entry_id.upper())
+        return {"entry_id": message.entry_id, "mts_id": message.mts_id}
+
+    def eventlog(self, query: dict[str, list[str]], body: Any = None) -> Any:
+        """Return the event log (``?source=`` and ``?event_id=`` filter)."""
+        source = (query.get("source") or [None])[0]
+        event_id = (query.get("event_id") or [None])[0]
+        if event_id is not None and not event_id.isdigit():
+            raise ApiError(HTTPStatus.BAD_REQUEST, f"event_id must be a number, got {event_id!r}")
+        return [e.to_json() for e in self.org.eventlog.entries(source, int(event_id) if event_id else None)]
+
+    def queues(self, query: Any = None, body: Any = None) -> Any:
+        """Return the IMS queues."""
+        return self.org.ims.queues()
+
+    def folder(self, name: str, query: Any = None, body: Any = None) -> Any:
+        """Return an IMS store folder (MTS-IN, MTS-OUT) or a spool directory (IN, OUT/ARCHIVE, ...)."""
+        for folder in IMS_FOLDERS:
+            if folder.lower() == name.lower():
+                items = self.org.store.queue(folder)
+                return {"name": folder, "kind": "store",
+                        "items": [getattr(i, "message", i).summary() for i in items]}
+        try:
+            directory = normalise_dir(name)
+        except KbError:
+            known = ", ".join(IMS_FOLDERS + DIRECTORIES)
+            raise ApiError(HTTPStatus.NOT_FOUND, f"no folder {name!r} (expected one of {known})") from None
+        return {"name": directory, "kind": "spool",
+                "items": [f.to_json(with_data=True) for f in self.org.ims.spool.list(directory)]}
+
+    def protocol_log(self, query: Any = None, body: Any = None) -> Any:
+        """Return the SMTP protocol log sessions."""
+        return [s.to_json() for s in self.org.ims.protocol_log.sessions]
+
+    def internet(self, query: Any = None, body: Any = None) -> Any:
+        """Return the simulated remote hosts with what they received."""
+        return [h.to_json() for h in self.org.internet.hosts()]
+
+    def advance(self, query: Any = None, body: Any = None) -> Any:
+        """Advance virtual time: JSON ``{"seconds": n}`` (or ``minutes``/``hours``)."""
+        if not isinstance(body, dict):
+            raise ApiError(HTTPStatus.BAD_REQUEST, 'expected a JSON object such as {"seconds": 900}')
+        seconds = 0.0
+        for key, factor in (("seconds", 1), ("minutes", 60), ("hours", 3600)):
+            value = body.get(key, 0)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0 or value > 1e8:
+                raise ApiError(HTTPStatus.BAD_REQUEST, f'"{key}" must be a non-negative number, got {value!r}')
+            seconds += value * factor
+        tasks = self.org.advance(seconds)
+        return {"now": self.org.clock.now().isoformat(), "tasks_run": tasks}
+
+
+def make_http_server(org: Organisation, lock: threading.Lock, host: str, port: int) -> ThreadingHTTPServer:
+    """Return a bound (not yet serving) HTTP server for the API."""
+    api = SimApi(org, lock)
+
+    class Handler(BaseHTTPRequestHandler):
+        server_version = "kb-sim/1"
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+            """Stay quiet: library code never prints."""
+
+        def _answer(self, status: int, payload: Any) -> None:
+            data = json.dumps(payload, sort_keys=True, indent=2).encode("utf-8") + b"\n"
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def _handle(self, method: str) -> None:
+            parts = urlsplit(self.path)
+            try:
+                body: Any = None
+                if method == "POST":
+                    try:
+                        length = int(self.headers.get("Content-Length") or 0)
+                    except ValueError:
+                        raise ApiError(HTTPStatus.BAD_REQUEST, "Content-Length is not a number") from None
+                    if length < 0 or length > MAX_BODY:
+                        raise ApiError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"body larger than {MAX_BODY} bytes")
+                    raw = self.rfile.read(length) if length else b""
+                    try:
+                        body = json.loads(raw) if raw else {}
+                    except (ValueError, UnicodeDecodeError) as error:
+                        raise ApiError(HTTPStatus.BAD_REQUEST, f"the body is not JSON: {error}") from None
+                result = api.dispatch(method, parts.path.rstrip("/") or "/", parse_qs(parts.query), body)
+                self._answer(HTTPStatus.OK, result)
+            except ApiError as error:
+                self._answer(error.status, {"error": error.message})
+            except Exception as error:  # noqa: BLE001 - the API must keep serving
+                self._answer(HTTPStatus.INTERNAL_SERVER_ERROR, {"error": f"{type(error).__name__}: {error}"})
+
+        def do_GET(self) -> None:  # noqa: N802 - stdlib name
+            """Answer GET."""
+            self._handle("GET")
+
+        def do_POST(self) -> None:  # noqa: N802 - stdlib name
+            """Answer POST."""
+            self._handle("POST")
+
+    httpd = ThreadingHTTPServer((host, port), Handler)
+    httpd.daemon_threads = True
+    return httpd
