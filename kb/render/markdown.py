@@ -77,20 +77,47 @@ def _first_indent(block: Block) -> int:
     return len(first) - len(first.lstrip(" "))
 
 
-def group_lists(blocks: list[Block]) -> list[Block]:
-    """Merge each list with the items and indented blocks that follow it into one list block.
+def looks_preformatted(text: str) -> bool:
+    """Tell whether flush-left text is laid out in columns or drawn (a listing, a diagram).
+
+    Prose never has a run of three spaces inside a line (two follow a full stop) nor a line
+    made mostly of punctuation; directory listings, debugger dumps and ASCII diagrams do.
+    """
+    for line in text.split("\n"):
+        body = line.strip()
+        if "\t" in body or _COLUMNS.search(body):
+            return True
+        if len(body) >= 5 and sum(char.isalnum() for char in body) * 10 < len(body) * 3:
+            return True
+    return False
+
+
+_COLUMNS = re.compile(r"\S {3,}\S")
+_CODE_KINDS = frozenset({"literal", "table"})
+
+
+def group_blocks(blocks: list[Block]) -> list[Block]:
+    """Merge blocks that Markdown shows as one: a list with what is nested in it, and code.
 
     The parser cuts the body at empty lines, so a numbered step, the NOTE indented under it and
-    the next step arrive as separate blocks; a Markdown list needs them together.
+    the next step arrive as separate blocks, and so do the parts of a code sample or a table
+    that has empty lines inside; Markdown needs each of them together.
     """
     grouped: list[Block] = []
     for block in blocks:
+        if block.kind == "paragraph" and looks_preformatted(block.text):
+            block = Block("literal", block.line, block.text, block.blank_before)
         previous = grouped[-1] if grouped else None
+        kind: str | None = None
         if previous is not None and previous.kind == "list" and (
             block.kind == "list" or (block.kind in NESTABLE and _first_indent(block) > _first_indent(previous))
         ):
+            kind = "list"
+        elif previous is not None and previous.kind in _CODE_KINDS and block.kind in _CODE_KINDS:
+            kind = "literal"
+        if kind is not None and previous is not None:
             separator = "\n" * (block.blank_before + 1)
-            grouped[-1] = Block("list", previous.line, previous.text + separator + block.text, previous.blank_before)
+            grouped[-1] = Block(kind, previous.line, previous.text + separator + block.text, previous.blank_before)
         else:
             grouped.append(block)
     return grouped
@@ -158,7 +185,7 @@ class MarkdownRenderer:
         parts: list[str] = []
         if section.heading is not None:
             parts.append(f"## {escape(heading_text(section.heading))}")
-        for group in group_lists(section.blocks):
+        for group in group_blocks(section.blocks):
             parts.append(self.block(group))
         return parts
 

@@ -152,3 +152,20 @@ def test_an_article_without_headings_renders_its_text() -> None:
 def test_every_rendering_ends_with_exactly_one_newline(tmp_path: Path) -> None:
     text = render_markdown(make_article())
     assert text.endswith("\n") and not text.endswith("\n\n")
+
+
+def test_a_flush_left_diagram_or_column_listing_stays_preformatted() -> None:
+    diagram = "To the Internet        X400 Cloud\n    |                    /\n+ SATURN -------------+"
+    text = render_markdown(make_article(section("MORE INFORMATION", ("paragraph", diagram))))
+    assert "```\n" + diagram + "\n```" in text
+
+
+def test_prose_with_two_spaces_after_a_full_stop_is_still_reflowed() -> None:
+    text = render_markdown(make_article(section("SUMMARY", ("paragraph", "One sentence.  Another\nline."))))
+    assert "\nOne sentence.  Another line.\n" in text
+
+
+def test_a_code_sample_cut_by_empty_lines_is_one_fenced_block() -> None:
+    article = make_article(section("MORE INFORMATION", ("literal", "   Sub Main()\n      x = 1"), ("literal", "   End Sub"), ("paragraph", "After.")))
+    text = render_markdown(article)
+    assert "```\nSub Main()\n   x = 1\n\nEnd Sub\n```\n\nAfter." in text
