@@ -1,0 +1,94 @@
+"""kb bisect: the last release with the symptom, the first without, and the build that removed it."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kb.cli import cli
+from kb.store import dump_article, load_article
+
+PROJECT = Path(__file__).resolve().parents[2]
+FIXTURES = PROJECT / "tests" / "fixtures" / "verify"
+SP3, SP4 = "Exchange Server 5.5 SP3", "Exchange Server 5.5 SP4"
+
+
+@pytest.fixture
+def kb_root(tmp_path: Path) -> Path:
+    """Return a kb root with the fixture articles and repros plus the shipped Q254893."""
+    shutil.copytree(FIXTURES / "articles", tmp_path / "articles")
+    shutil.copytree(FIXTURES / "repro", tmp_path / "repro")
+    shutil.copy(PROJECT / "articles" / "Q254893.yaml", tmp_path / "articles")
+    shutil.copy(PROJECT / "repro" / "Q254893.py", tmp_path / "repro")
+    return tmp_path
+
+
+def bisect(root: Path, article: str, *args: str) -> tuple[int, str, str]:
+    """Run kb bisect in ``root``; return exit code, stdout and stderr."""
+    result = CliRunner().invoke(cli, ["bisect", article, "--articles", str(root / "articles"), "--jobs", "2", *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_q254893_bisects_to_sp4_and_names_store_exe_5_5_2652_17(kb_root: Path) -> None:
+    code, out, err = bisect(kb_root, "Q254893", "--json")
+    assert code == 0, err
+    (line,) = json.loads(out)["lines"]
+    assert (line["last_symptom"], line["first_clean"], line["documented_fixed"], line["agrees"]) == (
+        SP3, SP4, SP4, True)
+    assert line["fixed_by"] == [{"build": "5.5.2652.17", "component": "store", "file": "Store.exe",
+                                 "overlay": f"{SP3} + Store.exe 5.5.2652.17"}]
+    ims = [o for o in line["overlays"] if o["component"] == "ims"]
+    assert ims and {o["observed"] for o in ims} == {"symptom"}  # no IMS hotfix removes it
+
+
+def test_the_human_report_names_the_releases_and_the_component_build(kb_root: Path) -> None:
+    code, out, err = bisect(kb_root, "Q254893")
+    assert code == 0, out + err
+    assert f"last release with the symptom: {SP3}" in out
+    assert f"first release without it:      {SP4}" in out
+    assert f"documented first fixed:        {SP4} (agrees)" in out
+    assert "removed by component build:    Store.exe 5.5.2652.17" in out
+
+
+def test_a_record_claiming_the_wrong_first_fixed_release_disagrees_and_exits_1(kb_root: Path) -> None:
+    path = kb_root / "articles" / "Q254893.yaml"
+    article = load_article(path)
+    article.status = {**article.status, "affected": ["Exchange Server 5.5 SP2"], "fixed": SP3}
+    dump_article(article, path)
+    code, out, _ = bisect(kb_root, "Q254893", "--json")
+    assert code == 1
+    (line,) = json.loads(out)["lines"]
+    assert (line["first_clean"], line["documented_fixed"], line["agrees"]) == (SP4, SP3, False)
+
+
+def test_the_candidate_builds_come_from_the_catalogue_not_the_article(kb_root: Path) -> None:
+    code, out, _ = bisect(kb_root, "Q900001", "--json")
+    assert code == 0
+    (line,) = json.loads(out)["lines"]
+    assert [o["release"] for o in line["overlays"]] == [
+        f"{SP3} + Msexcimc.exe 5.5.2651.58", f"{SP3} + Msexcimc.exe 5.5.2652.39",
+        f"{SP3} + Msexcimc.exe 5.5.2652.78", f"{SP3} + Store.exe 5.5.2652.17", f"{SP3} + Store.exe 5.5.2653.22",
+    ]
+    assert [f["overlay"] for f in line["fixed_by"]] == [f"{SP3} + Store.exe 5.5.2652.17"]
+
+
+def test_a_repro_that_never_shows_the_symptom_finds_no_fix_and_exits_1(kb_root: Path) -> None:
+    code, out, _ = bisect(kb_root, "Q900002")
+    assert code == 1
+    assert "the repro showed the symptom on no release of this line" in out
+
+
+def test_a_crashing_repro_exits_2_and_names_the_error(kb_root: Path) -> None:
+    code, out, _ = bisect(kb_root, "Q900004")
+    assert code == 2
+    assert "raised RuntimeError" in out
+
+
+def test_an_article_without_a_repro_is_a_one_line_error(kb_root: Path) -> None:
+    code, _, err = bisect(kb_root, "Q900007")
+    assert code == 2
+    assert "Q900007 links no repro" in err and "Traceback" not in err

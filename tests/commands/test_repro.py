@@ -1,0 +1,101 @@
+"""kb repro ARTICLE --release NAME and kb repro init ARTICLE."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kb.cli import cli
+from kb.store import load_article
+
+PROJECT = Path(__file__).resolve().parents[2]
+FIXTURES = PROJECT / "tests" / "fixtures" / "verify"
+SP3 = "Exchange Server 5.5 SP3"
+
+
+@pytest.fixture
+def kb_root(tmp_path: Path) -> Path:
+    """Return a kb root with the fixture articles and repros plus the shipped Q254893."""
+    shutil.copytree(FIXTURES / "articles", tmp_path / "articles")
+    shutil.copytree(FIXTURES / "repro", tmp_path / "repro")
+    shutil.copy(PROJECT / "articles" / "Q254893.yaml", tmp_path / "articles")
+    shutil.copy(PROJECT / "repro" / "Q254893.py", tmp_path / "repro")
+    return tmp_path
+
+
+def repro(root: Path, *args: str) -> tuple[int, str, str]:
+    """Run kb repro with ``args`` in ``root``."""
+    result = CliRunner().invoke(cli, ["repro", *args, "--articles", str(root / "articles")])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_repro_on_sp3_prints_the_evidence_and_the_transcript(kb_root: Path) -> None:
+    code, out, _ = repro(kb_root, "Q254893", "--release", SP3)
+    assert code == 0
+    assert f"Q254893 on {SP3}" in out
+    assert "expected: symptom" in out and "observed: symptom" in out
+    assert "evidence:" in out and "transcript:" in out
+    assert "event 4120" in out
+
+
+def test_a_short_release_name_and_an_overlay_resolve_to_canonical_names(kb_root: Path) -> None:
+    code, out, _ = repro(kb_root, "Q254893", "--release", "SP3 + Store.exe 5.5.2652.17", "--json")
+    assert code == 0
+    document = json.loads(out)
+    assert document["release"] == f"{SP3} + Store.exe 5.5.2652.17"
+    assert document["observed"] == "no-symptom"
+    assert document["transcript"]
+
+
+def test_an_unknown_release_is_a_one_line_error(kb_root: Path) -> None:
+    code, _, err = repro(kb_root, "Q254893", "--release", "Exchange Server 9.9 SP7")
+    assert code != 0
+    assert "unknown release 'Exchange Server 9.9 SP7'" in err and "Traceback" not in err
+
+
+def test_a_crashing_repro_exits_2_with_its_location(kb_root: Path) -> None:
+    code, out, _ = repro(kb_root, "Q900004", "--release", SP3)
+    assert code == 2
+    assert "Q900004.py:8: run('Exchange Server 5.5 SP3') raised RuntimeError" in out
+
+
+def test_init_scaffolds_a_script_from_status_and_symptoms_and_links_it(kb_root: Path) -> None:
+    code, out, err = repro(kb_root, "init", "Q900007")
+    assert code == 0, err
+    script = kb_root / "repro" / "Q900007.py"
+    text = script.read_text(encoding="utf-8")
+    assert "affected (symptom expected):     Exchange Server 5.5 SP3" in text
+    assert "fixed (no symptom expected):     Exchange Server 5.5 SP4" in text
+    assert "# If you click Send Again on the NDR, no second NDR arrives and event 4120 is logged." in text
+    compile(text, str(script), "exec")
+    assert load_article(kb_root / "articles" / "Q900007.yaml").repro == {"script": "repro/Q900007.py",
+                                                                          "releases": []}
+    assert "wrote" in out
+
+
+def test_a_fresh_scaffold_is_reported_as_error_by_verify_never_as_pass(kb_root: Path) -> None:
+    repro(kb_root, "init", "Q900007")
+    result = CliRunner().invoke(cli, ["verify", "Q900007", "--json", "--articles", str(kb_root / "articles")])
+    assert result.exit_code == 2
+    verdicts = {r["verdict"] for r in json.loads(result.stdout)["articles"][0]["results"]}
+    assert verdicts == {"error"}
+
+
+def test_init_refuses_to_overwrite_an_existing_script_without_force(kb_root: Path) -> None:
+    before = (kb_root / "repro" / "Q254893.py").read_bytes()
+    code, _, err = repro(kb_root, "init", "Q254893")
+    assert code != 0
+    assert "already exists (use --force" in err
+    assert (kb_root / "repro" / "Q254893.py").read_bytes() == before
+
+
+def test_init_scaffolds_the_shipped_q254893_symptoms_when_forced(kb_root: Path) -> None:
+    code, _, _ = repro(kb_root, "init", "Q254893", "--force")
+    assert code == 0
+    text = (kb_root / "repro" / "Q254893.py").read_text(encoding="utf-8")
+    assert "Event ID: 4120" in text or "event 4120" in text
+    assert load_article(kb_root / "articles" / "Q254893.yaml").repro["script"] == "repro/Q254893.py"
