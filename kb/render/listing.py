@@ -73,10 +73,17 @@ def parse(lines: list[str], base: int | None = None) -> list["Chunk | Item"]:
             column = len(line.expandtabs(8)) - len(match.group("text").expandtabs(8))
             body = [match.group("text")]
             index += 1
-            # The item owns every following line indented to its text column (or blank).
+            # Wrapped lines of the item's first paragraph belong to it whatever their indent.
+            while index < len(lines) and lines[index].strip():
+                if marker_of(lines[index]) and _indent(lines[index]) <= _indent(line):
+                    break
+                body.append(lines[index])
+                index += 1
+            # After an empty line the item owns what is indented deeper than its marker: KB
+            # text aligns "10." items' wrapped lines at 3 like the others, not at the text.
             while index < len(lines):
                 nxt = lines[index]
-                if nxt.strip() and (_indent(nxt) < column or (marker_of(nxt) and _indent(nxt) <= _indent(line))):
+                if nxt.strip() and _indent(nxt) <= _indent(line):
                     break
                 body.append(nxt)
                 index += 1

@@ -203,16 +203,13 @@ class MarkdownRenderer:
         return " · ".join(bits)
 
     def footer(self) -> list[str]:
-        """Return the closing rule with the keywords and the additional query words."""
-        lines: list[str] = []
+        """Return the closing rule and a list of the keywords and the additional query words."""
+        items: list[str] = []
         if self.article.keywords:
-            lines.append("**Keywords:** " + escape(" ".join(self.article.keywords)))
+            items.append("- **Keywords:** " + escape(" ".join(self.article.keywords)))
         if self.article.query_words and self.article.query_words.strip():
-            lines.append("**Additional query words:** " + escape(self.article.query_words.strip()))
-        if not lines:
-            return []
-        # Two trailing spaces would be invisible; a backslash makes the hard break explicit.
-        return ["---", "\\\n".join(lines)]
+            items.append("- **Additional query words:** " + escape(self.article.query_words.strip()))
+        return ["---", "\n".join(items)] if items else []
 
     # --- blocks -------------------------------------------------------------------------
     def block(self, block: Block) -> str:

@@ -12,8 +12,8 @@ from render_helpers import GOLDEN, make_article, section
 
 
 def body(rendered: str) -> str:
-    """Return the HTML after the metadata list (from the first section heading)."""
-    return rendered[rendered.index("<h2>") :]
+    """Return the HTML of the sections: after the metadata list, before the keywords."""
+    return rendered[rendered.index("<h2>") : rendered.rindex("<hr>")]
 
 
 def test_q254893_renders_exactly_as_the_reviewed_golden_markdown(q254893: Article) -> None:
@@ -133,7 +133,7 @@ def test_a_status_block_that_names_no_release_adds_no_line() -> None:
 
 def test_keywords_and_query_words_close_the_article() -> None:
     text = render_markdown(make_article(section("SUMMARY", ("paragraph", "x")), keywords=["kbbug", "kb_fix"], query_words="ndr *.log"))
-    assert text.endswith("---\n\n**Keywords:** kbbug kb_fix\\\n**Additional query words:** ndr \\*.log\n")
+    assert text.endswith("---\n\n- **Keywords:** kbbug kb_fix\n- **Additional query words:** ndr \\*.log\n")
 
 
 def test_hostile_text_in_title_headings_and_applies_to_stays_literal() -> None:
