@@ -22,8 +22,10 @@ class RouteDecision:
 
     @property
     def key(self) -> tuple[str, str, str]:
-        """Return the queue grouping key (one queue entry per destination)."""
-        return (self.kind, self.host or self.domain.lower(), self.domain.lower())
+        """Return the queue grouping key: one entry per configured host, else per DNS domain."""
+        if self.host:
+            return (self.kind, self.host.lower(), "")
+        return (self.kind, "", self.domain.lower())
 
 
 def match_domain(domain: str, routes: list[DomainRoute]) -> DomainRoute | None:
