@@ -83,6 +83,22 @@ class Directory:
         alias = self._proxies.get(address.lower())
         return self._entries.get(alias.lower()) if alias else None
 
+    def matching(self, address: str) -> list[Entry]:
+        """Return every entry an SMTP ``address`` resolves to, as a directory lookup does.
+
+        A proxy address or a custom recipient's target counts. Two sites with the same custom
+        recipient give two entries after directory replication (an ambiguous name, Q201904).
+        """
+        wanted = address.strip().lower()
+        found: list[Entry] = []
+        for entry in self.entries():
+            targets = [p.lower() for p in entry.smtp]
+            if isinstance(entry, CustomRecipient) and entry.target.upper().startswith("SMTP:"):
+                targets.append(entry.target[5:].strip().lower())
+            if wanted and wanted in targets:
+                found.append(entry)
+        return found
+
     def mailboxes(self) -> list[Mailbox]:
         """Return the mailboxes, sorted by alias."""
         return sorted((e for e in self._entries.values() if isinstance(e, Mailbox)), key=lambda m: m.alias.lower())

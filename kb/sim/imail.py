@@ -13,11 +13,41 @@ from email.parser import BytesParser
 from email.utils import getaddresses, parseaddr
 from typing import TYPE_CHECKING
 
-from kb.sim.mapi import MAPI_E_CALL_FAILED, MapiError
+from kb.sim.builds import build
+from kb.sim.eventlog import hresult_data
+from kb.sim.mapi import MAPI_E_CALL_FAILED, MAPI_E_NOT_ENOUGH_MEMORY, MapiError
 from kb.sim.message import MapiMessage, RecipientRow
 
 if TYPE_CHECKING:
     from kb.sim.org import Organisation
+
+# Q193782: Store.exe before 5.5.2417.0 (in SP2) overwrote the MAPI_E_CALL_FAILED it set for a
+# corrupted encapsulated address with MAPI_E_NOT_ENOUGH_MEMORY (and logged IS 12800); the fix list
+# of the article names Store.exe/Mdbmsg.dll/Gapi32.dll 5.5.2417.0.
+STORE_KEEPS_ADDRESS_PARSE_ERROR = build("5.5.2417.0")
+_HEX = set("0123456789abcdefABCDEF")
+
+
+def decode_encapsulated(local: str) -> str:
+    """Decode the ``+xx`` escapes of an encapsulated local part (``IMCEASMTP-user+40host+2Ecom``).
+
+    Raise ValueError on a ``+`` not followed by two hexadecimal digits (Q193782, Q189492).
+    """
+    out: list[str] = []
+    index = 0
+    while index < len(local):
+        char = local[index]
+        if char == "+":
+            pair = local[index + 1:index + 3]
+            if len(pair) != 2 or not set(pair) <= _HEX:
+                raise ValueError(f"'+{pair}' at offset {index} is not a +xx escape")
+            out.append(chr(int(pair, 16)))
+            index += 3
+            continue
+        out.append(char)
+        index += 1
+    return "".join(out)
+
 
 # Output policy: CRLF line ends as on the wire, no line folding surprises in long addresses.
 WIRE = policy.SMTP.clone(max_line_length=998)
@@ -69,6 +99,8 @@ class Imail:
             from_name, from_addr = parseaddr(str(parsed.get("From", "") or ""))
             to_line = str(parsed.get("To", "") or "")
             header_rcpts = {a.lower() for _, a in getaddresses([to_line])}
+            # Raw header values: the store parses these addresses for display names on submit.
+            header_addresses = [str(v) for key in ("From", "To", "Cc") for v in parsed.get_all(key, [])]
             body_part = parsed.get_body(preferencelist=("plain", "html")) if parsed.is_multipart() else parsed
             body = body_part.get_content() if body_part is not None else ""
         except Exception as error:  # noqa: BLE001 - any converter failure is a conversion failure
@@ -89,4 +121,28 @@ class Imail:
             rtype = "To" if address.lower() in header_rcpts or not header_rcpts else "Bcc"
             message.recipients.append(RecipientRow(row_id=index, address=address, recipient_type=rtype))
         message.props["internet_size"] = len(data)
+        message.props["header_addresses"] = header_addresses
+        message.props["p2_originator"] = from_addr
         return message
+
+    def resolve_display_names(self, message: MapiMessage) -> None:
+        """Parse the P2 header addresses for their display names (store side of submit, Q193782).
+
+        A one-off that crossed connectors is encapsulated (``IMCEAEX-_O=Org_OU=Site_CN=...``); the
+        store decodes the ``+xx`` escapes (any character but letters, digits, "=", "-" and "/",
+        Q193782). A corrupted escape is detected and fails the call with MAPI_E_CALL_FAILED.
+        Builds before Store.exe 5.5.2417.0 then overwrite that error in a later cleanup path with
+        MAPI_E_NOT_ENOUGH_MEMORY and log IS 12800 (Q193782); the IMS treats memory errors as fatal.
+        """
+        for _name, address in getaddresses(list(message.props.get("header_addresses", []))):
+            local = address.rpartition("@")[0] or address
+            if not local.upper().startswith("IMCEA"):
+                continue
+            try:
+                decode_encapsulated(local)
+            except ValueError as error:
+                if self.build < STORE_KEEPS_ADDRESS_PARSE_ERROR:
+                    self.org.eventlog.log("MSExchangeIS", 12800, data=hresult_data(MAPI_E_NOT_ENOUGH_MEMORY),
+                                          error="8007000E-F20000FF")
+                    raise MapiError(MAPI_E_NOT_ENOUGH_MEMORY, "not enough memory") from None
+                raise MapiError(MAPI_E_CALL_FAILED, f"corrupted encapsulated address {address!r}: {error}") from None

@@ -10,6 +10,9 @@ from collections import OrderedDict
 from typing import TYPE_CHECKING, Any
 
 from kb.exceptions import SimError
+from kb.sim.builds import build
+from kb.sim.eventlog import hresult_data
+from kb.sim.mapi import MAPI_E_CALL_FAILED, MAPI_E_NOT_ENOUGH_MEMORY, MapiError
 from kb.sim.message import MapiMessage
 
 if TYPE_CHECKING:
@@ -18,6 +21,13 @@ if TYPE_CHECKING:
 MAILBOX_FOLDERS = ("Inbox", "Outbox", "Sent Items", "Deleted Items")
 # The IMS mailbox's queue folders (Q165505, Q234065).
 IMS_FOLDERS = ("MTS-IN", "MTS-OUT")
+# "The Exchange memory manager enforces a limit of 32 KB per remote procedure call (RPC)"; a
+# property fetch over it fails with 0x8007000E although nothing is out of memory (Q193639).
+RPC_LIMIT_BYTES = 32 * 1024
+# Q201904/Q192583: with ResolveP2 the store looks the P2 originator up in the directory; before
+# Store.exe 5.5.2398.0 (in SP2) an ambiguous-name result was mapped to E_FAIL and the submit
+# failed (IS 12004, IMC 4117, archived); from 5.5.2398.0 the originator stays unresolved.
+STORE_TOLERATES_AMBIGUOUS_ORIGINATOR = build("5.5.2398.0")
 
 
 class InformationStore:
@@ -82,6 +92,60 @@ class InformationStore:
         copy.delivery_time = self.org.clock.now()
         self.folder(alias, "Inbox").append(copy)
         return copy
+
+    def property_sizes(self, message: MapiMessage) -> dict[str, int]:
+        """Return the byte size of each property a gateway fetches (the body is streamed apart)."""
+        sizes = {
+            "PR_SUBJECT": len(message.subject.encode("utf-8")),
+            "PR_SENDER_EMAIL_ADDRESS": len(message.sender.encode("utf-8")),
+            "PR_SENDER_NAME": len(message.sender_name.encode("utf-8")),
+            "PR_DISPLAY_TO": len(message.to_line.encode("utf-8")),
+            "PR_INTERNET_MESSAGE_ID": len(message.message_id.encode("utf-8")),
+        }
+        for name, value in message.props.items():
+            if name.startswith("PR_"):
+                sizes[name] = len(value.encode("utf-8")) if isinstance(value, str) else 8
+        return sizes
+
+    def get_props(self, message: MapiMessage, names: list[str]) -> dict[str, int]:
+        """Fetch ``names`` in one RPC; raise MAPI_E_NOT_ENOUGH_MEMORY over the 32 KB cap (Q193639)."""
+        sizes = self.property_sizes(message)
+        total = sum(sizes.get(n, 0) for n in names)
+        if total > RPC_LIMIT_BYTES:
+            raise MapiError(MAPI_E_NOT_ENOUGH_MEMORY, f"{total} bytes of properties exceed the {RPC_LIMIT_BYTES}-byte RPC limit")
+        return {n: sizes.get(n, 0) for n in names}
+
+    def submit_from_gateway(self, message: MapiMessage, spool_name: str, resolve_p2: bool = False) -> None:
+        """Take a converted inbound message from the IMS (MTS-IN): the store's checks on submit.
+
+        The store parses the header addresses for display names (Q193782) and, when the IMS asks
+        for it (ResolveP2), resolves the P2 originator in the directory (Q201904). Errors reach
+        the IMS as MapiError; the store logs its own content-engine event first.
+        """
+        try:
+            self.org.imail.resolve_display_names(message)
+            if resolve_p2:
+                self._resolve_originator(message)
+        except MapiError as error:
+            if error.hresult == MAPI_E_CALL_FAILED:
+                # "Error 80004005-F0000000 occurred while processing message <>. The archive
+                # filename is '3SW32JRP'." (Q201904)
+                self.org.eventlog.log("MSExchangeIS", 12004, data=hresult_data(error.hresult),
+                                      error="80004005-F0000000", message=message.message_id.strip("<>"),
+                                      file=spool_name)
+            raise
+
+    def _resolve_originator(self, message: MapiMessage) -> None:
+        """Resolve the P2 originator in the directory (ResolveP2, Q201904)."""
+        originator = str(message.props.get("p2_originator") or message.sender)
+        matches = self.org.directory.matching(originator)
+        if len(matches) > 1:
+            if self.build < STORE_TOLERATES_AMBIGUOUS_ORIGINATOR:
+                raise MapiError(MAPI_E_CALL_FAILED, f"ambiguous originator {originator!r} (mapped to E_FAIL)")
+            return  # fixed builds leave an ambiguous originator unresolved
+        if matches:
+            message.sender_name = matches[0].display_name
+            message.props["sender_entry"] = matches[0].alias
 
     def queue(self, name: str) -> list[Any]:
         """Return the live contents of the IMS queue folder MTS-IN or MTS-OUT."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from kb.exceptions import SimError
 from kb.sim.ims.config import DomainRoute, ImsConfig, RelayRules
 from kb.sim.ims.inbound import InboundPath, InboundSession
 from kb.sim.ims.ndr import NdrGenerator
@@ -38,11 +39,40 @@ class InternetMailService:
         self.smtp_out = SmtpClient(self)
         self.inbound = InboundPath(self)
         self._wake_pending = False
+        # The Windows NT service MSExchangeIMC: "running" or "stopped" (the IMS stops itself on
+        # errors it treats as fatal, e.g. 4116 in Q193639, 4182 in Q193782).
+        self.state = "running"
+
+    # -- the service -----------------------------------------------------------------------------
+    @property
+    def running(self) -> bool:
+        """Return True while the MSExchangeIMC service runs."""
+        return self.state == "running"
+
+    def stop(self) -> None:
+        """Stop the service: no MTS-OUT passes, no inbound connections; logs 1001 (Q325939)."""
+        if not self.running:
+            return
+        self.state = "stopped"
+        self.org.eventlog.log("MSExchangeIMC", 1001)
+
+    def start(self) -> None:
+        """Start the service again: spool files left in IN and messages in MTS-OUT are retried.
+
+        "... will be retried when the server is restarted" (4182, Q232279); "Otherwise it will be
+        retried when the service is restarted" (4116, Q193639).
+        """
+        if self.running:
+            return
+        self.state = "running"
+        self.inbound.retry_spool()
+        if self.org.store.queue("MTS-OUT"):
+            self.wake_outbound()
 
     # -- outbound --------------------------------------------------------------------------------
     def wake_outbound(self) -> None:
         """Schedule a pass over MTS-OUT (once, however many messages arrive meanwhile)."""
-        if self._wake_pending:
+        if self._wake_pending or not self.running:
             return
         self._wake_pending = True
 
@@ -54,7 +84,12 @@ class InternetMailService:
 
     # -- inbound ---------------------------------------------------------------------------------
     def session(self, peer_ip: str = "127.0.0.1", peer_name: str = "", authenticated: bool = False) -> InboundSession:
-        """Open an inbound SMTP session (no sockets): helo/mail/rcpt/data/quit."""
+        """Open an inbound SMTP session (no sockets): helo/mail/rcpt/data/quit.
+
+        Raise SimError when the service is stopped: nothing listens on port 25 then.
+        """
+        if not self.running:
+            raise SimError(f"connect to {self.org.fqdn} port 25 refused: the MSExchangeIMC service is stopped")
         return InboundSession(self, peer_ip=peer_ip, peer_name=peer_name, authenticated=authenticated)
 
     def is_local_domain(self, domain: str) -> bool:
@@ -84,6 +119,7 @@ class InternetMailService:
         """Return the four IMS queues (ims-domain §2.13) with their contents."""
         store = self.org.store
         return {
+            "service": self.state,
             "inbound_awaiting_conversion": [f.to_json() for f in self.spool.list("IN")],
             "inbound_awaiting_delivery": [m.summary() for m in store.queue("MTS-IN")],
             "outbound_awaiting_conversion": [t.message.summary() for t in store.queue("MTS-OUT")],

@@ -18,7 +18,8 @@ from kb.sim.ims.ndr import UNKNOWN_RECIPIENT, Failure
 from kb.sim.ims.addressing import ImsRecipient
 from kb.sim.ims.relay import may_relay
 from kb.sim.ims.routing import match_domain
-from kb.sim.mapi import MapiError
+from kb.sim.ims.mtsid import inbound_mts_id
+from kb.sim.mapi import MAPI_E_NOT_ENOUGH_MEMORY, MapiError
 from kb.sim.mta import P1Recipient, Transfer
 from kb.sim.remote import Reply
 
@@ -127,6 +128,8 @@ class InboundPath:
         self.ims = ims
         self.messages_in = 0
         self.bytes_in = 0
+        # Envelope of each spool file still in IN, so a restart can retry it (4182, Q232279).
+        self.envelopes: dict[str, tuple[str, list[str]]] = {}
 
     def received_header(self, name: str, peer_ip: str, peer_name: str) -> bytes:
         """Return the Received header the IMS adds (form of Q190084)."""
@@ -143,39 +146,60 @@ class InboundPath:
         ims.spool.write("IN", name, data, org.clock.now(), f"from <{mail_from}>")
         self.messages_in += 1
         self.bytes_in += len(data)
+        self.envelopes[name] = (mail_from, list(rcpt_to))
         org.clock.schedule(0, f"inbound {name}", lambda: self.process(name, mail_from, list(rcpt_to)))
         return name
+
+    def retry_spool(self) -> None:
+        """Schedule every spool file still in IN again (service restart)."""
+        for spool_file in self.ims.spool.list("IN"):
+            mail_from, rcpt_to = self.envelopes.get(spool_file.name, ("", []))
+            self.ims.org.clock.schedule(0, f"inbound {spool_file.name} (restart)",
+                                        lambda n=spool_file.name, f=mail_from, r=rcpt_to: self.process(n, f, list(r)))
 
     def process(self, name: str, mail_from: str, rcpt_to: list[str]) -> None:
         """Convert, submit to MTS-IN, archive (ims-domain §2.3 step 3-4)."""
         ims, org = self.ims, self.ims.org
+        if not ims.running or not ims.spool.exists("IN", name):
+            return  # a stopped service picks the file up again when it starts
         now = org.clock.now()
         data = ims.spool.read("IN", name).data
         try:
             message = org.imail.from_internet(data, mail_from, rcpt_to)
         except ConversionError as error:
             ims.spool.move("IN", name, "BAD", now, str(error))
+            self.envelopes.pop(name, None)
             return
         if ims.config.archiving:
             ims.spool.copy("IN", name, "IN\\ARCHIVE", now, "message archival")
-        message.mts_id = org.new_mts_id()
+        message.mts_id = inbound_mts_id(ims)
         message.mime = None
         org.store.queue("MTS-IN").append(message)
         try:
             self.submit(message, name)
         except MapiError as error:
+            if error.hresult == MAPI_E_NOT_ENOUGH_MEMORY:
+                # A memory error from the store is fatal: 4182 (the spool file stays in IN and is
+                # retried at restart), 4102, and the service shuts down (Q193782, Q232279, Q325939).
+                org.eventlog.log(SOURCE, 4182, data=hresult_data(error.hresult, name), file=name)
+                org.eventlog.log(SOURCE, 4102, data=hresult_data(error.hresult, name))
+                ims.stop()
+                return
             org.eventlog.log(SOURCE, 4117, data=hresult_data(error.hresult, name), file=name)
             ims.spool.move("IN", name, "IN\\ARCHIVE", now, "event 4117")
+            self.envelopes.pop(name, None)
             return
         finally:
             queue = org.store.queue("MTS-IN")
             if message in queue:
                 queue.remove(message)
         ims.spool.delete("IN", name)
+        self.envelopes.pop(name, None)
 
     def submit(self, message, name: str) -> None:  # noqa: ANN001 - MapiMessage
         """Hand a converted message from MTS-IN to the store/MTA; NDR recipients nobody owns."""
         org = self.ims.org
+        org.store.submit_from_gateway(message, name, resolve_p2=bool(self.ims.config.registry.get("ResolveP2", 0)))
         unknown: list[Failure] = []
         for row in message.recipients:
             if self.ims.is_local_domain(row.address.rpartition("@")[2]):
