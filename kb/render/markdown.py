@@ -200,6 +200,12 @@ class MarkdownRenderer:
             bits.append("**Affected:** " + ", ".join(escape(str(name)) for name in affected))
         if fixed_list:
             bits.append("**Fixed in:** " + ", ".join(escape(str(name)) for name in fixed_list))
+        hotfix = status.get("hotfix")
+        if hotfix:
+            # A pre-SP keyword (kbExchange550preSP4fix) names the service pack the hotfix
+            # preceded, or "<line> hotfix" when that service pack never shipped.
+            shown = str(hotfix) if str(hotfix).endswith(" hotfix") else f"before {hotfix}"
+            bits.append("**Hotfix:** " + escape(shown))
         return " · ".join(bits)
 
     def footer(self) -> list[str]:

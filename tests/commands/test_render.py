@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from kb.cli import cli
 
 GOLDEN = Path(__file__).resolve().parents[1] / "fixtures" / "golden"
-Q254893_STATUS = {"kind": "fixed", "affected": ["Exchange Server 5.5 SP3"], "fixed": "Exchange Server 5.5 SP4", "evidence": []}
+Q254893_STATUS = {"kind": "fixed", "affected": ["Exchange Server 5.5 SP3"], "fixed": "Exchange Server 5.5 SP4", "hotfix": "Exchange Server 5.5 SP4", "evidence": []}
 
 
 def run(*args: str) -> object:
@@ -147,3 +147,15 @@ def test_a_record_that_is_not_yaml_is_a_located_error(tmp_path: Path) -> None:
     bad.write_text("id: [unclosed\n", encoding="utf-8")
     result = run("render", str(bad))
     assert result.exit_code == 1 and result.stderr.startswith(f"{bad}:") and "Traceback" not in result.stderr
+
+
+def test_the_curated_q254893_renders_as_a_markdown_article(project_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    if not (project_root / "articles" / "Q254893.yaml").is_file():
+        pytest.skip("articles/Q254893.yaml is not curated yet")
+    monkeypatch.chdir(project_root)
+    result = run("render", "Q254893", "--format", "md")
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "# Q254893: XFOR: Internet Mail Service Does Not Generate the NDR"
+    assert ["## Symptoms", "## Resolution", "## Status"] == [line for line in lines if line.startswith("## ")]
+    assert "| Event ID | 4120 |" in lines and "**Fixed in:** Exchange Server 5.5 SP4" in result.stdout

@@ -15,6 +15,7 @@ Q254893_STATUS = {
     "kind": "fixed",
     "affected": ["Exchange Server 5.5 SP3"],
     "fixed": "Exchange Server 5.5 SP4",
+    "hotfix": "Exchange Server 5.5 SP4",
     "evidence": [],
 }
 

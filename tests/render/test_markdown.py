@@ -169,3 +169,8 @@ def test_a_code_sample_cut_by_empty_lines_is_one_fenced_block() -> None:
     article = make_article(section("MORE INFORMATION", ("literal", "   Sub Main()\n      x = 1"), ("literal", "   End Sub"), ("paragraph", "After.")))
     text = render_markdown(article)
     assert "```\nSub Main()\n   x = 1\n\nEnd Sub\n```\n\nAfter." in text
+
+
+def test_a_hotfix_before_a_service_pack_is_named_on_the_status_line() -> None:
+    article = make_article(section("STATUS", ("paragraph", "Confirmed.")), status={"kind": "hotfix", "affected": ["Exchange Server 5.5 SP3"], "fixed": None, "hotfix": "Exchange Server 5.5 SP4"})
+    assert "**Affected:** Exchange Server 5.5 SP3 · **Hotfix:** before Exchange Server 5.5 SP4" in render_markdown(article)
