@@ -50,6 +50,7 @@ class MessageTransferAgent:
         # The IMS address space; "SMTP *" is the default (Q189492).
         self.ims_address_spaces: list[tuple[str, str]] = [("SMTP", "*")]
         self.transferred = 0
+        self.rejected: list[str] = []  # MTS-IDs of messages that failed integrity verification
 
     def submit(self, message: MapiMessage, originator: str = "") -> None:
         """Route every recipient row of ``message``."""
@@ -68,7 +69,10 @@ class MessageTransferAgent:
         targets = self._resolve(row)
         for entry, address, addrtype, via in targets:
             if isinstance(entry, Mailbox):
+                # The store delivers local recipients itself, without examining the MTS-ID (Q156710).
                 self.org.store.deliver(entry.alias, message)
+            elif not self.verify_integrity(message):
+                continue  # lost: no NDR (Q253619)
             elif self.in_ims_address_space(addrtype, address):
                 gateway.recipients.append(P1Recipient(row.row_id, address, addrtype, via))
             else:
@@ -91,6 +95,31 @@ class MessageTransferAgent:
             else:
                 out.append((member, member.address, "SMTP", via))
         return out
+
+    def verify_integrity(self, message: MapiMessage) -> bool:
+        """Check the P1 MTS-ID of a message the MTA has to route; log 3150 once and refuse a bad one.
+
+        An MTS-ID needs its global domain identifier (c=, a=, p=) besides the local string: the
+        MTA takes a message without it from the XAPI gateway interface as an object that "failed
+        integrity verification" (MSExchangeMTA 3150), and the message is lost without an NDR
+        (Q253619). The check is the same in every MTA build; the IMS built the bad MTS-ID.
+        """
+        fields = {}
+        for part in message.mts_id.split(";"):
+            key, sep, value = part.partition("=")
+            if sep:
+                fields[key.strip().lower()] = value
+        if fields.get("c", "").strip() and "a" in fields and fields.get("p", "").strip() and fields.get("l"):
+            return True
+        if message.mts_id not in self.rejected:
+            self.rejected.append(message.mts_id)
+            org = self.org
+            self.org.eventlog.log(
+                "MSExchangeMTA", 3150,
+                entity=f"/o={org.organisation}/ou={org.site}/cn=Configuration/cn=Connections/"
+                       f"cn=Internet Mail Connector ({org.server})",
+            )
+        return False
 
     def in_ims_address_space(self, addrtype: str, address: str) -> bool:
         """Return True when ``addrtype:address`` falls in an IMS address space."""
