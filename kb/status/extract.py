@@ -29,6 +29,7 @@ def _after(pattern: str) -> Recogniser:
 
 
 _LATEST = re.compile(r"\b(?:in|with|by)\s+(?:the\s+)?(?:most\s+recent|latest|newest|current|next)\b", re.I)
+_LATEST_WORD = re.compile(r"\b(?:latest|most\s+recent|newest|next)\b", re.I)
 _LISTED = re.compile(
     r"\b(?:products?|versions?|clients?|programs?)\s+(?:that\s+(?:are|were)\s+)?(?:listed|noted|mentioned)\s+"
     r"(?:at\s+the\s+beginning|above)|\b(?:above[- ]listed|listed\s+above)\b",
@@ -64,7 +65,8 @@ class _State:
     recent: dict[str, str] = field(default_factory=dict)
     evidence: list[dict[str, Any]] = field(default_factory=list)
     unknown: list[dict[str, Any]] = field(default_factory=list)
-    condition: str | None = None
+    conditions: list[dict[str, Any]] = field(default_factory=list)
+    pending_condition: Sentence | None = None
 
 
 def _add(names: list[str], name: str) -> None:
@@ -147,28 +149,52 @@ def _read_sentence(sentence: Sentence, article: Article, state: _State) -> None:
 
 
 def _read_fixed(sentence: Sentence, start: int, state: _State) -> None:
-    """Record the first-fixed releases of a fix sentence, or a "latest service pack" claim."""
-    if _LATEST.search(sentence.text[max(0, start - 12) : start + 40]):
-        state.kinds.add("fixed-latest-sp")
-        state.evidence.append({"fact": "kind", "text": sentence.text, "line": sentence.line})
-        for mention in scan(sentence.text[start:], state.catalogue, state.context):
+    """Record the first-fixed releases of a fix sentence; releases after "the latest" only name a line."""
+    claim = sentence.text[start:]
+    mentions = scan(claim, state.catalogue, state.context, state.recent)
+    named: list[Mention] = []
+    previous = 0
+    latest = False
+    for mention in mentions:
+        if _LATEST_WORD.search(claim[previous : mention.start]):
+            latest = True
+        previous = mention.end or mention.start
+        if latest:
+            # "corrected in Exchange 5.5 and in the latest Exchange 5.0 US Service Pack"
             if mention.line:
                 _add(state.latest_lines, mention.line)
+            latest = not re.search(r"\band\b|,", claim[mention.start : mention.end]) and latest
+            continue
+        if mention.release is None:
+            state.unknown.append({"text": mention.text, "line": sentence.line})
+            continue
+        state.recent[state.catalogue.lines[mention.line].product] = mention.line  # type: ignore[index]
+        named.append(mention)
+    if not mentions and _LATEST_WORD.search(claim[:40]):
+        latest = True
+    if state.latest_lines and not named or latest and not named:
+        state.kinds.add("fixed-latest-sp")
+        state.evidence.append({"fact": "kind", "text": sentence.text, "line": sentence.line})
         return
-    mentions = _carry_service_pack(_claim(sentence, start, state), state.catalogue)
-    if not mentions:
+    if state.latest_lines and named:
+        state.kinds.add("fixed-latest-sp")
+    named = _carry_service_pack(named, state.catalogue)
+    if not named:
         # "This problem was corrected in Mbclean 2.0": a fix outside the catalogue
-        clause = sentence.text[start:].strip(" .")
-        if clause and (not state.unknown or state.unknown[-1]["line"] != sentence.line):
+        clause = claim.strip(" .")
+        if clause and not mentions:
             state.unknown.append({"text": clause[:120], "line": sentence.line})
         state.kinds.add("confirmed-fixed-unnamed")
         state.evidence.append({"fact": "kind", "text": sentence.text, "line": sentence.line})
         return
     state.kinds.add("fixed")
-    condition = re.search(r"\b(?:when|if|unless|behind|provided)\b[^.;]*", sentence.text[start:], re.I)
-    if condition:
-        state.condition = condition.group(0).strip()
-    for mention in mentions:
+    inline = re.search(r"\b(?:when|if|unless|provided)\b[^.;]*", claim, re.I)
+    for mention in named:
+        if state.pending_condition is not None:
+            state.conditions.append({"release": mention.release, "text": state.pending_condition.text.rstrip(":"),
+                                     "line": state.pending_condition.line})
+        if inline:
+            state.conditions.append({"release": mention.release, "text": inline.group(0).strip(), "line": sentence.line})
         _add(state.fixed, mention.release)  # type: ignore[arg-type]
         state.evidence.append({"fact": "fixed", "text": sentence.text, "line": sentence.line,
                                "release": mention.release})
@@ -240,6 +266,10 @@ def extract_status(article: Article, catalogue: Catalogue | None = None) -> dict
     if section is not None:
         for sentence in split_section(section):
             _read_sentence(sentence, article, state)
+            # a label paragraph such as "Exchange Server Computer Is Operating Behind a Proxy
+            # Server:" conditions the fix sentence that follows it (Q237327)
+            if _is_label(sentence.text):
+                state.pending_condition = sentence
     if not state.kinds & {"fixed", "fixed-latest-sp"}:
         _read_feature(article, state)
 
@@ -282,7 +312,8 @@ def extract_status(article: Article, catalogue: Catalogue | None = None) -> dict
         "fixed": None if not ordered_fixed else ordered_fixed[0] if len(ordered_fixed) == 1 else ordered_fixed,
         "fixed_source": source if ordered_fixed else None,
         "hotfix": hotfix,
-        "condition": state.condition if len(ordered_fixed) > 1 else None,
+        "condition": state.conditions[0]["text"] if state.conditions else None,
+        "conditions": _dedupe(state.conditions),
         "keywords": keywords,
         "evidence": _dedupe(state.evidence),
         "unknown": _dedupe(state.unknown),
@@ -337,6 +368,14 @@ def _read_feature(article: Article, state: _State) -> None:
             start = recognise(sentence.text)
             if start is not None:
                 _read_feature_sentence(sentence, start, state)
+
+
+def _is_label(text: str) -> bool:
+    """Return True for a title-case label line ending in a colon ("Behind a Proxy Server:")."""
+    words = text.rstrip(":").split()
+    if not text.endswith(":") or not 1 <= len(words) <= 14 or any(r(text) is not None for _, r in RECOGNISERS):
+        return False
+    return sum(word[:1].isupper() for word in words) * 2 >= len(words) + 1
 
 
 def _dedupe(items: list[dict[str, Any]]) -> list[dict[str, Any]]:

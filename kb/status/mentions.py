@@ -10,7 +10,7 @@ from kb.releases.catalogue import Catalogue, Family, Line
 
 # An item of a version list: "5.5", "5.5 Service Pack 3", "SP2", "US Service Pack 4 (SP4)".
 _VERSION = r"(?P<ver>\d+(?:\.\d+)*[a-z]?|XP)(?![\w.]*\d)"
-_SP = r"(?:US\s+)?(?:Service\s+Packs?|SP)\s*-?\s*(?P<sp>\d+[a-z]?)\b(?:\s*\(SP\s*\d+[a-z]?\))?"
+_SP = r"(?:US\s+)?(?:Service\s+Packs?\s+)*(?:Service\s+Packs?|SP)\s*-?\s*(?P<sp>\d+[a-z]?)\b(?:\s*\(SP\s*\d+[a-z]?\))?"
 _SR = r"(?:Service\s+Release|SR)\s*-?\s*(?P<sr>\d+[a-z]?)\b"
 _SUFFIX = rf"(?:{_SP}|{_SR})"
 _ITEM = re.compile(rf"\s*(?:{_VERSION}(?:,?\s+{_SUFFIX.replace('?P<sp>', '?P<sp1>').replace('?P<sr>', '?P<sr1>')})?|{_SUFFIX})", re.I)
@@ -22,6 +22,11 @@ _PREFIX_SP = re.compile(rf"(?:{_SP}|{_SR})\s+(?:for|of|to)\s+(?:the\s+)?(?:Micro
 _LEAD = re.compile(r"[\s,]*(?:(?:versions?|builds?)\s+)?", re.I)
 # Whole words a product name must not be glued to ("Exchange Server" inside "Exchange Serverless").
 _WORD_END = r"(?![\w+])"
+# A service pack we could not read just before the product ("Service Pack o4 Microsoft Exchange
+# Server 4.0", "the Post-SP2 fix for Exchange Server 5.0"): the release is not the RTM, so unknown.
+_DANGLING_SP = re.compile(r"(?:Service\s+Pack|\bSP)[^.]{0,25}$", re.I)
+# "Exchange Windows 95 client version 5.0" names a client, not Windows 95.
+_CLIENT = re.compile(r"\s*(?:clients?|client\s+software)\b", re.I)
 _US = re.compile(r"\bU\.\s?S\.?(?=\s)")
 
 
@@ -34,6 +39,7 @@ class Mention:
     line: str | None
     start: int
     has_sp: bool
+    end: int = 0
 
 
 @cache
@@ -109,6 +115,10 @@ def scan(
         if prefix is not None:
             prefix_sp = f"SR-{prefix.group('sr')}" if prefix.group("sr") else prefix.group("sp")
         surface = text[match.start() : end].strip(" ,")
+        if _CLIENT.match(text, end) or _CLIENT.match(text, match.end()):
+            mentions.append(Mention(None, surface + " client", None, match.start(), False, end))
+            continue
+        dangling = prefix_sp is None and _DANGLING_SP.search(text[max(0, match.start() - 40) : match.start()])
         if not items:
             if line is not None:
                 items = [(None, prefix_sp)]
@@ -123,29 +133,25 @@ def scan(
                 named = next((r for r in (catalogue.find(f"{n} {version}") for n in (family.name, *family.names))
                               if r is not None and r.product == family.name and not r.is_rtm), None)
                 if named is not None:
-                    mentions.append(Mention(named.name, surface, named.line, match.start(), False))
+                    mentions.append(Mention(named.name, surface, named.line, match.start(), False, end))
                     current = catalogue.lines[named.line]
                     continue
             if version is not None:
                 current = _line_for(catalogue, family, version)
                 if current is None:
                     # the version is not in the catalogue: report, never guess
-                    mentions.append(Mention(None, surface, None, match.start(), sp is not None))
+                    mentions.append(Mention(None, surface, None, match.start(), sp is not None, end))
                     continue
             if current is None and recent and family.name in recent:
                 current = catalogue.lines[recent[family.name]]
             if current is None:
                 current = _line_from_context(catalogue, family, context or [])
                 if current is None:
-                    mentions.append(Mention(None, surface, None, match.start(), sp is not None))
+                    mentions.append(Mention(None, surface, None, match.start(), sp is not None, end))
                     continue
             sp = sp or (prefix_sp if len(items) == 1 else None)
-            release = _release(catalogue, current, sp)
-            mentions.append(
-                Mention(release, surface, current.name, match.start(), sp is not None)
-                if release
-                else Mention(None, surface, current.name, match.start(), sp is not None)
-            )
+            release = None if dangling and sp is None else _release(catalogue, current, sp)
+            mentions.append(Mention(release, surface, current.name, match.start(), sp is not None, end))
     return mentions
 
 
