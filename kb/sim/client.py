@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import copy
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 from kb.exceptions import SimError
 from kb.sim.directory import Mailbox
-from kb.sim.message import MapiMessage, RecipientRow, split_address
+from kb.sim.message import NOTE, MapiMessage, RecipientRow, split_address
 
 if TYPE_CHECKING:
     from kb.sim.org import Organisation
@@ -45,8 +45,13 @@ class Client:
         return RecipientRow(row_id, address, addrtype, address, rtype)
 
     def compose(self, to: str | Iterable[str], subject: str = "", body: str = "",
-                cc: Iterable[str] = (), bcc: Iterable[str] = ()) -> MapiMessage:
-        """Return a new, unsent message."""
+                cc: Iterable[str] = (), bcc: Iterable[str] = (), *, props: dict[str, Any] | None = None,
+                message_class: str = NOTE) -> MapiMessage:
+        """Return a new, unsent message.
+
+        ``props`` sets extra MAPI properties by name, as a MAPI program or gateway could (e.g.
+        ``{"PR_AUTO_FORWARDED": False}``, Q192939); ``message_class`` defaults to IPM.Note.
+        """
         recipients = [to] if isinstance(to, str) else list(to)
         rows: list[RecipientRow] = []
         for rtype, names in (("To", recipients), ("Cc", list(cc)), ("Bcc", list(bcc))):
@@ -56,6 +61,8 @@ class Client:
             raise SimError("client: a message needs at least one recipient")
         return MapiMessage(
             entry_id=self.org.store.new_entry_id(),
+            message_class=message_class,
+            props=dict(props or {}),
             subject=subject,
             body=body,
             sender=self.mailbox.address,
@@ -73,9 +80,10 @@ class Client:
         return message
 
     def send(self, to: str | Iterable[str], subject: str = "", body: str = "",
-             cc: Iterable[str] = (), bcc: Iterable[str] = ()) -> MapiMessage:
-        """Compose and send a message."""
-        return self.submit(self.compose(to, subject, body, cc, bcc))
+             cc: Iterable[str] = (), bcc: Iterable[str] = (), *, props: dict[str, Any] | None = None,
+             message_class: str = NOTE) -> MapiMessage:
+        """Compose and send a message (``props``/``message_class`` as in ``compose``)."""
+        return self.submit(self.compose(to, subject, body, cc, bcc, props=props, message_class=message_class))
 
     # -- reading -------------------------------------------------------------------------------
     def folder(self, name: str) -> list[MapiMessage]:
