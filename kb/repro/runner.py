@@ -204,4 +204,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    code = main()
+    sys.stderr.flush()
+    # Exit at once: a server thread the repro left running (an SMTP listener, say) must not
+    # keep the process alive until the timeout once the result is written.
+    os._exit(code)

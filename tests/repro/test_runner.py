@@ -89,3 +89,9 @@ def test_each_run_is_a_fresh_process_so_state_does_not_leak(tmp_path: Path) -> N
     shutil.copy(FIXTURES / "Q900005.py", tmp_path / "Q900005.py")
     observed = [run_isolated(tmp_path / "Q900005.py", SP3, timeout=30).observed for _ in range(3)]
     assert observed == ["symptom", "no-symptom", "symptom"]
+
+
+def test_a_thread_the_repro_leaves_running_does_not_turn_a_result_into_a_timeout() -> None:
+    outcome = run_isolated(FIXTURES / "lingering.py", SP3, timeout=10)
+    assert outcome.status == "ok" and outcome.observed == "symptom"
+    assert outcome.seconds < 10
