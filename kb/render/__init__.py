@@ -37,15 +37,15 @@ def render(article: Article, fmt: str, link: Linker | None = None) -> str | byte
     raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
 
 
-def render_markdown(article: Article, link: Linker | None = default_link) -> str:
-    """Return the article as a Markdown document."""
+def render_markdown(article: Article, link: Linker | None = default_link, header: bool = True) -> str:
+    """Return the article as a Markdown document (``header=False``: sections and keywords only)."""
     from kb.render.markdown import render_markdown as _render
 
-    return _render(article, link)
+    return _render(article, link, header)
 
 
-def render_html_fragment(article: Article, link: Linker | None = None) -> str:
-    """Return the article body as an HTML fragment for a site template."""
+def render_html_fragment(article: Article, link: Linker | None = None, header: bool = True) -> str:
+    """Return the article as an HTML fragment for a site template (``link`` None: ``QNNNNNN.html``)."""
     from kb.render.html import html_link, render_html_fragment as _render
 
-    return _render(article, link or html_link)
+    return _render(article, link or html_link, header)

@@ -29,9 +29,12 @@ def markdown_to_html(source: str) -> str:
     return MARKDOWN.render(source)
 
 
-def render_html_fragment(article: Article, link: Linker | None = html_link) -> str:
-    """Return the article body as an HTML fragment (no ``<html>``/``<head>``), for templates."""
-    return markdown_to_html(render_markdown(article, link))
+def render_html_fragment(article: Article, link: Linker | None = html_link, header: bool = True) -> str:
+    """Return the article as an HTML fragment (no ``<html>``/``<head>``), for templates.
+
+    ``header=False`` leaves out the ``<h1>`` title and the metadata list.
+    """
+    return markdown_to_html(render_markdown(article, link, header))
 
 
 @cache

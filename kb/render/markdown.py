@@ -128,16 +128,21 @@ NESTABLE = frozenset({"literal", "paragraph", "table", "list"})
 
 
 class MarkdownRenderer:
-    """Render one article; ``link`` maps an article id to a link target (None: no link)."""
+    """Render one article; ``link`` maps an article id to a link target (None: no link).
 
-    def __init__(self, article: Article, link: Linker | None = default_link) -> None:
+    ``header=False`` leaves out the title and the metadata list, for a page that shows them
+    itself (the site's article template).
+    """
+
+    def __init__(self, article: Article, link: Linker | None = default_link, header: bool = True) -> None:
         self.article = article
         self.link = link
+        self.header = header
 
     # --- document -----------------------------------------------------------------------
     def render(self) -> str:
         """Return the whole Markdown document, ending in one newline."""
-        parts = [self.title(), self.metadata()]
+        parts = [self.title(), self.metadata()] if self.header else []
         status_shown = False
         for section in self.article.sections:
             parts.extend(self.section(section))
@@ -346,6 +351,6 @@ BLOCK_RENDERERS: dict[str, Callable[[MarkdownRenderer, Block], str]] = {
 }
 
 
-def render_markdown(article: Article, link: Linker | None = default_link) -> str:
-    """Return the article as a Markdown document."""
-    return MarkdownRenderer(article, link).render()
+def render_markdown(article: Article, link: Linker | None = default_link, header: bool = True) -> str:
+    """Return the article as a Markdown document (``header=False``: without title and metadata)."""
+    return MarkdownRenderer(article, link, header).render()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from html.parser import HTMLParser
+from pathlib import Path
 
 from render_helpers import GOLDEN, make_article, section
 
@@ -102,3 +103,22 @@ def test_script_and_markup_in_article_text_never_reach_the_html() -> None:
 def test_a_title_is_escaped_in_the_head_too() -> None:
     document = render_html(make_article(title="A & B <c>"))
     assert "<title>Q100001: XGEN: A &amp; B &lt;c&gt;</title>" in document
+
+
+def test_a_fragment_without_header_starts_at_the_first_section(q254893: Article) -> None:
+    fragment = render_html_fragment(q254893, link=lambda qid: f"../{qid}/", header=False)
+    assert fragment.startswith("<h2>Symptoms</h2>") and "<h1>" not in fragment and "Published" not in fragment
+    assert "<strong>Keywords:</strong>" in fragment
+
+
+def test_every_tenth_corpus_article_renders_to_balanced_html_with_only_markdown_tags(corpus: Path) -> None:
+    from kb.text import parse
+
+    allowed = {"html", "head", "meta", "title", "style", "body", "main", "article", "h1", "h2", "h3", "p", "ul", "ol", "li",
+               "strong", "a", "code", "pre", "table", "thead", "tbody", "tr", "th", "td", "hr"}
+    files = sorted(corpus.glob("*/*.TXT"))[::10]
+    assert len(files) > 600
+    for path in files:
+        checker = check(render_html(parse(path.read_bytes(), str(path))))
+        assert checker.problems == [] and checker.stack == [], path
+        assert set(checker.tags) <= allowed, (path, set(checker.tags) - allowed)
