@@ -87,7 +87,9 @@ def render_scaffold(article: Any, affected: list[str], fixed: list[str], unknown
 
     env = Environment(loader=FileSystemLoader(str(data_path("repro", "templates"))), undefined=StrictUndefined,
                       keep_trailing_newline=True, autoescape=False)
-    title = " ".join(str(article.title).split()).replace("\\", "/").replace('"""', "'''")
+    full = getattr(article, "full_title", None) or article.title
+    full = full() if callable(full) else full
+    title = " ".join(str(full).split()).replace("\\", "/").replace('"""', "'''")
     return env.get_template(TEMPLATE).render(
         id=article.id, title=title, affected=affected, fixed=fixed, unknown=unknown,
         symptoms=_comment(_symptoms(article)), first_affected=affected[0] if affected else None,
