@@ -98,7 +98,19 @@ def _applies_items(article: Article) -> list[Any]:
 
 def _applies_mentions(item: Any, catalogue: Catalogue, context: list[str]) -> list[Mention]:
     """Return the releases one applies-to item names ("Microsoft Exchange Server, version 5.5 SP3")."""
-    return scan(item.text, catalogue, context)
+    mentions = scan(item.text, catalogue, context)
+    if any(m.release for m in mentions) or not item.versions:
+        return mentions
+    # "Microsoft Visual Basic Professional Edition for Windows, version 5.0": the product is an
+    # edition of a catalogued family; the parser already split off its versions.
+    product = re.sub(r"^(?:the\s+)?Microsoft\s+", "", item.product.strip(" ,:"), flags=re.I)
+    for name, family, line in catalogue.surface_names():
+        if line is None and re.match(rf"{re.escape(name)}\b", product, re.I):
+            out: list[Mention] = []
+            for version in item.versions:
+                out.extend(scan(f"{family.name} {version}", catalogue, context))
+            return out if any(m.release for m in out) else mentions
+    return mentions
 
 
 def _claim(sentence: Sentence, start: int, state: _State) -> list[Mention]:

@@ -99,3 +99,48 @@ def lint_status(status: dict[str, Any] | None, path: str, catalogue: Catalogue |
             code="status-unknown-release",
             message=f"release {unknown['text']!r} is not in the release catalogue (kb/releases/catalogue.yaml); left unknown",
         )
+
+
+def lint_status_record(ctx: Any) -> Iterator[Diagnostic]:
+    """Lint for kb.schema.LINTS: warn where a record's STATUS text and fix keywords disagree.
+
+    ``ctx`` is a kb.schema.RecordContext; the diagnostic points at the keyword entry in the
+    record and names both source lines (keyword and STATUS sentence) of the original article.
+    """
+    status = ctx.record.get("status")
+    if not status:
+        return
+    catalogue = load_catalogue()
+    known = set(catalogue.releases)
+    names = [status.get("fixed")] if isinstance(status.get("fixed"), str) else list(status.get("fixed") or [])
+    names += list(status.get("affected", [])) + [k["release"] for k in status.get("keywords", []) if k.get("release")]
+    for name in names:
+        if name not in known:
+            yield Diagnostic(ctx.path, ctx.locator.line(("status",)), f"release {name!r} is not in the release "
+                             f"catalogue, expected a canonical name such as 'Exchange Server 5.5 SP4'",
+                             field="status", severity="error", code="status-release")
+            return
+    entries = status.get("keywords", [])
+    for entry, evidence in compare(status, catalogue).conflicts:
+        index = entries.index(entry)
+        text_release = evidence.get("release") or evidence.get("text")
+        yield Diagnostic(
+            path=ctx.path,
+            line=ctx.locator.line(("status", "keywords", index)),
+            field=f"status.keywords.{index}",
+            severity="warning",
+            code="status-keyword-mismatch",
+            message=(
+                f"fix keyword {entry['token']!r} (article line {entry.get('line')}) says {entry['release']!r}, "
+                f"but STATUS (article line {evidence.get('line')}) says first fixed in {text_release!r}"
+            ),
+        )
+    for index, unknown in enumerate(status.get("unknown", [])):
+        yield Diagnostic(
+            path=ctx.path,
+            line=ctx.locator.line(("status", "unknown", index)),
+            field=f"status.unknown.{index}",
+            severity="warning",
+            code="status-unknown-release",
+            message=f"{unknown['text']!r} (article line {unknown.get('line')}) names no release in the catalogue; left unknown",
+        )

@@ -13,7 +13,9 @@ _VERSION = r"(?P<ver>\d+(?:\.\d+)*[a-z]?|XP)(?![\w.]*\d)"
 _SP = r"(?:US\s+)?(?:Service\s+Packs?\s+)*(?:Service\s+Packs?|SP)\s*-?\s*(?P<sp>\d+[a-z]?)\b(?:\s*\(SP\s*\d+[a-z]?\))?"
 _SR = r"(?:Service\s+Release|SR)\s*-?\s*(?P<sr>\d+[a-z]?)\b"
 _SUFFIX = rf"(?:{_SP}|{_SR})"
-_ITEM = re.compile(rf"\s*(?:{_VERSION}(?:,?\s+{_SUFFIX.replace('?P<sp>', '?P<sp1>').replace('?P<sr>', '?P<sr1>')})?|{_SUFFIX})", re.I)
+_ITEM = re.compile(rf"\s*(?:{_VERSION}(?:\s+{_SUFFIX.replace('?P<sp>', '?P<sp1>').replace('?P<sr>', '?P<sr1>')})?|{_SUFFIX})", re.I)
+# "Windows NT version 4.0, Service Pack 4" (one release) versus "4.0, SP1, SP2" (a list).
+_COMMA_SUFFIX = re.compile(rf",\s*{_SUFFIX}", re.I)
 _JOIN = re.compile(r"\s*(?:,\s*(?:and|or)\s+|,\s*|\s+(?:and|or|through|to)\s+)", re.I)
 # Service-pack numbers that follow a plural "Service Packs 3 and 4".
 _MORE_SP = re.compile(r"\s*(?:,\s*(?:and\s+)?|\s+and\s+)(?P<sp>\d+[a-z]?)\b")
@@ -78,8 +80,16 @@ def _items(text: str, pos: int) -> tuple[list[tuple[str | None, str | None]], in
         sp = match.group("sp1") or match.group("sp")
         sr = match.group("sr1") or match.group("sr")
         label = f"SR-{sr}" if sr else sp
-        items.append((version, label))
         cursor = match.end()
+        if version is not None and label is None:
+            suffix = _COMMA_SUFFIX.match(text, cursor)
+            if suffix is not None:
+                after = _JOIN.match(text, suffix.end())
+                if after is None or _ITEM.match(text, after.end()) is None:
+                    sp, sr = suffix.group("sp"), suffix.group("sr")
+                    label = f"SR-{sr}" if sr else sp
+                    cursor = suffix.end()
+        items.append((version, label))
         if sp and re.search(r"packs", match.group(0), re.I):
             while (more := _MORE_SP.match(text, cursor)) is not None:
                 items.append((None, more.group("sp")))
