@@ -17,6 +17,7 @@ from kb.sim.imail import ConversionError
 from kb.sim.ims.ndr import UNKNOWN_RECIPIENT, Failure
 from kb.sim.ims.addressing import ImsRecipient
 from kb.sim.ims.relay import may_relay
+from kb.sim.ims.recipients import relay_target, reroute_target, resolve_local
 from kb.sim.ims.routing import match_domain
 from kb.sim.ims.mtsid import inbound_mts_id
 from kb.sim.mapi import MAPI_E_NOT_ENOUGH_MEMORY, MapiError
@@ -80,7 +81,10 @@ class InboundSession:
         config = self.ims.config
         if config.max_inbound_recipients and len(self.rcpt_to) >= config.max_inbound_recipients:
             return self._reply(452, "Requested action not taken: Exceed Recipient Limit")
-        if not self.ims.accepts_inbound(address) and not self.may_relay_to(address):
+        # The gate judges where the mail would go: an encapsulated one-off at a local domain is
+        # rerouted to its target, so it is relaying (which builds see that: recipients.py).
+        target = relay_target(self.ims, address)
+        if not self.ims.accepts_inbound(target) and not self.may_relay_to(target):
             return self._reply(550, "Relaying is prohibited")
         self.rcpt_to.append(address)
         return self._reply(250, f"OK - Recipient <{address}>")
@@ -203,7 +207,11 @@ class InboundPath:
         unknown: list[Failure] = []
         for row in message.recipients:
             if self.ims.is_local_domain(row.address.rpartition("@")[2]):
-                entry = org.directory.by_smtp(row.address)
+                target = reroute_target(self.ims, row.address)
+                if target is not None:
+                    row.address = target  # rerouted back out through the MTA (Q237927, Q264330)
+                    continue
+                entry = resolve_local(self.ims, row.address)
                 if entry is None:
                     local, _, domain = row.address.rpartition("@")
                     unknown.append(Failure(ImsRecipient(P1Recipient(row.row_id, row.address), local, domain),
