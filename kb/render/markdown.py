@@ -92,6 +92,12 @@ def looks_preformatted(text: str) -> bool:
     return False
 
 
+def _is_prose(lines: list[str]) -> bool:
+    """Tell whether preamble lines are sentences rather than version/platform/keyword lists."""
+    words = [word for word in " ".join(lines).split() if not word.lower().startswith("kb")]
+    return sum(1 for word in words if word.isalpha() and word.islower()) >= 3
+
+
 _COLUMNS = re.compile(r"\S {3,}\S")
 _CODE_KINDS = frozenset({"literal", "table"})
 
@@ -143,6 +149,7 @@ class MarkdownRenderer:
     def render(self) -> str:
         """Return the whole Markdown document, ending in one newline."""
         parts = [self.title(), self.metadata()] if self.header else []
+        parts.extend(self.preamble())
         status_shown = False
         for section in self.article.sections:
             parts.extend(self.section(section))
@@ -175,6 +182,28 @@ class MarkdownRenderer:
             items.append("- **Applies to:**")
             items.extend(_indent(block, 2) for block in self._applies(article.applies_to))
         return "\n".join(items)
+
+    def preamble(self) -> list[str]:
+        """Return free text above the applies-to block (Beta and registry warnings) as quotes.
+
+        Legacy metadata lines there (``3.10 4.00 | 3.50``, ``WINDOWS``, ``kbprg kbref``,
+        kb-format.md §2.2) repeat the header and are left out.
+        """
+        lines = self.article.layout.preamble or []
+        groups: list[list[str]] = [[]]
+        for line in lines:
+            if line.strip():
+                groups[-1].append(line)
+            elif groups[-1]:
+                groups.append([])
+        quoted: list[str] = []
+        for group in groups:
+            references = [_REFERENCE.match(line) for line in group]
+            if group and all(references):
+                quoted.extend(self._reference_item(m.group(1), m.group(2)) for m in references if m)
+            elif _is_prose(group):
+                quoted.append(paragraph("\n".join(group), self.link))
+        return ["\n>\n".join(f"> {text}" for text in quoted)] if quoted else []
 
     def _applies(self, entries: Iterable[AppliesTo]) -> list[str]:
         """Return nested list lines for the applies-to items."""
@@ -310,12 +339,13 @@ class MarkdownRenderer:
             found = [(m.group(1), m.group(2)) for m in map(_REFERENCE.match, block.lines) if m]
         if not found:
             return paragraph(block.text, self.link)
-        items = []
-        for article_id, title in found:
-            target = self.link(article_id) if self.link else None
-            label = f"[{article_id}]({target})" if target else article_id
-            items.append(f"- {label} {inline(reflow(title), self.link)}")
-        return "\n".join(items)
+        return "\n".join(self._reference_item(article_id, title) for article_id, title in found)
+
+    def _reference_item(self, article_id: str, title: str) -> str:
+        """Return one list item: the linked article number, then its title."""
+        target = self.link(article_id) if self.link else None
+        label = f"[{article_id}]({target})" if target else article_id
+        return f"- {label} {inline(reflow(title), self.link)}"
 
     def downloads(self, block: Block) -> str:
         """Return downloads as a list: architecture, then the file name linked to its URL."""

@@ -115,10 +115,41 @@ def test_every_tenth_corpus_article_renders_to_balanced_html_with_only_markdown_
     from kb.text import parse
 
     allowed = {"html", "head", "meta", "title", "style", "body", "main", "article", "h1", "h2", "h3", "p", "ul", "ol", "li",
-               "strong", "a", "code", "pre", "table", "thead", "tbody", "tr", "th", "td", "hr"}
+               "strong", "a", "code", "pre", "blockquote", "table", "thead", "tbody", "tr", "th", "td", "hr"}
     files = sorted(corpus.glob("*/*.TXT"))[::10]
     assert len(files) > 600
     for path in files:
         checker = check(render_html(parse(path.read_bytes(), str(path))))
         assert checker.problems == [] and checker.stack == [], path
         assert set(checker.tags) <= allowed, (path, set(checker.tags) - allowed)
+
+
+def test_a_classic_article_full_of_markup_characters_shows_them_all_literally() -> None:
+    import html as html_module
+    import re
+
+    from render_helpers import FIXTURES
+
+    from kb.text import parse
+
+    path = FIXTURES / "Q100002.TXT"
+    article = parse(path.read_bytes(), str(path))
+    document = render_html(article)
+    checker = check(document)
+    assert checker.problems == [] and checker.stack == []
+    assert not {"script", "img", "em", "html", "body"} & set(checker.tags[checker.tags.index("article"):])
+    assert "javascript:" not in str(checker.attributes)
+    visible = html_module.unescape(re.sub(r"<[^>]+>", "", document))
+    flat = re.sub(r"\s+", " ", visible)
+    for text in (
+        "OLE Attachment Replaced with <<.>> in *Bold* Mail",
+        "When a message is sent to <local_domain.ext>,",
+        'Replaced with <<.>>" and files such as EDB*.LOG or *.* are listed. A _private_ flag, a **note**, a `tick`, [a link](javascript:alert(1)) and &amp; appear',
+        '<script>alert("x")</script> <img src=x onerror=alert(1)>',
+        "# This line starts with a hash.",
+        r"The path \\server\share\ and C:\EXCHSRVR\IMCDATA\ are shown as written.",
+        '<html><body onload="alert(1)">literal</body></html> | not | a | table |',
+        "Q191914 XGEN: How to Obtain the <Latest> Service Pack",
+    ):
+        assert text in flat, text
+    assert "<h1>" in document and document.count("<ol>") == 1  # the numbered line is a list

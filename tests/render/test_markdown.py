@@ -174,3 +174,11 @@ def test_a_code_sample_cut_by_empty_lines_is_one_fenced_block() -> None:
 def test_a_hotfix_before_a_service_pack_is_named_on_the_status_line() -> None:
     article = make_article(section("STATUS", ("paragraph", "Confirmed.")), status={"kind": "hotfix", "affected": ["Exchange Server 5.5 SP3"], "fixed": None, "hotfix": "Exchange Server 5.5 SP4"})
     assert "**Affected:** Exchange Server 5.5 SP3 · **Hotfix:** before Exchange Server 5.5 SP4" in render_markdown(article)
+
+
+def test_a_warning_above_the_applies_to_block_is_quoted_and_legacy_metadata_dropped() -> None:
+    article = make_article(section("SUMMARY", ("paragraph", "x")))
+    article.layout.preamble = ["IMPORTANT: This article contains information about", "modifying the registry.", "", "   Q256986 Description of the Registry", "", "3.10 4.00 | 3.50", "WINDOWS", "kbprg kbref", ""]
+    text = render_markdown(article)
+    assert "> IMPORTANT: This article contains information about modifying the registry.\n>\n> - [Q256986](Q256986.md) Description of the Registry\n\n## Summary" in text
+    assert "WINDOWS" not in text and "kbprg" not in text
