@@ -13,17 +13,43 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from kb.sim.builds import build
 from kb.sim.dns import DnsFailure
+from kb.sim.eventlog import hresult_data
+from kb.sim.mapi import MAPI_E_CALL_FAILED, MAPI_E_NOT_ENOUGH_MEMORY, MapiError
 from kb.sim.ims.addressing import ImsRecipient, parse_recipient
 from kb.sim.ims.ndr import EXPIRED, HOST_UNKNOWN, SIZE_LIMIT, Failure, remote_failure
 from kb.sim.ims.routing import RouteDecision, route
 from kb.sim.imail import ConversionError
 from kb.sim.mta import Transfer
+from kb.sim.store import RPC_LIMIT_BYTES
 
 if TYPE_CHECKING:
     from kb.sim.ims import InternetMailService
 
 SOURCE = "MSExchangeIMC"
+
+# Q231303: Msexcimc.exe 5.5.2591 (a post-SP2 hotfix, in SP3) adds the registry values
+# OutboundSizeLimit/InboundSizeLimit, in bytes (0 = no limit).
+IMS_HAS_SIZE_LIMIT_REGISTRY = build("5.5.2591")
+# Q240788 (a regression that exists only with a hotfix): the post-SP2 IMS hotfixes "from 2607 to
+# 2650" compare sizes in bytes for that feature, but the per-domain "Maximum size" is still kept
+# in KB and is compared as if it were bytes, so the limit is divided by 1024. Msexcimc.exe
+# 5.5.2650.21 (in SP3) converts it. Plain SP2 (IMS 2448) predates the change.
+IMS_COMPARES_SIZES_IN_BYTES = build("5.5.2607")
+IMS_CONVERTS_DOMAIN_LIMIT_TO_BYTES = build("5.5.2650.21")
+# Q193639: before Msexcimc.exe 5.5.2417.0 (in SP2) the IMS fetched every property of an MTS-OUT
+# message in one call and stopped on the (misreported) out-of-memory error of an RPC over 32 KB;
+# from 2417 it retrieves them in two batches and the error is no longer critical.
+IMS_SPLITS_PROPERTY_FETCH = build("5.5.2417.0")
+# Q192939: before Msexcimc.exe 5.5.2387.0 (in SP2) the IMS took the presence of PR_AUTO_FORWARDED
+# as the mark of an automatic message; from 2387 it reads the property's value.
+IMS_READS_AUTO_FORWARDED_VALUE = build("5.5.2387.0")
+# Q192982: from Msexcimc.exe 5.5.2407.0 (in SP2) an auto-forward is told apart from an auto-reply
+# and sent when the registry value AlwaysAllowForwarding is 1.
+IMS_ALLOWS_AUTO_FORWARDS = build("5.5.2407.0")
+OOF_CLASS = "IPM.Note.Rules.OofTemplate"
+AUTO_REPLY_CLASS = "IPM.Note.Rules.ReplyTemplate"
 
 
 @dataclass
@@ -90,10 +116,100 @@ class OutboundPath:
 
     # -- MTS-OUT -------------------------------------------------------------------------------
     def process_mts_out(self) -> None:
-        """Take every message waiting in MTS-OUT."""
+        """Take every message waiting in MTS-OUT (while the service runs)."""
         mts_out = self.ims.org.store.queue("MTS-OUT")
-        while mts_out:
-            self.take(mts_out.pop(0))
+        while mts_out and self.ims.running:
+            transfer = mts_out[0]
+            try:
+                self.load_properties(transfer)
+            except MapiError as error:
+                if not self.messaging_error(transfer, error):
+                    return  # fatal: the service stopped and the message stays in MTS-OUT
+                mts_out.pop(0)
+                continue
+            mts_out.pop(0)
+            if self.drops_automatic(transfer):
+                continue
+            self.take(transfer)
+
+    def load_properties(self, transfer: Transfer) -> None:
+        """Fetch the message's properties from the store (Q193639); raise MapiError."""
+        store = self.ims.org.store
+        message = transfer.message
+        names = list(store.property_sizes(message))
+        if self.ims.build < IMS_SPLITS_PROPERTY_FETCH:
+            store.get_props(message, names)
+            return
+        try:
+            store.get_props(message, names)
+            return
+        except MapiError as error:
+            if error.hresult != MAPI_E_NOT_ENOUGH_MEMORY:
+                raise
+        # "... it divides them up and retrieves some in one attempt and the rest in a second".
+        sizes = store.property_sizes(message)
+        first: list[str] = []
+        used = 0
+        for name in names:
+            if used + sizes[name] > RPC_LIMIT_BYTES:
+                break
+            first.append(name)
+            used += sizes[name]
+        rest = names[len(first):]
+        try:
+            for batch in (first, rest):
+                if batch:
+                    store.get_props(message, batch)
+        except MapiError as error:
+            # "the error returned in the condition was changed to a non-critical one"
+            raise MapiError(MAPI_E_CALL_FAILED, error.detail) from None
+
+    def messaging_error(self, transfer: Transfer, error: MapiError) -> bool:
+        """Handle a store error on an MTS-OUT message (4116); return False when the IMS stopped.
+
+        An out-of-memory error stops the service and the message is retried at restart ("The
+        Internet Mail Service is programmed to stop if it receives such a memory error", Q193639);
+        any other error moves the message to BAD.
+        """
+        ims, org = self.ims, self.ims.org
+        name = ims.spool.new_name()
+        org.eventlog.log(SOURCE, 4116, data=hresult_data(error.hresult))
+        if error.hresult == MAPI_E_NOT_ENOUGH_MEMORY:
+            ims.stop()
+            return False
+        ims.spool.write("BAD", name, transfer.message.subject.encode("utf-8"), org.clock.now(), str(error))
+        return True
+
+    def automatic_kind(self, transfer: Transfer) -> str:
+        """Return "oof", "auto-reply", "auto-forward" or "" for an outbound message."""
+        message = transfer.message
+        if message.message_class.startswith(OOF_CLASS):
+            return "oof"
+        if message.message_class.startswith(AUTO_REPLY_CLASS):
+            return "auto-reply"
+        if "PR_AUTO_FORWARDED" in message.props:
+            if self.ims.build < IMS_READS_AUTO_FORWARDED_VALUE or message.props["PR_AUTO_FORWARDED"]:
+                return "auto-forward"
+        return ""
+
+    def drops_automatic(self, transfer: Transfer) -> bool:
+        """Drop an OOF or automatic message the configuration keeps off the Internet (4123)."""
+        config = self.ims.config
+        kind = self.automatic_kind(transfer)
+        if kind == "oof":
+            drop = config.disable_oof
+        elif kind == "auto-reply":
+            drop = config.disable_auto_replies
+        elif kind == "auto-forward":
+            allowed = (self.ims.build >= IMS_ALLOWS_AUTO_FORWARDS
+                       and int(config.registry.get("AlwaysAllowForwarding", 0) or 0) == 1)
+            # Builds before 5.5.2407.0 cannot tell an auto-forward from an auto-reply (Q192982).
+            drop = config.disable_auto_replies and not allowed
+        else:
+            drop = False
+        if drop:
+            self.ims.org.eventlog.log(SOURCE, 4123)
+        return drop
 
     def take(self, transfer: Transfer) -> None:
         """Convert one transfer into the OUT spool and queue it per destination."""
@@ -130,17 +246,26 @@ class OutboundPath:
         config = self.ims.config
         failures: list[Failure] = []
         keep: list[ImsRecipient] = []
+        registry_limit = 0
+        if self.ims.build >= IMS_HAS_SIZE_LIMIT_REGISTRY:
+            registry_limit = int(config.registry.get("OutboundSizeLimit", 0) or 0)
         for recipient in recipients:
             limit_kb = config.message_size_kb
-            if limit_kb and size > limit_kb * 1024:
+            if (limit_kb and size > limit_kb * 1024) or (registry_limit and size > registry_limit):
                 failures.append(Failure(recipient, SIZE_LIMIT))
                 continue
             entry = route(recipient.domain, config).route
-            if entry is not None and entry.max_size_kb and size > entry.max_size_kb * 1024:
+            if entry is not None and entry.max_size_kb and size > self.domain_limit_bytes(entry.max_size_kb):
                 failures.append(Failure(recipient, SIZE_LIMIT))
                 continue
             keep.append(recipient)
         return failures, keep
+
+    def domain_limit_bytes(self, max_size_kb: int) -> int:
+        """Return the per-domain "Maximum size" (kept in KB) as this build compares it, in bytes."""
+        if IMS_COMPARES_SIZES_IN_BYTES <= self.ims.build < IMS_CONVERTS_DOMAIN_LIMIT_TO_BYTES:
+            return max_size_kb  # the KB figure taken as bytes (Q240788)
+        return max_size_kb * 1024
 
     def pending_for(self, spool_name: str) -> bool:
         """Return True while a queue entry still needs spool file ``spool_name``."""
