@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from kb.sim.builds import build
+from kb.sim.directory import Mailbox
 from kb.sim.eventlog import hresult_data
 from kb.sim.mapi import MapiError
 from kb.sim.message import MapiMessage
@@ -34,26 +36,36 @@ class FailureKind:
     diag: int  # X.400 diagnostic code (Q174175)
     client_text: str
     status: str  # RFC 3464 status
+    # Which Notifications option of the IMS covers it: "host" (destination host not found),
+    # "address" (e-mail address could not be found), "timeout" (message timed out) or "other".
+    notify: str = "other"
 
 
 # Codes and texts from the corpus (§2.5.3); the X.400 reason/diagnostic pairs are inference
 # (transfer failure for host problems, unable-to-transfer + unrecognised O/R name for addressing).
 HOST_UNKNOWN = FailureKind(3902, "000B099C", "Host Unknown", 0, 255,
-                           "Unable to deliver the message due to a communications failure", "5.4.4")  # Q242961
+                           "Unable to deliver the message due to a communications failure", "5.4.4", "host")  # Q242961
 SIZE_LIMIT = FailureKind(3903, "000B099C", "Message exceeds size limit", 1, 7,
                          "The content length of the message is too long for the recipient to take delivery", "5.3.4")  # Q257264, Q266092
 UNKNOWN_RECIPIENT = FailureKind(0, "000C05A6", "Unknown Recipient", 1, 0,
-                                "The recipient name is not recognized", "5.1.1")  # Q246881
+                                "The recipient name is not recognized", "5.1.1", "address")  # Q246881
 # (inference) no corpus text for the time-out NDR; diagnostic 5 is maximum-time-expired (Q174175).
 EXPIRED = FailureKind(0, "000B099C", "Maximum time for delivery expired", 1, 5,
-                      "Unable to deliver the message due to a communications failure", "4.4.7")
+                      "Unable to deliver the message due to a communications failure", "4.4.7", "timeout")
+NOTIFY_KINDS = ("host", "address", "timeout", "other")
+# Q217195: before Msexcimc.exe 5.5.2558.0 (post-SP2 hotfix, in SP3) the IMS set the reason and
+# diagnostic codes of an "e-mail address could not be found" failure to those of "destination
+# host not found", so the administrator got notifications the Notifications settings excluded.
+IMS_DISTINCT_ADDRESS_FAILURE_CODES = build("5.5.2558.0")
 
 
 def remote_failure(reply: str) -> FailureKind:
     """Return the kind for a remote 5xx reply: code 3000 + reply (553 -> 3553; §2.5.3, inference)."""
     number = int(reply[:3]) if reply[:3].isdigit() else 500
+    # (inference) 550/551/553 say the mailbox is unknown or the address is bad: "address".
+    notify = "address" if number in (550, 551, 553) else "other"
     return FailureKind(3000 + number, "000B0981" if number == 502 else "000C05A6", reply, 1, 0,
-                       "The recipient name is not recognized", f"5.{number // 10 % 10}.{number % 10}")
+                       "The recipient name is not recognized", f"5.{number // 10 % 10}.{number % 10}", notify)
 
 
 @dataclass
@@ -92,8 +104,8 @@ class NdrGenerator:
             ReportedFailure(
                 row_id=f.recipient.p1.row_id,
                 address=f.recipient.address,
-                reason=f.kind.reason,
-                diag=f.kind.diag,
+                reason=self.codes(f.kind)[0],
+                diag=self.codes(f.kind)[1],
                 diagnostic_line=self.diagnostic_line(f.kind),
                 reason_text=f.kind.client_text,
                 status=f.kind.status,
@@ -110,7 +122,34 @@ class NdrGenerator:
             return None
         self.generated += 1
         org.reports.deliver_report(ndr, transfer)
+        self.notify_administrator(ndr, [self.codes(f.kind) for f in failures])
         return ndr
+
+    def codes(self, kind: FailureKind) -> tuple[int, int]:
+        """Return the (reason, diagnostic) codes this build sets for a failure of ``kind``."""
+        if kind.notify == "address" and self.ims.build < IMS_DISTINCT_ADDRESS_FAILURE_CODES:
+            return HOST_UNKNOWN.reason, HOST_UNKNOWN.diag
+        return kind.reason, kind.diag
+
+    def notify_administrator(self, ndr: MapiMessage, codes: list[tuple[int, int]]) -> None:
+        """Copy ``ndr`` to the IMS administrator when a failure's codes match a chosen option.
+
+        The Notifications options are recognised by their (reason, diagnostic) codes (Q217195).
+        """
+        config, org = self.ims.config, self.ims.org
+        admin = org.directory.find(config.administrator) if config.administrator else None
+        if not isinstance(admin, Mailbox):
+            return
+        option_codes = {
+            "host": (HOST_UNKNOWN.reason, HOST_UNKNOWN.diag),
+            "address": (UNKNOWN_RECIPIENT.reason, UNKNOWN_RECIPIENT.diag),
+            "timeout": (EXPIRED.reason, EXPIRED.diag),
+        }
+        chosen = {option_codes[k] for k in NOTIFY_KINDS if k in option_codes and config.notifies(k)}
+        for pair in codes:
+            if pair in chosen or (config.notifies("other") and pair not in option_codes.values()):
+                org.store.deliver(admin.alias, ndr)
+                return
 
     def _archive(self, spool_dir: str, name: str, note: str) -> None:
         """Move (or, while other queue entries still need it, copy) the spool file to the archive."""
