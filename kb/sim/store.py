@@ -11,9 +11,10 @@ from typing import TYPE_CHECKING, Any
 
 from kb.exceptions import SimError
 from kb.sim.builds import build
+from kb.sim.directory import DistributionList
 from kb.sim.eventlog import hresult_data
 from kb.sim.mapi import MAPI_E_CALL_FAILED, MAPI_E_NOT_ENOUGH_MEMORY, MapiError
-from kb.sim.message import MapiMessage
+from kb.sim.message import MapiMessage, RecipientRow
 
 if TYPE_CHECKING:
     from kb.sim.org import Organisation
@@ -28,6 +29,18 @@ RPC_LIMIT_BYTES = 32 * 1024
 # Store.exe 5.5.2398.0 (in SP2) an ambiguous-name result was mapped to E_FAIL and the submit
 # failed (IS 12004, IMC 4117, archived); from 5.5.2398.0 the originator stays unresolved.
 STORE_TOLERATES_AMBIGUOUS_ORIGINATOR = build("5.5.2398.0")
+
+
+class RecipientLimitError(MapiError):
+    """A submit refused under the store limit "Max Recipients on Submit" (Q246051): E_FAIL."""
+
+    def __init__(self, count: int, limit: int, spool_name: str = "", ndr_count: int = 0) -> None:
+        self.count = count
+        self.limit = limit
+        detail = f"{count} recipients exceed Max Recipients on Submit ({limit})"
+        if ndr_count:
+            detail += f"; the store's NDR ({ndr_count} recipients with the embedded message) was refused too"
+        super().__init__(MAPI_E_CALL_FAILED, detail + (f" [{spool_name}]" if spool_name else ""))
 
 
 class InformationStore:
@@ -134,6 +147,48 @@ class InformationStore:
                                       error="80004005-F0000000", message=message.message_id.strip("<>"),
                                       file=spool_name)
             raise
+        self.enforce_recipient_limit(message, spool_name)
+
+    # -- Max Recipients on Submit ------------------------------------------------------------
+    def recipient_count(self, message: MapiMessage) -> int:
+        """Count recipients as "Max Recipients on Submit" does (Q246051).
+
+        To + Cc + Bcc, each distribution list expanded first, and the recipients of embedded
+        messages too ("this applies to embedded messages within messages as well").
+        """
+        directory = self.org.directory
+        count = 0
+        for row in message.recipients:
+            entry = directory.find(row.entry) if row.entry else directory.by_smtp(row.address.strip())
+            count += len(directory.expand(entry.alias)) if isinstance(entry, DistributionList) else 1
+        if message.original is not None:
+            count += self.recipient_count(message.original)
+        return count
+
+    def enforce_recipient_limit(self, message: MapiMessage, spool_name: str = "") -> None:
+        """Refuse a submit over "Max Recipients on Submit"; the store's own NDR is refused too.
+
+        Q246051 (CAUSE): the store enforces the limit and tries to NDR the message, but the NDR
+        embeds the refused message, so the same policy refuses the NDR: nothing reaches the
+        sender and the submitter gets E_FAIL (data 80004005 in the IMS's 4117). The policy itself
+        did not change; SP4 changed the IMS (kb.sim.ims.inbound).
+        """
+        limit = self.max_recipients_on_submit
+        if not limit:
+            return
+        count = self.recipient_count(message)
+        if count <= limit:
+            return
+        # The store's NDR to the sender embeds the refused message, so it counts 1 + count
+        # recipients and the same policy refuses it: the NDR is never created.
+        ndr = MapiMessage(
+            entry_id=self.new_entry_id(),
+            message_class=f"REPORT.{message.message_class}.NDR",
+            subject=f"Undeliverable: {message.subject}",
+            recipients=[RecipientRow(row_id=1, address=message.sender)],
+            original=message,
+        )
+        raise RecipientLimitError(count, limit, spool_name, ndr_count=self.recipient_count(ndr))
 
     def _resolve_originator(self, message: MapiMessage) -> None:
         """Resolve the P2 originator in the directory (ResolveP2, Q201904)."""

@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING
 from kb.sim.directory import Mailbox
 from kb.sim.eventlog import hresult_data
 from kb.sim.imail import ConversionError
-from kb.sim.ims.ndr import UNKNOWN_RECIPIENT, Failure
-from kb.sim.ims.addressing import ImsRecipient
+from kb.sim.builds import build
+from kb.sim.ims.ndr import UNKNOWN_RECIPIENT, Failure, FailureKind
+from kb.sim.ims.addressing import ImsRecipient, parse_recipient
 from kb.sim.ims.relay import may_relay
 from kb.sim.ims.recipients import relay_target, reroute_target, resolve_local
 from kb.sim.ims.routing import match_domain
@@ -23,11 +24,22 @@ from kb.sim.ims.mtsid import inbound_mts_id
 from kb.sim.mapi import MAPI_E_NOT_ENOUGH_MEMORY, MapiError
 from kb.sim.mta import P1Recipient, Transfer
 from kb.sim.remote import Reply
+from kb.sim.store import RecipientLimitError
 
 if TYPE_CHECKING:
     from kb.sim.ims import InternetMailService
 
 SOURCE = "MSExchangeIMC"
+# Q246051 (fix: Msexcimc.exe 5.5.2651.58, post-SP3 IMS fixes of December 14, 1999, Q246889; in
+# SP4): when the store refuses an inbound message under "Max Recipients on Submit" (and cannot
+# NDR it itself), earlier builds log 4117 and archive it, so the sender hears nothing; from this
+# build the IMS NDRs the originator itself.
+IMS_REPORTS_RECIPIENT_LIMIT = build("5.5.2651.58")
+# Q246051 (SP4 NDR for an inbound message over the store's "Max Recipients on Submit"): code and
+# text from the article; reason 1 / diagnostic 16 (too-many-recipients, Q174175), the client line
+# and the RFC 3464 status are inference.
+TOO_MANY_RECIPIENTS = FailureKind(0, "00010256", "Too many recipients.", 1, 16,
+                                  "The message has too many recipients", "5.5.3")
 
 
 @dataclass
@@ -189,16 +201,29 @@ class InboundPath:
                 org.eventlog.log(SOURCE, 4102, data=hresult_data(error.hresult, name))
                 ims.stop()
                 return
-            org.eventlog.log(SOURCE, 4117, data=hresult_data(error.hresult, name), file=name)
-            ims.spool.move("IN", name, "IN\\ARCHIVE", now, "event 4117")
-            self.envelopes.pop(name, None)
-            return
+            if isinstance(error, RecipientLimitError) and ims.build >= IMS_REPORTS_RECIPIENT_LIMIT:
+                self.report_recipient_limit(message, name)
+            else:
+                org.eventlog.log(SOURCE, 4117, data=hresult_data(error.hresult, name), file=name)
+                ims.spool.move("IN", name, "IN\\ARCHIVE", now, "event 4117")
+                self.envelopes.pop(name, None)
+                return
         finally:
             queue = org.store.queue("MTS-IN")
             if message in queue:
                 queue.remove(message)
         ims.spool.delete("IN", name)
         self.envelopes.pop(name, None)
+
+    def report_recipient_limit(self, message, name: str) -> None:  # noqa: ANN001 - MapiMessage
+        """NDR the originator of a message the store refused under "Max Recipients on Submit".
+
+        The IMS builds this NDR itself, one "0 (00010256) Too many recipients." line per
+        recipient row, with the original attached (Q246051, MORE INFORMATION).
+        """
+        recipients = [P1Recipient(row.row_id, row.address) for row in message.recipients]
+        failures = [Failure(parse_recipient(p1, self.ims.build), TOO_MANY_RECIPIENTS) for p1 in recipients]
+        self.ims.ndr.report(Transfer(message=message, recipients=recipients), name, failures, spool_dir="IN")
 
     def submit(self, message, name: str) -> None:  # noqa: ANN001 - MapiMessage
         """Hand a converted message from MTS-IN to the store/MTA; NDR recipients nobody owns."""
