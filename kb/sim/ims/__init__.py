@@ -13,7 +13,7 @@ from kb.exceptions import SimError
 from kb.sim.ims.config import DomainRoute, ImsConfig, RelayRules
 from kb.sim.ims.inbound import InboundPath, InboundSession
 from kb.sim.ims.ndr import NdrGenerator
-from kb.sim.ims.outbound import OutboundPath
+from kb.sim.ims.outbound import IMS_HAS_SIZE_LIMIT_REGISTRY, OutboundPath
 from kb.sim.ims.protolog import ProtocolLog
 from kb.sim.ims.routing import match_domain
 from kb.sim.ims.smtp_out import SmtpClient
@@ -110,7 +110,7 @@ class InternetMailService:
         if self.config.message_size_kb:
             limits.append(self.config.message_size_kb * 1024)
         registry = int(self.config.registry.get("InboundSizeLimit", 0) or 0)
-        if registry:
+        if registry and self.build >= IMS_HAS_SIZE_LIMIT_REGISTRY:
             limits.append(registry)
         return min(limits)
 
