@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
@@ -19,6 +20,7 @@ from kb.model import Article
 from kb.store import dumps, load_record, record_of, write_atomic
 from kb.text import parse, write
 
+_REPRO_RE = re.compile(r"^repro:(?! null$)", re.M)
 PARALLEL_THRESHOLD = 200  # below this many files a worker pool costs more than it saves
 
 
@@ -109,7 +111,7 @@ def _kept_repro(target: Path) -> dict[str, Any] | None:
         text = target.read_text(encoding="utf-8")
     except (FileNotFoundError, UnicodeDecodeError):
         return None
-    if "repro:" not in text:
+    if not _REPRO_RE.search(text):
         return None
     repro = load_record(target).get("repro")
     return repro if isinstance(repro, dict) else None
@@ -177,3 +179,39 @@ def import_sources(
     report = import_files(files, out, jobs=jobs, progress=progress)
     report.problems.extend(problems)
     return report
+
+
+def roundtrip_problem(record: str | os.PathLike[str], source: str | os.PathLike[str]) -> Diagnostic | None:
+    """Return a diagnostic unless the record renders back to the exact bytes of ``source``."""
+    from kb.store import article_of, loads, read_text
+
+    name = str(record)
+    try:
+        article = article_of(loads(read_text(record), name))
+        rendered = write(article)
+        with open(source, "rb") as stream:
+            original = stream.read()
+    except LocatedError as error:
+        return Diagnostic(error.path, error.line, error.message, code="roundtrip")
+    except OSError as error:
+        return Diagnostic(str(source), None, f"cannot read: {error.strerror}", code="roundtrip")
+    if rendered != original:
+        line = _first_difference(original, rendered)
+        return Diagnostic(str(source), line, f"rendering {name} differs from the source here", code="roundtrip")
+    return None
+
+
+def _roundtrip_work(pair: tuple[str, str]) -> Diagnostic | None:
+    return roundtrip_problem(*pair)
+
+
+def roundtrip_problems(pairs: Sequence[tuple[str, str]], jobs: int | None = None) -> list[Diagnostic]:
+    """Check (record, source) pairs in parallel; return the ones that do not give the source back."""
+    workers = jobs if jobs is not None else default_jobs(len(pairs))
+    if workers <= 1 or len(pairs) < 2:
+        found = [_roundtrip_work(pair) for pair in pairs]
+    else:
+        context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
+        with context.Pool(workers) as pool:
+            found = list(pool.imap_unordered(_roundtrip_work, pairs, chunksize=32))
+    return sorted((d for d in found if d is not None), key=lambda d: (d.path, d.line or 0))

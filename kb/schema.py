@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from urllib.parse import urljoin
 from typing import Any, Callable, Iterable, Iterator
 
 import yaml
@@ -50,6 +51,168 @@ def validator(name: str = ARTICLE_SCHEMA) -> Draft202012Validator:
     schema = json.loads((schema_dir() / name).read_text(encoding="utf-8"))
     Draft202012Validator.check_schema(schema)
     return Draft202012Validator(schema, registry=registry())
+
+
+# --------------------------------------------------------------------------------------------
+# A fast yes/no pre-check compiled from the same schema
+
+Check = Callable[[Any], bool]
+_IGNORED = frozenset({"$schema", "$id", "$defs", "title", "description", "$comment", "examples", "default"})
+_PY_TYPES: dict[str, tuple[type, ...]] = {
+    "object": (dict,),
+    "array": (list,),
+    "string": (str,),
+    "null": (type(None),),
+    "boolean": (bool,),
+    "integer": (int,),
+    "number": (int, float),
+}
+
+
+class Unsupported(Exception):
+    """The schema uses a keyword the fast pre-check does not implement (jsonschema alone decides)."""
+
+
+def _same(a: Any, b: Any) -> bool:
+    """JSON equality: booleans are not numbers."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return type(a) is type(b) and a == b
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(map(_same, a, b))
+    return a == b
+
+
+class FastCheck:
+    """Compile a JSON Schema subset into nested closures answering only "valid or not".
+
+    Used as a pre-check: a record it accepts is valid; anything else goes to the jsonschema
+    Draft202012Validator, which stays the authority for what is wrong and where. Keywords outside
+    the subset raise Unsupported at compile time, which disables the pre-check altogether.
+    """
+
+    def __init__(self, root: dict[str, Any], base: str) -> None:
+        self.root = root
+        self.base = base
+        self.compiled: dict[str, Check] = {}
+        self.pending: set[str] = set()
+
+    def ref(self, target: str, document: dict[str, Any], base: str) -> Check:
+        key = base + target if target.startswith("#") else urljoin(base, target)
+        if key in self.compiled:
+            if key in self.pending:  # recursion: look the compiled check up at call time
+                return lambda v: self.compiled[key](v)
+            return self.compiled[key]
+        self.pending.add(key)
+        self.compiled[key] = lambda v: True  # placeholder for recursion, replaced below
+        if target.startswith("#/"):
+            node: Any = document
+            for step in target[2:].split("/"):
+                node = node[step]
+            self.compiled[key] = self.compile(node, document, base)
+        else:
+            contents = registry().contents(urljoin(base, target))
+            self.compiled[key] = self.compile(contents, contents, contents.get("$id", target))
+        self.pending.discard(key)
+        return self.compiled[key]
+
+    def compile(self, schema: Any, document: dict[str, Any], base: str) -> Check:
+        if schema is True:
+            return lambda v: True
+        if schema is False:
+            return lambda v: False
+        checks: list[Check] = []
+        for keyword, value in schema.items():
+            if keyword in _IGNORED or keyword == "properties" or keyword == "additionalProperties":
+                continue
+            if keyword == "type":
+                names = [value] if isinstance(value, str) else value
+                # Exact types of what a YAML/JSON loader builds; anything else (an integral float,
+                # a dict subclass) fails here and goes to jsonschema, which decides.
+                exact = frozenset(t for name in names for t in _PY_TYPES[name])
+                checks.append(lambda v, exact=exact: type(v) in exact)
+            elif keyword == "required":
+                names = tuple(value)
+                checks.append(lambda v, names=names: not isinstance(v, dict) or all(n in v for n in names))
+            elif keyword == "items":
+                item = self.compile(value, document, base)
+                checks.append(lambda v, item=item: not isinstance(v, list) or all(map(item, v)))
+            elif keyword == "enum":
+                options = list(value)
+                checks.append(lambda v, options=options: any(_same(v, o) for o in options))
+            elif keyword == "const":
+                checks.append(lambda v, c=value: _same(v, c))
+            elif keyword == "pattern":
+                regex = re.compile(value)
+                checks.append(lambda v, rx=regex: not isinstance(v, str) or rx.search(v) is not None)
+            elif keyword in ("minimum", "maximum"):
+                sign = 1 if keyword == "minimum" else -1
+                checks.append(
+                    lambda v, lim=value, sign=sign: isinstance(v, bool)
+                    or not isinstance(v, (int, float))
+                    or sign * (v - lim) >= 0
+                )
+            elif keyword in ("minLength", "minItems"):
+                kind = str if keyword == "minLength" else list
+                checks.append(lambda v, n=value, kind=kind: not isinstance(v, kind) or len(v) >= n)
+            elif keyword == "uniqueItems":
+                if value:
+                    checks.append(
+                        lambda v: not isinstance(v, list)
+                        or all(not _same(a, b) for i, a in enumerate(v) for b in v[i + 1 :])
+                    )
+            elif keyword == "oneOf":
+                options_c = [self.compile(option, document, base) for option in value]
+                checks.append(lambda v, options=options_c: sum(1 for o in options if o(v)) == 1)
+            elif keyword == "$ref":
+                checks.append(self.ref(value, document, base))
+            else:
+                raise Unsupported(keyword)
+        if "properties" in schema or "additionalProperties" in schema:
+            props = {name: self.compile(sub, document, base) for name, sub in schema.get("properties", {}).items()}
+            extra = schema.get("additionalProperties", True)
+            if extra not in (True, False):
+                raise Unsupported("additionalProperties schema")
+
+            def check_object(v: Any, props: dict[str, Check] = props, closed: bool = extra is False) -> bool:
+                if not isinstance(v, dict):
+                    return True
+                for name, value in v.items():
+                    test = props.get(name)
+                    if test is None:
+                        if closed:
+                            return False
+                    elif not test(value):
+                        return False
+                return True
+
+            checks.append(check_object)
+        if len(checks) == 1:
+            return checks[0]
+        if len(checks) == 2:
+            first, second = checks
+            return lambda v: first(v) and second(v)
+        return lambda v, checks=tuple(checks): all(check(v) for check in checks)
+
+
+@cache
+def fast_check(name: str = ARTICLE_SCHEMA) -> Check | None:
+    """Return the compiled yes/no pre-check of a schema, or None when it uses other keywords."""
+    schema = json.loads((schema_dir() / name).read_text(encoding="utf-8"))
+    compiler = FastCheck(schema, schema.get("$id", name))
+    try:
+        return compiler.compile(schema, schema, schema.get("$id", name))
+    except Exception:  # an optimisation only: any schema it cannot compile goes to jsonschema
+        return None
+
+
+def is_valid(record: Any) -> bool:
+    """Tell whether a record is schema-valid (fast pre-check, jsonschema when it says no)."""
+    check = fast_check()
+    if check is not None and check(record):
+        return True
+    return validator().is_valid(record)
 
 
 # --------------------------------------------------------------------------------------------
@@ -120,7 +283,7 @@ def lint_id_matches_file(ctx: RecordContext) -> Iterator[Diagnostic]:
     """The record's id must equal its file name (QNNNNNN.yaml)."""
     stem = Path(ctx.path).stem
     if Path(ctx.path).suffix.lower() in (".yaml", ".yml") and stem != ctx.record["id"]:
-        yield ctx.error(("id",), f"id {ctx.record['id']!r} does not match the file name, expected {stem!r}", "id-file")
+        yield ctx.error(("id",), f"{ctx.record['id']!r} does not match the file name, expected {stem!r}", "id-file")
 
 
 def lint_date_is_real(ctx: RecordContext) -> Iterator[Diagnostic]:
@@ -200,6 +363,9 @@ def _message(error: ValidationError) -> str:
 
 def schema_errors(record: dict[str, Any], ctx: RecordContext) -> Iterator[Diagnostic]:
     """Yield one diagnostic per JSON Schema error, located at the YAML line of the field."""
+    check = fast_check()
+    if check is not None and check(record):
+        return
     errors = sorted(validator().iter_errors(record), key=lambda e: list(map(str, e.absolute_path)))
     for error in errors:
         where = tuple(error.absolute_path)
@@ -233,6 +399,9 @@ def validate_record(path: str | Path) -> Iterator[Diagnostic]:
 
 def check_record(record: dict[str, Any], path: str, text: str | None = None) -> None:
     """Raise SchemaError for the first schema error of a loaded record (used when loading)."""
+    check = fast_check()
+    if check is not None and check(record):
+        return
     error = next(validator().iter_errors(record), None)
     if error is not None:
         where = dotted(error.absolute_path)

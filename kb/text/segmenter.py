@@ -66,7 +66,7 @@ def check_header(lines: list[str], path: str) -> None:
 
 
 def trailer_start(lines: list[str]) -> int:
-    """Return the index of the 16-line legal trailer, or len(lines) when the file lacks it."""
+    """Return the index of the legal trailer (the empty line before "=" x 77), or len(lines)."""
     start = len(lines) - TRAILER_LENGTH
     if (
         start >= 7
@@ -76,6 +76,10 @@ def trailer_start(lines: list[str]) -> int:
         and lines[-1].startswith("Copyright Microsoft Corporation ")
     ):
         return start
+    # Not the usual 16 lines: the trailer still opens with the only "=" x 77 rule (§2.1).
+    for index in range(len(lines) - 1, 8, -1):
+        if lines[index] == TRAILER_RULE and lines[index - 1] == "":
+            return index - 1
     return len(lines)
 
 
