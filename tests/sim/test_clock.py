@@ -1,0 +1,46 @@
+"""The virtual clock: tasks run in time order and only when time reaches them."""
+
+from __future__ import annotations
+
+import pytest
+
+from kb.sim.clock import VirtualClock
+
+
+def test_tasks_run_in_time_order_and_see_their_own_time() -> None:
+    clock = VirtualClock()
+    seen: list[tuple[str, str]] = []
+    clock.schedule(60, "b", lambda: seen.append(("b", clock.now().isoformat())))
+    clock.schedule(30, "a", lambda: seen.append(("a", clock.now().isoformat())))
+    clock.schedule(0, "now", lambda: seen.append(("now", clock.now().isoformat())))
+    assert clock.run() == 1
+    assert clock.advance(45) == 1
+    assert seen == [("now", "2000-01-11T09:00:00"), ("a", "2000-01-11T09:00:30")]
+    clock.advance(15)
+    assert seen[-1] == ("b", "2000-01-11T09:01:00")
+    assert clock.now().isoformat() == "2000-01-11T09:01:00"
+
+
+def test_a_cancelled_task_does_not_run() -> None:
+    clock = VirtualClock()
+    ran: list[int] = []
+    task = clock.schedule(10, "x", lambda: ran.append(1))
+    clock.cancel(task)
+    clock.advance(20)
+    assert ran == [] and clock.pending() == []
+
+
+def test_time_cannot_go_backwards() -> None:
+    with pytest.raises(ValueError):
+        VirtualClock().advance(-1)
+
+
+def test_a_task_loop_at_one_instant_is_stopped() -> None:
+    clock = VirtualClock()
+
+    def again() -> None:
+        clock.schedule(0, "again", again)
+
+    clock.schedule(0, "again", again)
+    with pytest.raises(RuntimeError, match="a loop"):
+        clock.run(limit=50)
