@@ -1,0 +1,78 @@
+"""``kb stats``: kinds and agreement figures over classic texts and records, clean errors."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kb.cli import cli
+
+EXAMPLES = ["exchange/Q254893.TXT", "exchange/Q230273.TXT", "exchange/Q190084.TXT", "exchange/Q146293.TXT"]
+
+
+def run(*args: str) -> object:
+    """Invoke ``kb`` with stdout and stderr kept apart."""
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+@pytest.fixture()
+def sample(tmp_path: Path, corpus: Path) -> Path:
+    """Return a folder with four corpus articles (copied into tmp, never into the project)."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in EXAMPLES:
+        shutil.copy(corpus / name, folder / Path(name).name)
+    return folder
+
+
+def test_json_output_counts_kinds_and_measures_agreement(sample: Path) -> None:
+    result = run("stats", str(sample), "--json")
+    assert result.exit_code == 0, result.stderr
+    document = json.loads(result.stdout)  # stdout carries only the JSON document
+    assert document["articles"] == 4 and document["errors"] == 0
+    assert document["kinds"] == {"fixed": 3, "fixed-latest-sp": 1}
+    assert document["fixed_source"] == {"keyword": 1, "status": 2}
+    agreement = document["agreement"]
+    # Q254893 and Q230273 compare; Q230273's EXC55SP3Fix contradicts its SP4 STATUS
+    assert (agreement["comparable"], agreement["agree"], agreement["strict_agree"]) == (2, 2, 1)
+    assert [d["id"] for d in agreement["disagreements"]] == ["Q230273"]
+    assert document["concrete_fixed"]["eligible"] == 2 and document["concrete_fixed"]["rate"] == 1.0
+
+
+def test_text_output_shows_the_rates_and_each_disagreement_with_both_lines(sample: Path) -> None:
+    result = run("stats", str(sample))
+    assert result.exit_code == 0
+    assert "agreement (STATUS fixed vs fix keyword): 2/2 = 100.00%" in result.stdout
+    assert "Q230273.TXT:119: keyword EXC55SP3Fix says 'Exchange Server 5.5 SP3'; STATUS line 55 says 'Exchange Server 5.5 SP4'" in result.stdout
+
+
+def test_yaml_records_are_measured_like_classic_texts(tmp_path: Path, q254893_txt: Path) -> None:
+    from kb.importer import build_record
+    from kb.store import dump_article
+
+    dump_article(build_record(q254893_txt), tmp_path / "Q254893.yaml")
+    document = json.loads(run("stats", str(tmp_path / "Q254893.yaml"), "--json").stdout)
+    assert document["kinds"] == {"fixed": 1} and document["agreement"]["agree"] == 1
+
+
+def test_a_broken_file_is_one_error_line_and_the_others_still_count(sample: Path) -> None:
+    (sample / "Q000001.TXT").write_bytes(b"this is not a KB article\r\n")
+    result = run("stats", str(sample), "--json")
+    assert result.exit_code == 1
+    assert json.loads(result.stdout)["articles"] == 4
+    errors = [line for line in result.stderr.splitlines() if "Q000001.TXT" in line]
+    assert len(errors) == 1 and "Traceback" not in result.stderr
+
+
+def test_a_missing_path_is_a_clean_error(tmp_path: Path) -> None:
+    result = run("stats", str(tmp_path / "nowhere"))
+    assert result.exit_code == 1
+    assert "nowhere: no such file or folder" in result.stderr
+
+
+def test_the_help_shows_an_example() -> None:
+    assert "kb stats ../shared/corpus --json" in run("stats", "--help").stdout
