@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from kb.sim.builds import build
 from kb.sim.ims.ndr import Failure, remote_failure
 from kb.sim.ims.outbound import Attempt
 
@@ -13,6 +14,14 @@ if TYPE_CHECKING:
     from kb.sim.ims.outbound import QueueEntry
 
 SOURCE = "MSExchangeIMC"
+# RFC 821 §4.2.2: "552 Requested mail action aborted: exceeded storage allocation", a reply to
+# RCPT (one mailbox is full) as well as to DATA (the message is too big for the host).
+EXCEEDED_STORAGE = 552
+# Q260741 (fix: Msexcimc.exe 5.5.2652.39, post-SP3 IMS fixes of May 19, 2000, Q246889; in SP4):
+# earlier builds took a 552 to RCPT as an error of the whole delivery batch (as after DATA) and
+# failed every recipient with it; from this build a 552 to RCPT fails only that recipient.
+# (The article names SP3; that earlier builds shared the code is a modelled assumption.)
+IMS_PER_RECIPIENT_STORAGE_REPLY = build("5.5.2652.39")
 # Seconds the IMS waits for a reply before it treats the connection as dropped (inference).
 REPLY_TIMEOUT = 600.0
 
@@ -69,6 +78,12 @@ class SmtpClient:
                 accepted.append(recipient)
             elif reply.transient:
                 result.retry.append(recipient)
+            elif reply.code == EXCEEDED_STORAGE and self.ims.build < IMS_PER_RECIPIENT_STORAGE_REPLY:
+                # Batch-level error: the 552 is stamped on every recipient of the batch and the
+                # session ends before DATA, so nobody gets the message (Q260741).
+                say("QUIT")
+                stamped = [Failure(r, remote_failure(reply.line()), reply.line()) for r in recipients]
+                return Attempt(failed=stamped)
             else:
                 result.failed.append(Failure(recipient, remote_failure(reply.line()), reply.line()))
         if accepted:
