@@ -17,20 +17,12 @@ from typing import Any, Callable, Iterable, Sequence
 from kb.diagnostics import Diagnostic
 from kb.exceptions import LocatedError, ParseError
 from kb.model import Article
+from kb.status import extract_status
 from kb.store import dumps, load_record, record_of, write_atomic
 from kb.text import parse, write
 
 _REPRO_RE = re.compile(r"^repro:(?! null$)", re.M)
 PARALLEL_THRESHOLD = 200  # below this many files a worker pool costs more than it saves
-
-
-def _status_extractor() -> Callable[[Article], dict[str, Any]] | None:
-    """Return kb.status.extract_status when the status package is available."""
-    try:
-        from kb.status import extract_status
-    except ImportError:
-        return None
-    return extract_status
 
 
 def _first_difference(a: bytes, b: bytes) -> int:
@@ -55,9 +47,7 @@ def build_record(path: str | os.PathLike[str]) -> Article:
     if write(article) != data:
         line = _first_difference(data, write(article))
         raise ParseError(name, line, "the record would not render back to the same bytes; not imported")
-    extract_status = _status_extractor()
-    if extract_status is not None:
-        article.status = extract_status(article)
+    article.status = extract_status(article)
     return article
 
 

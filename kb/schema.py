@@ -26,6 +26,7 @@ from referencing.jsonschema import DRAFT202012
 from kb.diagnostics import Diagnostic
 from kb.exceptions import LocatedError, SchemaError
 from kb.resources import schema_dir
+from kb.status.lint import lint_status_record
 from kb.store import TOP_LEVEL_KEYS, loads, read_text
 
 ARTICLE_SCHEMA = "article.schema.json"
@@ -342,6 +343,7 @@ LINTS: list[Lint] = [
     lint_known_keys,
     lint_blocks_hold_no_empty_line,
     lint_heading_is_one_line,
+    lint_status_record,  # STATUS text vs fix keywords (warnings), releases in the catalogue
 ]
 
 
