@@ -118,3 +118,17 @@ def test_a_trailing_space_in_the_domain_bypasses_the_per_domain_route_only_befor
     misrouted = org.builds.ims < org.builds.ims.parse("5.5.2594.0")
     assert (len(mx.received), len(gateway.received)) == ((1, 0) if misrouted else (0, 1))
     assert misrouted == (release in ("Exchange Server 5.5", "Exchange Server 5.5 SP1", "Exchange Server 5.5 SP2"))
+
+
+def test_protocol_log_files_are_written_to_the_log_directory_only_when_logging_is_on() -> None:
+    quiet = _org()
+    quiet.add_remote_host("example.org", "192.0.2.80")
+    quiet.client("alice").send("SMTP:dave@example.org", subject="quiet")
+    assert quiet.ims.spool.list("LOG") == []
+    assert quiet.ims.protocol_log.lines()  # kept in memory for inspection anyway
+    logged = _org(logging={"smtp_protocol_log": 1})
+    logged.add_remote_host("example.org", "192.0.2.80")
+    logged.client("alice").send("SMTP:dave@example.org", subject="logged")
+    (log,) = logged.ims.spool.list("LOG")
+    assert log.name == "L0000000.LOG"
+    assert b"RCPT TO:<dave@example.org>" in log.data

@@ -14,7 +14,7 @@ from kb.sim.ims.config import DomainRoute, ImsConfig, RelayRules
 from kb.sim.ims.inbound import InboundPath, InboundSession
 from kb.sim.ims.ndr import NdrGenerator
 from kb.sim.ims.outbound import IMS_HAS_SIZE_LIMIT_REGISTRY, OutboundPath
-from kb.sim.ims.protolog import ProtocolLog
+from kb.sim.ims.protolog import ProtocolLog, ProtocolSession
 from kb.sim.ims.routing import match_domain
 from kb.sim.ims.smtp_out import SmtpClient
 from kb.sim.ims.spool import Spool
@@ -33,7 +33,7 @@ class InternetMailService:
         self.build = org.builds.ims
         self.config = config or ImsConfig()
         self.spool = Spool(seed)
-        self.protocol_log = ProtocolLog()
+        self.protocol_log = ProtocolLog(sink=self._write_protocol_log_file)
         self.ndr = NdrGenerator(self)
         self.outbound = OutboundPath(self)
         self.smtp_out = SmtpClient(self)
@@ -81,6 +81,12 @@ class InternetMailService:
             self.outbound.process_mts_out()
 
         self.org.clock.schedule(0, "ims: MTS-OUT", run)
+
+    def _write_protocol_log_file(self, session: "ProtocolSession") -> None:
+        """Keep ``Imcdata\\LOG\\L*.LOG`` current when SMTP Protocol Log is above None (Q154505)."""
+        if self.config.log_level("smtp_protocol_log") >= 1:
+            data = ("\r\n".join(session.lines) + "\r\n").encode("utf-8")
+            self.spool.write("LOG", session.logfile, data, self.org.clock.now(), session.direction)
 
     # -- inbound ---------------------------------------------------------------------------------
     def session(self, peer_ip: str = "127.0.0.1", peer_name: str = "", authenticated: bool = False) -> InboundSession:

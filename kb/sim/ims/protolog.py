@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Callable
 
 
 def log_time(when: datetime) -> str:
@@ -30,8 +30,9 @@ class ProtocolSession:
 class ProtocolLog:
     """Every SMTP session of the IMS, in order; kept in memory whatever the logging level."""
 
-    def __init__(self) -> None:
+    def __init__(self, sink: Callable[[ProtocolSession], None] | None = None) -> None:
         self.sessions: list[ProtocolSession] = []
+        self.sink = sink  # called after each line (the IMS writes Imcdata\LOG files through it)
 
     def open(self, direction: str, peer: str) -> ProtocolSession:
         """Start the log of a new connection."""
@@ -39,10 +40,11 @@ class ProtocolLog:
         self.sessions.append(session)
         return session
 
-    @staticmethod
-    def write(session: ProtocolSession, when: datetime, text: str) -> None:
+    def write(self, session: ProtocolSession, when: datetime, text: str) -> None:
         """Append one line ``<time> : <text>``."""
         session.lines.append(f"{log_time(when)} : {text}")
+        if self.sink is not None:
+            self.sink(session)
 
     def lines(self) -> list[str]:
         """Return every line of every session, in order."""
