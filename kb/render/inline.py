@@ -9,20 +9,18 @@ still reads well; bare URLs become autolinks and article numbers become links.
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Callable
 
 #: Maps an article id ("Q191914") to a link target, or None to leave the id as plain text.
 Linker = Callable[[str], "str | None"]
 
 _PUNCT = set("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
-# Characters that always start markup: code spans and link openers ("]" alone is literal).
-_ALWAYS = set("`[")
 # A URL as written in KB text; trailing sentence punctuation is not part of it.
 _URL = r"(?:https?|ftp|file|news|gopher)://[^\s<>\"()\[\]]+"
 # An article number that is not part of a word, path or query string (kb-format.md §2.6).
 _QID = r"(?<![\w/=?&.\\-])Q\d{5,6}(?![\w])"
 _TOKEN = re.compile(f"(?P<url>{_URL})|(?P<qid>{_QID})")
-_ENTITY = re.compile(r"&#?[A-Za-z0-9]+;")
 # Line starts that open a block: ATX heading, quote, bullet, fence, thematic break, ordered item.
 _LINE_START = re.compile(r"^(?:#{1,6}(?=\s|$)|>|[-+*](?=\s|$)|~~~|([-*_])(?:\s*\1){2,}\s*$|\d{1,9}[.)](?=\s|$))")
 
@@ -34,8 +32,6 @@ def default_link(article_id: str) -> str:
 
 def _is_punct(char: str) -> bool:
     """Return True for punctuation in the CommonMark sense (ASCII or Unicode P*/S*)."""
-    import unicodedata
-
     return char in _PUNCT or (bool(char) and unicodedata.category(char)[0] in "PS")
 
 
@@ -48,6 +44,10 @@ def _can_open(run: str, before: str, after: str) -> bool:
     return left and (not right or _is_punct(before))
 
 
+# Runs of the characters escape() may have to touch; everything else is copied as it is.
+_SPECIAL = re.compile(r"\\+|\*+|_+|[`\[]|<(?=[A-Za-z/!?])|&(?=#?[A-Za-z0-9]+;)")
+
+
 def escape(text: str, before: str = " ", after: str = " ") -> str:
     """Backslash-escape only what CommonMark would read as inline markup in ``text``.
 
@@ -55,41 +55,21 @@ def escape(text: str, before: str = " ", after: str = " ") -> str:
     ``*``/``_`` run can open emphasis, none can close one either, so wildcards such as
     ``EDB*.LOG`` and names such as ``local_domain`` stay as they are.
     """
-    out: list[str] = []
-    i, n = 0, len(text)
-    while i < n:
-        char = text[i]
-        if char == "\\":
-            j = i
-            while j < n and text[j] == "\\":
-                j += 1
-            run = j - i
-            following = text[j] if j < n else after
+
+    def replace(match: re.Match[str]) -> str:
+        run = match.group(0)
+        start, end = match.span()
+        following = text[end] if end < len(text) else after
+        if run[0] == "\\":
             # A lone backslash before a letter is literal in CommonMark (Windows paths stay
-            # readable); runs, and a backslash before punctuation or at the end, are doubled.
-            out.append("\\" * (run * 2 if run > 1 or following in _PUNCT else 1))
-            i = j
-            continue
-        if char in "*_":
-            j = i
-            while j < n and text[j] == char:
-                j += 1
-            run = text[i:j]
-            prev = text[i - 1] if i else before
-            nxt = text[j] if j < n else after
-            out.append("".join("\\" + c for c in run) if _can_open(run, prev, nxt) else run)
-            i = j
-            continue
-        if char in _ALWAYS:
-            out.append("\\" + char)
-        elif char == "<" and i + 1 < n and (text[i + 1].isalpha() or text[i + 1] in "/!?"):
-            out.append("\\<")  # a tag or an autolink could start here
-        elif char == "&" and _ENTITY.match(text, i):
-            out.append("\\&")
-        else:
-            out.append(char)
-        i += 1
-    return "".join(out)
+            # readable); runs, and a backslash before punctuation, are doubled.
+            return run * 2 if len(run) > 1 or following in _PUNCT else run
+        if run[0] in "*_":
+            preceding = text[start - 1] if start else before
+            return "".join("\\" + char for char in run) if _can_open(run, preceding, following) else run
+        return "\\" + run  # ` [ < &: a code span, a link, a tag or autolink, an entity
+
+    return _SPECIAL.sub(replace, text)
 
 
 def escape_line_start(source: str) -> str:

@@ -87,7 +87,7 @@ def looks_preformatted(text: str) -> bool:
         body = line.strip()
         if "\t" in body or _COLUMNS.search(body):
             return True
-        if len(body) >= 5 and sum(char.isalnum() for char in body) * 10 < len(body) * 3:
+        if len(body) >= 5 and sum(map(str.isalnum, body)) * 10 < len(body) * 3:
             return True
     return False
 
