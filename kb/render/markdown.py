@@ -49,6 +49,12 @@ EVENT_FIELDS: tuple[tuple[str, str], ...] = (
 )
 
 _REFERENCE = re.compile(r"^\s*(Q\d{5,6})\s+(\S.*)$")
+# A run of three spaces inside a line: text laid out in columns.
+_COLUMNS = re.compile(r"\S {3,}\S")
+#: Block kinds shown as fenced code; consecutive ones form one code block.
+_CODE_KINDS = frozenset({"literal", "table"})
+#: Block kinds that may sit indented under a list item.
+NESTABLE = frozenset({"literal", "paragraph", "table", "list"})
 
 
 def heading_text(heading: str) -> str:
@@ -98,10 +104,6 @@ def _is_prose(lines: list[str]) -> bool:
     return sum(1 for word in words if word.isalpha() and word.islower()) >= 3
 
 
-_COLUMNS = re.compile(r"\S {3,}\S")
-_CODE_KINDS = frozenset({"literal", "table"})
-
-
 def group_blocks(blocks: list[Block]) -> list[Block]:
     """Merge blocks that Markdown shows as one: a list with what is nested in it, and code.
 
@@ -127,10 +129,6 @@ def group_blocks(blocks: list[Block]) -> list[Block]:
         else:
             grouped.append(block)
     return grouped
-
-
-#: Block kinds that may sit indented under a list item.
-NESTABLE = frozenset({"literal", "paragraph", "table", "list"})
 
 
 class MarkdownRenderer:
