@@ -96,14 +96,39 @@ def _kill_group(process: subprocess.Popen[bytes]) -> None:
         process.kill()
 
 
+def isolation() -> str:
+    """Return how runs are isolated: ``fork`` (a warm fork server) or ``process`` (a new interpreter).
+
+    ``fork`` runs each repro in a process forked from a server that imported kb.sim once
+    (kb/repro/zygote.py); ``KB_REPRO_ISOLATION=process`` forces a new ``python -m kb.repro.runner`` per run.
+    """
+    from kb.repro.zygote import available
+
+    wanted = os.environ.get("KB_REPRO_ISOLATION", "fork")
+    return "fork" if wanted == "fork" and available() else "process"
+
+
 def run_isolated(
     script: str | Path, release: str, *, timeout: float = DEFAULT_TIMEOUT, cwd: str | Path | None = None
 ) -> RunOutcome:
-    """Run ``script``'s ``run(release)`` in a fresh Python process and return the outcome."""
+    """Run ``script``'s ``run(release)`` in a fresh process and return the outcome."""
     script = Path(script)
     if not script.is_file():
         return RunOutcome(status="error", message=f"{script}: repro script not found")
     workdir = Path(cwd) if cwd is not None else script.resolve().parent
+    if isolation() == "fork":
+        from kb.repro.zygote import run_warm
+
+        try:
+            return run_warm(script.resolve(), release, timeout=timeout, cwd=workdir.resolve())
+        except OSError:  # no fork server: fall back to a new interpreter for this run
+            pass
+    return run_in_new_interpreter(script, release, timeout=timeout, cwd=workdir)
+
+
+def run_in_new_interpreter(script: Path, release: str, *, timeout: float, cwd: Path) -> RunOutcome:
+    """Run the repro through ``python -m kb.repro.runner SCRIPT RELEASE`` (a new interpreter)."""
+    workdir = cwd
     started = time.monotonic()
     process = subprocess.Popen(
         _child_command(script.resolve(), release),
@@ -136,16 +161,16 @@ def _tail(data: bytes) -> str:
 
 
 def _outcome_from_child(
-    script: Path, release: str, code: int, out: bytes, err: bytes, seconds: float
+    script: Path, release: str, code: int | None, out: bytes, err: bytes, seconds: float
 ) -> RunOutcome:
     """Interpret the child's exit code and JSON document."""
     try:
         payload = json.loads(out.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError):
-        how = f"exit code {code}" if code >= 0 else f"signal {-code}"
+        how = "" if code is None else f" (exit code {code})" if code >= 0 else f" (signal {-code})"
         return RunOutcome(
             status="error",
-            message=f"{script}: the repro process ended ({how}) without a result",
+            message=f"{script}: the repro process ended{how} without a result",
             seconds=seconds,
             stderr=_tail(err),
         )

@@ -13,6 +13,13 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "verify" / "repro"
 SP3 = "Exchange Server 5.5 SP3"
 
 
+@pytest.fixture(autouse=True, params=["fork", "process"])
+def isolation(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run every test with a warm fork server and with a new interpreter per run."""
+    monkeypatch.setenv("KB_REPRO_ISOLATION", request.param)
+    return request.param
+
+
 def test_an_observation_comes_back_even_when_the_repro_prints_to_stdout() -> None:
     outcome = run_isolated(FIXTURES / "always.py", SP3, timeout=30)
     assert outcome.status == "ok"
@@ -95,3 +102,9 @@ def test_a_thread_the_repro_leaves_running_does_not_turn_a_result_into_a_timeout
     outcome = run_isolated(FIXTURES / "lingering.py", SP3, timeout=10)
     assert outcome.status == "ok" and outcome.observed == "symptom"
     assert outcome.seconds < 10
+
+
+def test_the_isolation_mode_follows_kb_repro_isolation(isolation: str) -> None:
+    from kb.repro.runner import isolation as current
+
+    assert current() == isolation
