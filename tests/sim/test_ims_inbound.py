@@ -136,3 +136,15 @@ def test_every_command_is_written_to_the_protocol_log() -> None:
     assert lines[0].endswith("A connection from 192.0.2.7 was accepted.")
     assert any(line.endswith("RCPT TO:<alice@contoso.com>") for line in lines)
     assert lines[0].startswith("1/11/00 9:00:00 AM : ")
+
+
+def test_message_transfer_logging_writes_2002_for_each_received_message() -> None:
+    org = _org(logging={"message_transfer": 3})
+    session = org.ims.session("192.0.2.7", "mail.example.net")
+    session.mail("someone@example.net")
+    session.rcpt("alice@contoso.com")
+    name = session.data(MESSAGE).text.split()[0]
+    (event,) = org.eventlog.entries(source="MSExchangeIMC", event_id=2002)
+    assert event.description == (f"A message from someone@example.net in temporary file imcdata\\in\\{name} "
+                                  "was received from mail.example.net with 1 local recipients.")
+    assert _org().eventlog.entries(event_id=2002) == []

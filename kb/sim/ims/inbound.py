@@ -162,6 +162,9 @@ class InboundPath:
         ims.spool.write("IN", name, data, org.clock.now(), f"from <{mail_from}>")
         self.messages_in += 1
         self.bytes_in += len(data)
+        if ims.config.log_level("message_transfer") >= 3:
+            local = sum(1 for r in rcpt_to if ims.accepts_inbound(r))
+            org.eventlog.log(SOURCE, 2002, sender=mail_from, file=f"imcdata\\in\\{name}", host=peer_name, local=local)
         self.envelopes[name] = (mail_from, list(rcpt_to))
         org.clock.schedule(0, f"inbound {name}", lambda: self.process(name, mail_from, list(rcpt_to)))
         return name

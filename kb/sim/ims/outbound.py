@@ -280,6 +280,9 @@ class OutboundPath:
         entry.attempts += 1
         result = self.deliver(entry)
         entry.delivered += [r.address for r in result.delivered]
+        if ims.config.log_level("message_transfer") >= 3 and (result.delivered or result.failed):
+            org.eventlog.log(SOURCE, 2001, message=entry.spool_name, hosts=entry.decision.host or entry.decision.domain,
+                             delivered=len(result.delivered), undeliverable=len(result.failed))
         if result.delivered:
             self.messages_out += 1
             self.bytes_out += entry.size
