@@ -49,6 +49,25 @@ def decode_encapsulated(local: str) -> str:
     return "".join(out)
 
 
+# Q252624: the SP3 store (Store.exe 5.5.2650.23, Q243604) began to read the x-mac-type and
+# x-mac-creator attachment parameters that SP2 and earlier ignored, and moved mail with an illegal
+# value to the archive; Store.exe 5.5.2652.17 (post-SP3 store fixes of April 12, 2000, Q248838; in
+# SP4) drops the illegal value instead. The SP3 threshold is the SP3 store build series: the last
+# store hotfix before SP3 in the notes is 5.5.2637 (Q235219), which the article does not implicate.
+STORE_READS_MAC_ATTRIBUTES = build("5.5.2650.0")
+STORE_DROPS_ILLEGAL_MAC_ATTRIBUTES = build("5.5.2652.17")
+MAC_PARAMETERS = ("x-mac-type", "x-mac-creator")
+# The content-engine error IS 12006 reports for an inbound message it cannot process, as printed
+# in Q190084 ("Error 80040C05-F20000E9"); Q252624 gives no code, so reusing it is an assumption.
+IMAIL_E_ATTRIBUTE = 0x80040C05
+IMAIL_E_ATTRIBUTE_TEXT = "80040C05-F20000E9"
+
+
+def _is_mac_code(value: str) -> bool:
+    """Return True for a four-character Macintosh code written as eight hex digits."""
+    return len(value) == 8 and set(value) <= _HEX
+
+
 # Output policy: CRLF line ends as on the wire, no line folding surprises in long addresses.
 WIRE = policy.SMTP.clone(max_line_length=998)
 
@@ -101,6 +120,13 @@ class Imail:
             header_rcpts = {a.lower() for _, a in getaddresses([to_line])}
             # Raw header values: the store parses these addresses for display names on submit.
             header_addresses = [str(v) for key in ("From", "To", "Cc") for v in parsed.get_all(key, [])]
+            # Macintosh file type and creator of attachments (Content-Type parameters).
+            mac_attributes = [
+                {"filename": part.get_filename() or "", **{name: str(part.get_param(name)) for name in MAC_PARAMETERS
+                                                          if part.get_param(name) is not None}}
+                for part in parsed.walk()
+                if any(part.get_param(name) is not None for name in MAC_PARAMETERS)
+            ]
             body_part = parsed.get_body(preferencelist=("plain", "html")) if parsed.is_multipart() else parsed
             body = body_part.get_content() if body_part is not None else ""
         except Exception as error:  # noqa: BLE001 - any converter failure is a conversion failure
@@ -122,8 +148,34 @@ class Imail:
             message.recipients.append(RecipientRow(row_id=index, address=address, recipient_type=rtype))
         message.props["internet_size"] = len(data)
         message.props["header_addresses"] = header_addresses
+        message.props["mac_attributes"] = mac_attributes
         message.props["p2_originator"] = from_addr
         return message
+
+    def set_mac_attributes(self, message: MapiMessage, spool_name: str = "") -> None:
+        """Give attachments their Macintosh type and creator from x-mac-type/x-mac-creator (Q252624).
+
+        A legal value is the four-character code in eight hex digits (``x-mac-type="42494E41"``,
+        ``x-mac-creator="4D535744"``, Q153464). Stores before the SP3 build ignore the parameters;
+        SP3 stores reject an illegal value (IS 12006, a MAPI error the IMS logs as 4117 and
+        archives); from Store.exe 5.5.2652.17 an illegal value is dropped and the mail delivered.
+        """
+        if self.build < STORE_READS_MAC_ATTRIBUTES:
+            return  # "Service Pack 2 and earlier ignored the X-Mac-Type and X-Mac-Creator attributes"
+        for attachment in message.props.get("mac_attributes", []):
+            for name in MAC_PARAMETERS:
+                value = attachment.get(name)
+                if value is None:
+                    continue
+                if _is_mac_code(value):
+                    attachment[name + "-code"] = bytes.fromhex(value).decode("latin-1")
+                elif self.build < STORE_DROPS_ILLEGAL_MAC_ATTRIBUTES:
+                    self.org.eventlog.log("MSExchangeIS", 12006, data=hresult_data(IMAIL_E_ATTRIBUTE),
+                                          error=IMAIL_E_ATTRIBUTE_TEXT, message=message.message_id.strip("<>"),
+                                          sender=message.sender_name or message.sender, file=spool_name)
+                    raise MapiError(IMAIL_E_ATTRIBUTE, f"illegal {name} {value!r} on attachment {attachment['filename']!r}")
+                else:
+                    attachment.pop(name)
 
     def resolve_display_names(self, message: MapiMessage) -> None:
         """Parse the P2 header addresses for their display names (store side of submit, Q193782).

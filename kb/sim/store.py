@@ -147,6 +147,7 @@ class InformationStore:
                                       error="80004005-F0000000", message=message.message_id.strip("<>"),
                                       file=spool_name)
             raise
+        self.org.imail.set_mac_attributes(message, spool_name)
         self.enforce_recipient_limit(message, spool_name)
 
     # -- Max Recipients on Submit ------------------------------------------------------------
