@@ -10,7 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from kb.exceptions import KbError
+from kb.exceptions import KbError, SimError
 from kb.sim.directory import Mailbox
 from kb.sim.ims.spool import DIRECTORIES, normalise_dir
 from kb.sim.org import Organisation
@@ -93,8 +93,8 @@ class SimApi:
         """List the messages of a mailbox folder (``?folder=Inbox`` by default)."""
         mailbox = self._mailbox(alias)
         folder = (query.get("folder") or ["Inbox"])[0]
-        return {"alias": mailbox.alias, "folder": folder,
-                "messages": [m.to_json() for m in self.org.mailbox_folder(mailbox.alias, folder)]}
+        messages = [m.to_json() for m in self.org.mailbox_folder(mailbox.alias, folder)]
+        return {"alias": mailbox.alias, "folder": folder, "messages": messages, "total": len(messages)}
 
     def message(self, alias: str, entry_id: str, query: Any = None, body: Any = None) -> Any:
         """Return one message."""
@@ -113,8 +113,11 @@ class SimApi:
             if not isinstance(body.get(key, ""), str):
                 raise ApiError(HTTPStatus.BAD_REQUEST, f'"{key}" must be a string')
         client = self.org.client(mailbox.alias)
-        message = client.send(to, subject=body.get("subject", ""), body=body.get("body", ""),
-                              cc=body.get("cc") or [], bcc=body.get("bcc") or [])
+        try:
+            message = client.send(to, subject=body.get("subject", ""), body=body.get("body", ""),
+                                  cc=body.get("cc") or [], bcc=body.get("bcc") or [])
+        except SimError as error:  # an unknown alias among the recipients is the caller's mistake
+            raise ApiError(HTTPStatus.BAD_REQUEST, str(error)) from None
         return {"entry_id": message.entry_id, "mts_id": message.mts_id, "message_id": message.message_id}
 
     def send_again(self, alias: str, entry_id: str, query: Any = None, body: Any = None) -> Any:

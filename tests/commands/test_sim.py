@@ -202,3 +202,19 @@ def test_the_help_shows_an_example() -> None:
     result = CliRunner().invoke(cli, ["sim", "serve", "--help"])
     assert result.exit_code == 0
     assert "Example:" in result.output and "--release" in result.output
+
+
+def test_sending_to_an_unknown_alias_is_a_bad_request(sp3: Served) -> None:
+    with pytest.raises(urllib.error.HTTPError) as caught:
+        sp3.post("/api/v1/mailboxes/alice/send", {"to": "nosuchalias", "subject": "x"})
+    assert caught.value.code == 400
+    assert "nosuchalias" in json.load(caught.value)["error"]
+
+
+def test_a_message_larger_than_the_listener_limit_is_refused_and_the_server_carries_on(sp3: Served) -> None:
+    big = b"Subject: big\r\n\r\n" + (b"x" * 998 + b"\r\n") * 11000
+    with smtplib.SMTP("127.0.0.1", sp3.smtp_port, timeout=30) as client:
+        with pytest.raises(smtplib.SMTPException):
+            client.sendmail("someone@example.net", ["bob@contoso.com"], big)
+    with smtplib.SMTP("127.0.0.1", sp3.smtp_port, timeout=10) as client:
+        assert client.noop()[0] == 250
