@@ -173,6 +173,11 @@ def test_api_errors_are_json_with_a_status(sp3: Served) -> None:
 def test_sigterm_stops_the_server_cleanly() -> None:
     served = start("--release", "Exchange Server 5.5 SP4", "--config", str(FIXTURES / "small-org.yaml"))
     assert [m["alias"] for m in served.get("/api/v1/mailboxes")] == ["dana"]
+    with smtplib.SMTP("127.0.0.1", served.smtp_port, timeout=10) as client:
+        client.sendmail("someone@example.net", ["dana@fabrikam.example"], b"Subject: archived\r\n\r\nhi\r\n")
+    archive = served.get("/api/v1/folders/IN/ARCHIVE")["items"]
+    assert len(archive) == 1 and "Subject: archived" in archive[0]["data"]
+    assert "(Microsoft Exchange Internet Mail Service Version 5.5.2653)" in archive[0]["data"]
     code, err = stop(served)
     assert code == 0
     assert "kb sim: stopped" in err
