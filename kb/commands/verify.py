@@ -53,6 +53,8 @@ def command(articles: tuple[str, ...], as_json: bool, junit: Path | None, repeat
     options = VerifyOptions(repeat=repeat, jobs=jobs, timeout=timeout, strict=strict, use_cache=not no_cache,
                             shard=parse_shard(shard) if shard else None)
     report = verify_kb(folder, articles, options, progress=_progress)
+    for warning in report.warnings:
+        click.echo(f"kb verify: warning: {warning}", err=True)
     if junit is not None:
         write_junit(report, junit)
     if as_json:

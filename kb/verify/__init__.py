@@ -36,5 +36,8 @@ def verify_kb(
     targets, problems = select_targets(articles, list(names))
     report = verify_targets(targets, root, options, problems=problems, progress=progress)
     if save and report.articles:
-        save_results(report, root)
+        try:
+            save_results(report, root)
+        except OSError as error:  # the verdicts stand; only the copy kept for the site is lost
+            report.warnings.append(f"{root / '.kb'}: cannot keep the results for the site: {error.strerror}")
     return report

@@ -7,6 +7,7 @@ import tempfile
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+from kb.exceptions import KbError
 from kb.verify.report import ReleaseResult, VerifyReport
 
 
@@ -78,8 +79,11 @@ def junit_tree(report: VerifyReport) -> ET.ElementTree:
 def write_junit(report: VerifyReport, path: Path) -> None:
     """Write the report as JUnit XML to ``path`` atomically."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".xml")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".xml")
+    except OSError as error:
+        raise KbError(f"{path}: cannot write the JUnit report: {error.strerror}") from None
     try:
         with os.fdopen(handle, "wb") as stream:
             junit_tree(report).write(stream, encoding="utf-8", xml_declaration=True)

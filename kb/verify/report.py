@@ -116,6 +116,7 @@ class VerifyReport:
     problems: list[str] = field(default_factory=list)  # records that could not be loaded
     strict: bool = False
     shard: str | None = None
+    warnings: list[str] = field(default_factory=list)  # e.g. results or cache not writable
 
     def summary(self) -> dict[str, int]:
         """Return verdict counts plus skipped, not-run, broken records, runs and cache hits."""

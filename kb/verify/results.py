@@ -7,6 +7,7 @@ Same shape as ``kb verify --json`` plus, per result, ``when`` (ISO 8601 UTC), ``
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import json
 import os
 import tempfile
@@ -52,19 +53,22 @@ def save_results(report: VerifyReport, root: Path, now: dt.datetime | None = Non
         article["when"] = when
         for result in article["results"]:
             result["when"] = when
-    merged = {a["id"]: a for a in load_results(root)["articles"] if isinstance(a, dict) and "id" in a}
-    merged.update({a["id"]: a for a in fresh["articles"]})
-    articles = [merged[key] for key in sorted(merged)]
-    document = {"articles": articles, "summary": _summary(articles), "when": when}
     path = results_path(root)
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            json.dump(document, stream, indent=2, sort_keys=True, ensure_ascii=False)
-            stream.write("\n")
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    # Shards of one CI job may share a checkout: merge under a lock so no update is lost.
+    with open(path.parent / "verify-results.lock", "w", encoding="utf-8") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        merged = {a["id"]: a for a in load_results(root)["articles"] if isinstance(a, dict) and "id" in a}
+        merged.update({a["id"]: a for a in fresh["articles"]})
+        articles = [merged[key] for key in sorted(merged)]
+        document = {"articles": articles, "summary": _summary(articles), "when": when}
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as stream:
+                json.dump(document, stream, indent=2, sort_keys=True, ensure_ascii=False)
+                stream.write("\n")
+            os.replace(temporary, path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
     return path

@@ -58,7 +58,9 @@ def run_release(
 
 def _plan(target: Target, root: Path) -> tuple[ArticleResult, list[Expectation], Path | None, str | None]:
     """Return the article's result shell, its releases, its script, or why it cannot run."""
-    article = ArticleResult(id=target.id, title=target.title, record=str(target.path), script="")
+    record = target.path.resolve()
+    shown = record.relative_to(root.resolve()) if record.is_relative_to(root.resolve()) else target.path
+    article = ArticleResult(id=target.id, title=target.title, record=str(shown), script="")
     try:
         script = target.script(root)
         article.script = str(script.relative_to(root)) if script.is_relative_to(root) else str(script)
@@ -116,7 +118,12 @@ def verify_targets(
                                timeout=options.timeout)
             result = ReleaseResult(task.expectation, runs)
             if cache is not None:
-                cache.put(key, runs)
+                try:
+                    cache.put(key, runs)
+                except OSError as error:
+                    with lock:
+                        if not report.warnings:
+                            report.warnings.append(f"{cache.folder}: cannot write the verify cache: {error.strerror}")
         with lock:
             results[(id(task.article), task.index)] = result
             done += 1

@@ -197,3 +197,18 @@ def test_a_broken_record_is_reported_located_and_the_other_articles_still_run(kb
     (problem,) = document["problems"]
     assert problem.startswith(str(kb_root / "articles" / "Q900008.yaml") + ":")
     assert by_release(document, "Q900001")[SP3]["verdict"] == "pass"
+
+
+def test_an_unwritable_kb_folder_is_a_warning_and_the_verdicts_still_stand(kb_root: Path) -> None:
+    (kb_root / ".kb").write_text("not a folder", encoding="utf-8")
+    code, out, err = verify(kb_root, "Q900001", "--json")
+    assert code == 0
+    assert json.loads(out)["summary"]["pass"] == 3
+    assert "warning:" in err and "Traceback" not in err
+
+
+def test_a_junit_path_that_cannot_be_written_is_a_one_line_error(kb_root: Path) -> None:
+    (kb_root / "blocked").write_text("a file, not a folder", encoding="utf-8")
+    code, _, err = verify(kb_root, "Q900001", "--junit", str(kb_root / "blocked" / "verify.xml"))
+    assert code != 0
+    assert "cannot write the JUnit report" in err and "Traceback" not in err
