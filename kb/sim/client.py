@@ -11,6 +11,7 @@ from kb.sim.message import NOTE, MapiMessage, RecipientRow, split_address
 
 if TYPE_CHECKING:
     from kb.sim.org import Organisation
+    from kb.sim.rules import InboxRule
 
 
 class Client:
@@ -104,6 +105,13 @@ class Client:
         found = self.org.store.find(self.alias, entry_id)
         found.read = True
         return found
+
+    # -- rules ---------------------------------------------------------------------------------
+    def add_rule(self, action: str, to: str = "", text: str = "") -> "InboxRule":
+        """Add a server-side Inbox rule: ``forward`` new mail to ``to`` or ``reply`` with ``text``."""
+        from kb.sim.rules import InboxRule
+
+        return self.org.rules.add(self.alias, InboxRule(action=action, to=to, text=text))
 
     # -- Send Again ------------------------------------------------------------------------------
     def send_again(self, ndr: MapiMessage | str) -> MapiMessage:

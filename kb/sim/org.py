@@ -15,10 +15,12 @@ from kb.sim.eventlog import EventLog
 from kb.sim.imail import Imail
 from kb.sim.ims import InternetMailService
 from kb.sim.ims.config import ImsConfig
+from kb.sim.mapi import MapiError
 from kb.sim.message import MapiMessage, RecipientRow
 from kb.sim.mta import MessageTransferAgent, P1Recipient, Transfer
 from kb.sim.remote import Internet, RemoteHost
 from kb.sim.report import ReportedFailure, StoreReports
+from kb.sim.rules import RuleEngine
 from kb.sim.store import IMS_FOLDERS, InformationStore
 
 
@@ -26,7 +28,7 @@ class Organisation:
     """One organisation, site and server running the component builds of ``release``.
 
     Public attributes: ``builds``, ``clock``, ``eventlog``, ``directory``, ``store``, ``imail``,
-    ``reports``, ``mta``, ``ims``, ``dns``, ``internet``. Work happens when the clock runs:
+    ``reports``, ``rules``, ``mta``, ``ims``, ``dns``, ``internet``. Work happens when the clock runs:
     ``run()`` does everything due now, ``advance(seconds)`` moves virtual time.
     """
 
@@ -56,6 +58,7 @@ class Organisation:
         self.store = InformationStore(self)
         self.imail = Imail(self)
         self.reports = StoreReports(self)
+        self.rules = RuleEngine(self)
         self.mta = MessageTransferAgent(self)
         self.ims = InternetMailService(self, ims_config, seed)
         self._mts_counter = 0
@@ -140,8 +143,8 @@ class Organisation:
         )
         try:
             report = self.reports.create_ndr(message, [failure])
-        except Exception:  # noqa: BLE001 - the MTA drops a report it cannot build (modelled: logged nowhere)
-            return
+        except MapiError:
+            return  # (inference) the MTA drops a report the store cannot build; no article describes a log
         sender = self.directory.by_smtp(message.sender) if message.sender else None
         self.reports.deliver_report(report, Transfer(message=message, recipients=[P1Recipient(row.row_id, address)],
                                                      originator=sender.alias if isinstance(sender, Mailbox) else ""))

@@ -104,6 +104,7 @@ class InformationStore:
         copy = message.clone(self.new_entry_id())
         copy.delivery_time = self.org.clock.now()
         self.folder(alias, "Inbox").append(copy)
+        self.org.rules.on_delivery(alias, copy)  # server-side Inbox rules run in the store
         return copy
 
     def property_sizes(self, message: MapiMessage) -> dict[str, int]:
