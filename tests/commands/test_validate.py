@@ -1,0 +1,64 @@
+"""``kb validate`` through the click CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kb.cli import cli
+
+RECORDS = Path(__file__).resolve().parents[1] / "fixtures" / "text" / "records"
+
+
+@pytest.fixture()
+def imported(tmp_path: Path, q254893_txt: Path) -> Path:
+    """Return a folder holding Q254893's freshly imported record."""
+    result = CliRunner().invoke(cli, ["import", str(q254893_txt), "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.stderr
+    return tmp_path
+
+
+def test_a_valid_folder_exits_0_with_a_summary(imported: Path) -> None:
+    result = CliRunner().invoke(cli, ["validate", str(imported)])
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.strip() == "kb: validated 1 records: 0 errors, 0 warnings"
+
+
+def test_bad_records_print_path_line_field_message_and_exit_1() -> None:
+    result = CliRunner().invoke(cli, ["validate", str(RECORDS)])
+    assert result.exit_code == 1
+    assert f"{RECORDS / 'Q900402.yaml'}:84: sections.2.heading: 42 is not of type 'string', 'null'" in result.stderr
+    assert f"{RECORDS / 'bomb.yaml'}:1: YAML aliases are not allowed in a record" in result.stderr
+    assert f"{RECORDS / 'syntax.yaml'}:4: invalid YAML" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_json_puts_only_the_document_on_stdout() -> None:
+    result = CliRunner().invoke(cli, ["validate", str(RECORDS / "Q900403.yaml"), "--json"])
+    document = json.loads(result.stdout)
+    assert result.exit_code == 1
+    assert (document["checked"], document["errors"], document["ok"]) == (1, 2, False)
+    assert [d["field"] for d in document["diagnostics"]] == ["id", "date"]
+
+
+def test_the_default_is_the_articles_folder_of_the_project(imported: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project = imported.parent
+    (imported).rename(project / "articles")
+    monkeypatch.chdir(project)
+    result = CliRunner().invoke(cli, ["validate"])
+    assert result.exit_code == 0, result.stderr
+    assert "validated 1 records" in result.stderr
+
+
+def test_a_missing_path_is_an_error() -> None:
+    result = CliRunner().invoke(cli, ["validate", "no/such/folder"])
+    assert result.exit_code == 1
+    assert "no/such/folder: no such record file or folder" in result.stderr
+
+
+def test_the_shipped_articles_are_valid(project_root: Path) -> None:
+    result = CliRunner().invoke(cli, ["validate", str(project_root / "articles")])
+    assert result.exit_code == 0, result.stderr
