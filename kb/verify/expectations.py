@@ -3,11 +3,15 @@
 affected -> the symptom must appear; fixed (the first-fixed release and later) -> it must not;
 a release the article does not mention -> unknown (observed and reported, not judged). Extra
 releases and hotfix overlays listed under ``repro.releases`` take the expectation of their base
-release unless the entry says otherwise (``{release: ..., expect: no-symptom}``).
+release unless the entry says otherwise, either as a mapping ``{release: ..., expect:
+no-symptom}`` or, where the record schema allows only strings, with a trailing annotation:
+``"Exchange Server 5.5 SP3 + Store.exe 5.5.2652.17 (expect no-symptom)"`` -- the hotfix that
+carries the fix.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Mapping
 
@@ -15,6 +19,9 @@ from kb.exceptions import RecordError
 
 EXPECTED_VALUES = ("symptom", "no-symptom", "unknown")
 STATE_TO_EXPECTED = {"affected": "symptom", "fixed": "no-symptom", "unknown": "unknown"}
+
+# "<release or overlay> (expect no-symptom)": the string form of an explicit expectation.
+_ANNOTATED = re.compile(r"^(?P<release>.*?)\s*\(\s*expect\s+(?P<expect>[^)]*?)\s*\)\s*$", re.IGNORECASE)
 
 LatticeFunction = Callable[[dict[str, Any]], Mapping[str, Iterable[Any]]]
 
@@ -61,8 +68,11 @@ def _extra_entries(repro: dict[str, Any], path: str, text: str) -> list[tuple[st
     entries: list[tuple[str, str | None]] = []
     for item in raw:
         if isinstance(item, str) and item.strip():
-            entries.append((item.strip(), None))
-            continue
+            match = _ANNOTATED.match(item)
+            if match is None:
+                entries.append((item.strip(), None))
+                continue
+            item = {"release": match["release"], "expect": match["expect"]}
         if isinstance(item, dict) and isinstance(item.get("release"), str) and item["release"].strip():
             expect = item.get("expect")
             if expect is not None and expect not in EXPECTED_VALUES:

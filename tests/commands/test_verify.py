@@ -48,17 +48,18 @@ def test_a_faithful_repro_passes_on_affected_fixed_and_overlay_releases_and_exit
         SP3: ("symptom", "symptom", "pass"),
         SP4: ("no-symptom", "no-symptom", "pass"),
         f"{SP3} + Msexcimc.exe 5.5.2651.58": ("symptom", "symptom", "pass"),
+        f"{SP3} + Store.exe 5.5.2652.17": ("no-symptom", "no-symptom", "pass"),
     }
     summary = document["summary"]
-    assert (summary["pass"], summary["fail"], summary["error"], summary["unknown"]) == (3, 0, 0, 3)
-    assert "[6/6]" in err  # progress goes to stderr, never into the JSON
+    assert (summary["pass"], summary["fail"], summary["error"], summary["unknown"]) == (4, 0, 0, 3)
+    assert "[7/7]" in err  # progress goes to stderr, never into the JSON
 
 
 def test_the_human_table_lists_release_expected_observed_and_verdict(kb_root: Path) -> None:
     code, out, _ = verify(kb_root, "Q900001")
     assert code == 0
     assert "Exchange Server 5.5 SP4                             no-symptom  no-symptom  pass" in out
-    assert "1 articles verified: 3 pass, 0 fail" in out
+    assert "1 articles verified: 4 pass, 0 fail" in out
 
 
 def test_a_repro_that_never_shows_the_symptom_fails_on_the_affected_release_with_evidence(kb_root: Path) -> None:
@@ -119,7 +120,7 @@ def test_junit_has_one_testcase_per_article_and_release(kb_root: Path, tmp_path:
     assert code == 1
     root = ET.parse(report).getroot()
     cases = root.findall("./testsuite/testcase")
-    assert len(cases) == 11
+    assert len(cases) == 12
     failing = [c for c in cases if c.find("failure") is not None]
     assert [(c.get("classname"), c.get("name")) for c in failing] == [("kb.verify.Q900002", SP3)]
     assert root.get("failures") == "1" and root.get("skipped") == "6"
@@ -129,9 +130,9 @@ def test_an_unchanged_article_is_served_from_the_cache_and_no_cache_forces_a_run
     first = json.loads(verify(kb_root, "Q900001", "--json")[1])["summary"]
     second = json.loads(verify(kb_root, "Q900001", "--json")[1])["summary"]
     forced = json.loads(verify(kb_root, "Q900001", "--json", "--no-cache")[1])["summary"]
-    assert (first["runs"], first["cached"]) == (6, 0)
-    assert (second["runs"], second["cached"]) == (0, 6)
-    assert (forced["runs"], forced["cached"]) == (6, 0)
+    assert (first["runs"], first["cached"]) == (7, 0)
+    assert (second["runs"], second["cached"]) == (0, 7)
+    assert (forced["runs"], forced["cached"]) == (7, 0)
     assert list((kb_root / ".kb" / "cache" / "verify").rglob("*.json"))
 
 
@@ -203,7 +204,7 @@ def test_an_unwritable_kb_folder_is_a_warning_and_the_verdicts_still_stand(kb_ro
     (kb_root / ".kb").write_text("not a folder", encoding="utf-8")
     code, out, err = verify(kb_root, "Q900001", "--json")
     assert code == 0
-    assert json.loads(out)["summary"]["pass"] == 3
+    assert json.loads(out)["summary"]["pass"] == 4
     assert "warning:" in err and "Traceback" not in err
 
 

@@ -57,3 +57,17 @@ def test_a_bad_expect_value_is_a_located_record_error() -> None:
                                                               "expect": "broken"}]}, path="Q1.yaml", text=text)
     assert str(caught.value).startswith("Q1.yaml:6: repro.releases: expect 'broken'")
     assert "expected one of symptom, no-symptom, unknown" in str(caught.value)
+
+
+def test_the_string_form_can_state_an_expectation_where_the_schema_allows_only_strings() -> None:
+    plan = expectations(STATUS, {"script": "x.py", "releases": [
+        "Exchange Server 5.5 SP3 + Store.exe 5.5.2652.17 (expect no-symptom)"]})
+    assert _table(plan)[-1] == ("Exchange Server 5.5 SP3 + Store.exe 5.5.2652.17", "no-symptom")
+    assert plan[-1].basis == "record"
+
+
+def test_a_bad_annotated_expectation_is_a_located_record_error() -> None:
+    text = "repro:\n  releases: ['Exchange Server 5.5 SP3 + Store.exe 5.5.2652.17 (expect fixed)']\n"
+    with pytest.raises(RecordError, match=r"^Q1.yaml:2: repro.releases: expect 'fixed'"):
+        expectations(STATUS, {"script": "x.py", "releases": [
+            "Exchange Server 5.5 SP3 + Store.exe 5.5.2652.17 (expect fixed)"]}, path="Q1.yaml", text=text)
