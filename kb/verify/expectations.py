@@ -3,7 +3,8 @@
 affected -> the symptom must appear; fixed (the first-fixed release and later) -> it must not;
 a release the article does not mention -> unknown (observed and reported, not judged). Extra
 releases and hotfix overlays listed under ``repro.releases`` take the expectation of their base
-release unless the entry says otherwise, either as a mapping ``{release: ..., expect:
+release unless the entry says otherwise (an entry with an explicit expectation may also restate a
+lattice release, e.g. one affected only with a hotfix applied), either as a mapping ``{release: ..., expect:
 no-symptom}`` or, where the record schema allows only strings, with a trailing annotation:
 ``"Exchange Server 5.5 SP3 + Store.exe 5.5.2652.17 (expect no-symptom)"`` -- the hotfix that
 carries the fix.
@@ -117,6 +118,12 @@ def expectations(
                 plan.append(Expectation(entry.release, expected, entry.state))
     for release, expect in _extra_entries(repro, path, text):
         if release in by_release:
+            if expect is not None:
+                # The record states what this release shows (e.g. a lattice release that is
+                # affected only with a hotfix applied): its word wins, marked as basis "record".
+                index = next(i for i, item in enumerate(plan) if item.release == release)
+                plan[index] = Expectation(release, expect, "record", plan[index].base)
+                by_release[release] = expect
             continue
         base = overlay_base(release)
         is_overlay = base != release

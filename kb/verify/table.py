@@ -46,6 +46,7 @@ def article_table(article: ArticleResult) -> list[str]:
         return lines
     width = max([len("release")] + [len(r.release) for r in article.results])
     lines.append(f"  {'release':<{width}}  {'expected':<10}  {'observed':<10}  verdict")
+    shown_messages: set[str] = set()
     for result in article.results:
         observed = "timeout" if result.verdict == "timeout" else result.observed
         runs = f" ({len(result.runs)} runs)" if len(result.runs) > 1 else ""
@@ -54,6 +55,10 @@ def article_table(article: ArticleResult) -> list[str]:
                      f"{result.verdict.upper() if result.verdict in ('fail', 'flaky', 'error', 'timeout') else result.verdict}"
                      f"{runs}{cached}")
         if result.verdict in ("fail", "flaky", "error", "timeout"):
+            if result.message and result.message in shown_messages:
+                lines.append("      (the same error as above)")
+                continue
+            shown_messages.add(result.message or "")
             lines.extend(_evidence(result))
     return lines
 

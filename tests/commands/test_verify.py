@@ -146,7 +146,7 @@ def test_editing_the_record_or_the_repro_invalidates_the_cache(kb_root: Path) ->
     assert json.loads(verify(kb_root, "Q900001", "--json")[1])["summary"]["cached"] == 0
 
 
-def test_failures_are_not_cached_so_a_fixed_repro_is_seen_at_once(kb_root: Path) -> None:
+def test_a_corrected_repro_is_seen_at_once_because_the_script_is_part_of_the_cache_key(kb_root: Path) -> None:
     verify(kb_root, "Q900002")
     shutil.copy(kb_root / "repro" / "Q900001.py", kb_root / "repro" / "Q900002.py")
     assert verify(kb_root, "Q900002")[0] == 0

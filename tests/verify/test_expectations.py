@@ -71,3 +71,10 @@ def test_a_bad_annotated_expectation_is_a_located_record_error() -> None:
     with pytest.raises(RecordError, match=r"^Q1.yaml:2: repro.releases: expect 'fixed'"):
         expectations(STATUS, {"script": "x.py", "releases": [
             "Exchange Server 5.5 SP3 + Store.exe 5.5.2652.17 (expect fixed)"]}, path="Q1.yaml", text=text)
+
+
+def test_an_explicit_entry_restates_a_lattice_release_and_is_marked_as_the_record_s_word() -> None:
+    plan = expectations(STATUS, {"script": "x.py", "releases": [
+        "Exchange Server 5.5 SP3 (expect unknown)", "Exchange Server 5.5 SP4"]})
+    assert _table(plan)[3:] == [("Exchange Server 5.5 SP3", "unknown"), ("Exchange Server 5.5 SP4", "no-symptom")]
+    assert [item.basis for item in plan[3:]] == ["record", "fixed"]
