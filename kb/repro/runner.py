@@ -15,7 +15,7 @@ import subprocess
 import sys
 import time
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -37,7 +37,6 @@ class RunOutcome:
     message: str | None = None
     seconds: float = 0.0
     stderr: str = ""
-    details: dict[str, Any] = field(default_factory=dict)
 
     @property
     def observed(self) -> str:
