@@ -312,6 +312,8 @@ class OutboundPath:
     def _finish(self, entry: QueueEntry) -> None:
         entry.state = "done"
         entry.next_try = None
+        if entry in self.queue:
+            self.queue.remove(entry)  # the queue holds only what still awaits delivery
 
     def expire(self, entry: QueueEntry) -> None:
         """NDR whatever is left of ``entry`` when its time-out passes (Q184051)."""
