@@ -1,0 +1,95 @@
+"""Inbound store errors driven through real SMTP (smtplib) and observed through the JSON API.
+
+Q193782 (corrupted encapsulated address: IS 12800, IMC 4182, the IMS shuts down before Store.exe
+5.5.2417.0) and Q201904 (ResolveP2 with a duplicated custom recipient: IS 12004, IMC 4117, the
+message archived before Store.exe 5.5.2398.0), on 127.0.0.1 with the simulator's listeners.
+"""
+
+from __future__ import annotations
+
+import json
+import smtplib
+import threading
+import urllib.request
+from typing import Any, Iterator
+
+import pytest
+
+from kb.sim import ImsConfig, Organisation
+from kb.sim.serve import Bound, SimServer
+
+CORRUPTED = (
+    b"From: pat@example.net\r\nTo: alice@contoso.com\r\n"
+    b"Cc: IMCEAEX-_O=Contoso_OU=Europe_CN=Recipients_CN=Mail+3LLondon@contoso.com\r\n"
+    b"Subject: corrupted\r\n\r\nHi.\r\n"
+)
+FROM_DUPLICATE = b"From: someone@fabrikam.com\r\nTo: alice@contoso.com\r\nSubject: from someone\r\n\r\nHi.\r\n"
+
+
+def _org(release: str) -> Organisation:
+    org = Organisation(release, ims_config=ImsConfig(registry={"ResolveP2": 1}))
+    org.add_mailbox("alice", "Alice Smith")
+    org.add_custom_recipient("someone-x", "SMTP:someone@fabrikam.com", "Someone")
+    org.add_custom_recipient("someone-y", "SMTP:someone@fabrikam.com", "Someone")
+    return org
+
+
+def _serve(org: Organisation) -> Iterator[Bound]:
+    sim = SimServer(org, ("127.0.0.1", 0), ("127.0.0.1", 0))
+    ready = threading.Event()
+    bound: list[Bound] = []
+    thread = threading.Thread(target=sim.run, args=(lambda b: (bound.append(b), ready.set()),), daemon=True)
+    thread.start()
+    assert ready.wait(10)
+    try:
+        yield bound[0]
+    finally:
+        sim.stop()
+        thread.join(10)
+
+
+@pytest.fixture(params=["Exchange Server 5.5 SP1", "Exchange Server 5.5 SP2"])
+def served(request: pytest.FixtureRequest) -> Iterator[tuple[str, Bound]]:
+    for bound in _serve(_org(request.param)):
+        yield request.param, bound
+
+
+def _api(bound: Bound, path: str) -> Any:
+    with urllib.request.urlopen(f"http://{bound.api[0]}:{bound.api[1]}/api/v1/{path}", timeout=5) as response:
+        return json.loads(response.read().decode("utf-8"))
+
+
+def _smtp(bound: Bound, sender: str, payload: bytes) -> None:
+    with smtplib.SMTP(bound.smtp[0], bound.smtp[1], timeout=5) as client:
+        client.ehlo("mail.example.net")
+        client.sendmail(sender, ["alice@contoso.com"], payload)
+
+
+def test_mail_from_a_duplicated_custom_recipient_over_smtp(served: tuple[str, Bound]) -> None:
+    release, bound = served
+    _smtp(bound, "someone@fabrikam.com", FROM_DUPLICATE)
+    events = [(e["source"], e["event_id"]) for e in _api(bound, "eventlog")]
+    subjects = [m["subject"] for m in _api(bound, "mailboxes/alice/messages")["messages"]]
+    archived = _api(bound, "folders/IN/ARCHIVE")["items"]
+    if release.endswith("SP1"):
+        assert events == [("MSExchangeIS", 12004), ("MSExchangeIMC", 4117)]
+        assert subjects == [] and len(archived) == 1
+    else:
+        assert events == [] and subjects == ["from someone"] and archived == []
+
+
+def test_a_corrupted_encapsulated_address_over_smtp(served: tuple[str, Bound]) -> None:
+    release, bound = served
+    _smtp(bound, "pat@example.net", CORRUPTED)
+    events = [(e["source"], e["event_id"]) for e in _api(bound, "eventlog")]
+    service = _api(bound, "queues")["service"]
+    if release.endswith("SP1"):
+        assert events[:3] == [("MSExchangeIS", 12800), ("MSExchangeIMC", 4182), ("MSExchangeIMC", 4102)]
+        assert service == "stopped"
+        with pytest.raises(smtplib.SMTPException):
+            _smtp(bound, "pat@example.net", b"Subject: afterwards\r\n\r\nHi.\r\n")
+    else:
+        assert events == [("MSExchangeIS", 12004), ("MSExchangeIMC", 4117)]
+        assert service == "running"
+        _smtp(bound, "pat@example.net", b"Subject: afterwards\r\n\r\nHi.\r\n")
+        assert [m["subject"] for m in _api(bound, "mailboxes/alice/messages")["messages"]] == ["afterwards"]
