@@ -223,3 +223,16 @@ def test_a_message_larger_than_the_listener_limit_is_refused_and_the_server_carr
             client.sendmail("someone@example.net", ["bob@contoso.com"], big)
     with smtplib.SMTP("127.0.0.1", sp3.smtp_port, timeout=10) as client:
         assert client.noop()[0] == 250
+
+
+def test_a_port_in_use_is_a_one_line_error() -> None:
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = CliRunner().invoke(cli, ["sim", "serve", "--smtp", f"127.0.0.1:{port}", "--api", "127.0.0.1:0"])
+    assert result.exit_code == 1
+    assert f"cannot listen for SMTP on 127.0.0.1:{port}" in result.output
+    assert "Traceback" not in result.output
