@@ -103,7 +103,7 @@ def _server() -> subprocess.Popen[str]:
     if _SERVER is None or _SERVER.poll() is not None:
         env = dict(os.environ, PYTHONHASHSEED="0")
         _SERVER = subprocess.Popen(
-            [sys.executable, "-m", "kb.repro.zygote"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            [sys.executable, "-P", "-m", "kb.repro.zygote"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL, text=True, env=env, cwd=tempfile.gettempdir(), start_new_session=True,
         )
     return _SERVER
