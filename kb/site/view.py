@@ -1,0 +1,142 @@
+"""Turn an Article into what the site shows: the page context and the small index summary.
+
+The summary is a JSON-ready dict kept in the build manifest, so index pages can be rebuilt
+without loading unchanged records again (design for the 57,000-article archive).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any, Callable
+
+from kb.exceptions import KbError
+from kb.site.body import render_sections
+from kb.site.verification import NO_REPRO, badge_for
+
+#: Status kinds in the order the site lists them (status engineer's contract).
+STATUS_KINDS: tuple[str, ...] = (
+    "fixed", "fixed-latest-sp", "hotfix", "confirmed", "researching", "by-design", "feature", "none",
+)
+
+
+def _names(value: Any) -> list[str]:
+    """Return a status field (str, list or None) as a list of names."""
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else [str(v) for v in value]
+
+
+@cache
+def _catalogue() -> Any:
+    """Return the release catalogue, or None while it cannot be loaded."""
+    try:
+        from kb.releases import load_catalogue
+
+        return load_catalogue()
+    except (ImportError, KbError, OSError):
+        return None
+
+
+def status_table(status: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """Return the release table: per product line, rows of (release, state label)."""
+    if not status:
+        return []
+    catalogue = _catalogue()
+    try:
+        from kb.releases import lattice
+
+        lines = lattice(status, catalogue) if catalogue is not None else None
+    except (ImportError, KbError, KeyError, ValueError):
+        lines = None
+    if lines is None:
+        # Without a catalogue, show what the status block names, unordered by catalogue.
+        rows = [{"release": r, "state": "affected", "label": "affected"}
+                for r in _names(status.get("affected"))]
+        rows += [{"release": r, "state": "fixed", "label": "first fixed"}
+                 for r in _names(status.get("fixed"))]
+        return [{"line": "Releases", "rows": rows}] if rows else []
+    table: list[dict[str, Any]] = []
+    for line, entries in lines.items():
+        rows, seen_fixed = [], False
+        for entry in entries:
+            label = entry.state
+            if entry.state == "fixed":
+                label = "fixed" if seen_fixed else "first fixed"
+                seen_fixed = True
+            rows.append({"release": entry.release, "state": entry.state, "label": label})
+        table.append({"line": line, "rows": rows})
+    return table
+
+
+def _applies_to(items: list[Any] | None) -> list[dict[str, Any]]:
+    """Return the applies-to tree as plain dicts."""
+    return [
+        {"text": item.text.strip(), "product": item.product, "versions": list(item.versions),
+         "children": _applies_to(item.children)}
+        for item in items or []
+    ]
+
+
+def _products(article: Any) -> list[str]:
+    """Return the products an article applies to (applies-to products, else PRODUCT)."""
+    names: list[str] = []
+
+    def walk(items: list[Any] | None) -> None:
+        for item in items or []:
+            if item.product and item.product not in names:
+                names.append(item.product)
+            walk(item.children)
+
+    walk(article.applies_to)
+    return names or ([article.product] if article.product else [])
+
+
+def _releases(article: Any) -> list[str]:
+    """Return the releases an article names: canonical ones from the status, else applies-to."""
+    status = article.status or {}
+    names = _names(status.get("affected")) + _names(status.get("fixed"))
+    if not names:
+        for item in article.applies_to or []:
+            names += [f"{item.product} {version}".strip() for version in item.versions]
+    return sorted(dict.fromkeys(n for n in names if n))
+
+
+def summarize(article: Any) -> dict[str, Any]:
+    """Return the small JSON-ready summary the index pages and the manifest use."""
+    status = article.status or {}
+    return {
+        "id": article.id,
+        "title": getattr(article, "full_title", article.title),
+        "date": article.date.isoformat() if article.date else "",
+        "category": article.category or "",
+        "prefix": article.title_prefix or "",
+        "products": _products(article),
+        "releases": _releases(article),
+        "kind": status.get("kind") or "none",
+        "keywords": sorted(dict.fromkeys(article.keywords or [])),
+        "refs": sorted({ref.id for ref in article.references or []}),
+        "has_repro": bool(article.repro),
+        "event_ids": sorted({e.event_id for e in article.event_log or [] if e.event_id is not None}),
+    }
+
+
+def article_context(
+    article: Any, verify_entry: dict[str, Any] | None, link: Callable[[str], str | None]
+) -> dict[str, Any]:
+    """Return the template context of one article page."""
+    summary = summarize(article)
+    results = list((verify_entry or {}).get("results") or [])
+    badge = badge_for(summary["has_repro"], results)
+    return {
+        "article": article,
+        "summary": summary,
+        "number": article.id.lstrip("Qq"),
+        "applies_to": _applies_to(article.applies_to),
+        "sections": render_sections(article, link),
+        "status": article.status or {},
+        "status_table": status_table(article.status),
+        "verification": {"badge": badge, "results": results,
+                         "script": (article.repro or {}).get("script")},
+        "has_verification": badge != NO_REPRO,
+        "footer": list(article.footer or []),
+    }
