@@ -213,3 +213,10 @@ def test_a_junit_path_that_cannot_be_written_is_a_one_line_error(kb_root: Path) 
     code, _, err = verify(kb_root, "Q900001", "--junit", str(kb_root / "blocked" / "verify.xml"))
     assert code != 0
     assert "cannot write the JUnit report" in err and "Traceback" not in err
+
+
+def test_the_table_names_a_missing_script_once_not_once_per_release(kb_root: Path) -> None:
+    code, out, _ = verify(kb_root, "Q900006")
+    assert code == 2
+    assert out.count("repro script not found") == 1
+    assert out.count("(the same error as above)") == 4
