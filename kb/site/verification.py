@@ -21,7 +21,8 @@ NO_REPRO = "no repro"
 STATES: tuple[str, ...] = (VERIFIED, FAILING, NOT_REPRODUCED, NO_REPRO)
 
 _PASS = {"pass", "passed", "ok", "verified", "match", "expected"}
-_FAIL = {"fail", "failed", "failing", "mismatch", "error", "unexpected", "regression"}
+# A repro that errors or times out has not proved anything: it counts against the article.
+_FAIL = {"fail", "failed", "failing", "mismatch", "error", "timeout", "unexpected", "regression"}
 
 
 def verdict_class(verdict: object) -> str:
@@ -35,13 +36,17 @@ def verdict_class(verdict: object) -> str:
 
 
 def badge_for(has_repro: bool, results: list[dict[str, Any]]) -> str:
-    """Return the badge: failing if any release fails, verified if all pass, else not reproduced."""
+    """Return the badge: failing if any release fails, verified if some pass and none fail.
+
+    Releases whose expectation is unknown (verdict "unknown", "flaky") neither prove nor
+    disprove the article; with no pass and no fail it is "not reproduced".
+    """
     if not has_repro and not results:
         return NO_REPRO
-    classes = [verdict_class(r.get("verdict")) for r in results]
+    classes = {verdict_class(r.get("verdict")) for r in results}
     if "fail" in classes:
         return FAILING
-    if classes and all(c == "pass" for c in classes):
+    if "pass" in classes:
         return VERIFIED
     return NOT_REPRODUCED
 

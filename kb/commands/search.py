@@ -1,0 +1,71 @@
+"""``kb search`` (full-text search in the terminal) and ``kb index`` (rebuild its index)."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+
+@click.command(name="search")
+@click.argument("query")
+@click.option("--json", "as_json", is_flag=True, help="Print the results as one JSON document.")
+@click.option("--limit", type=click.IntRange(1, 10000), default=10, show_default=True,
+              help="Most results to show.")
+@click.option("--product", help='Only articles about this product ("Microsoft Exchange Server").')
+@click.option("--release", help='Only articles naming this release ("Exchange Server 5.5 SP3").')
+@click.option("--category", help="Only articles of this category (exchange).")
+@click.option("--kind", help="Only this status kind (fixed, confirmed, by-design, ...).")
+@click.option("--verification", type=click.Choice(["verified", "failing", "not reproduced", "no repro"]),
+              help="Only articles in this verification state.")
+def command(query: str, as_json: bool, limit: int, product: str | None, release: str | None,
+            category: str | None, kind: str | None, verification: str | None) -> None:
+    """Search the knowledge base (SQLite FTS5, bm25; the title weighs most).
+
+    The index (.kb/search.sqlite) is built or refreshed first when records changed.
+
+    \b
+    Example:
+      kb search "trailing space NDR"
+      kb search 4120 --kind fixed --json
+    """
+    from kb.resources import project_root
+    from kb.site.fts import hits_json, search
+
+    filters = {"product": product, "release": release, "category": category, "kind": kind,
+               "verification": verification}
+    hits = search(project_root(), query, limit=limit, filters=filters)
+    if as_json:
+        click.echo(hits_json(query, hits, filters))
+        return
+    if not hits:
+        click.echo(f"No articles match {query!r}.", err=True)
+        return
+    for hit in hits:
+        click.echo(f"{hit.id}  {hit.title}  ({hit.date}, {hit.kind})")
+        if hit.snippet:
+            click.echo(f"    {hit.snippet}")
+
+
+@click.command(name="index")
+@click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
+def index_command(as_json: bool) -> None:
+    """Rebuild the search index of `kb search` from every record in articles/.
+
+    \b
+    Example:
+      kb index
+    """
+    from kb.resources import project_root
+    from kb.site.fts import index_path, refresh
+
+    root = project_root()
+    counts = refresh(root, force=True)
+    for error in counts["errors"]:
+        click.echo(error, err=True)
+    if as_json:
+        click.echo(json.dumps(counts, indent=2, sort_keys=True))
+    else:
+        click.echo(f"{index_path(root)}: {counts['indexed']} of {counts['articles']} articles indexed")
+    if counts["errors"]:
+        raise click.exceptions.Exit(1)
