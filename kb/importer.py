@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
 from kb.diagnostics import Diagnostic
-from kb.exceptions import LocatedError, ParseError
+from kb.exceptions import LocatedError, NotFoundError, ParseError
 from kb.model import Article
 from kb.status import extract_status
 from kb.store import dumps, load_record, record_of, write_atomic
@@ -139,7 +139,10 @@ def import_files(
 ) -> ImportReport:
     """Import ``files`` into ``out`` with ``jobs`` workers; ``progress(n)`` after each n files."""
     report = ImportReport()
-    Path(out).mkdir(parents=True, exist_ok=True)
+    try:
+        Path(out).mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise NotFoundError(f"{out}: cannot use as the output folder: {error.strerror}") from None
     work = [(str(path), str(out)) for path in files]
     workers = jobs if jobs is not None else default_jobs(len(work))
     if workers <= 1 or len(work) < 2:

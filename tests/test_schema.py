@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kb import schema
@@ -124,7 +124,7 @@ def _paths(value: Any, prefix: tuple = ()) -> list[tuple]:
     return found
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
 @given(data=st.data())
 def test_the_fast_pre_check_never_accepts_what_jsonschema_rejects(record: dict[str, Any], data: st.DataObject) -> None:
     mutated = copy.deepcopy(record)

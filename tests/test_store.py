@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kb.exceptions import RecordError, SchemaError
@@ -19,14 +19,14 @@ RECORDS = Path(__file__).resolve().parent / "fixtures" / "text" / "records"
 TEXT = st.text(alphabet=st.characters(min_codepoint=0, max_codepoint=0x2030, exclude_categories=("Cs",)), max_size=60)
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck))
 @given(value=TEXT)
 def test_any_string_reloads_unchanged(value: str) -> None:
     record = {"a": value, "b": [value, {"c": value}], "d": {"e": value}}
     assert loads(dumps(record), "x.yaml") == record
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
 @given(lines=st.lists(st.sampled_from(["", " ", "   ", "text  ", "  lead", "\tTab", "#x", "- y", "a: b", "'q'"]), min_size=2))
 def test_multiline_text_reloads_unchanged(lines: list[str]) -> None:
     record = {"sections": [{"blocks": [{"text": "\n".join(lines)}]}]}
