@@ -75,3 +75,14 @@ def test_ordinary_mail_still_flows_on_every_build(release: str) -> None:
     org.client("alice").send("SMTP:carol@fabrikam.com", subject="Lunch?", body="12:30?")
     assert org.ims.state == "running"
     assert len(org.internet.host("mail.fabrikam.com").received) == 1
+
+
+@pytest.mark.parametrize("release", [r for r, stops in MATRIX.items() if not stops])
+def test_a_single_property_over_32_kb_goes_to_bad_without_stopping_a_fixed_ims(release: str) -> None:
+    org = _org(release)
+    org.client("alice").send("SMTP:carol@fabrikam.com", subject="Huge", body="b",
+                             props={"PR_TRANSPORT_MESSAGE_HEADERS": "h" * (33 * 1024)})
+    assert org.ims.state == "running"
+    assert [e.data.hex(" ") for e in org.eventlog.entries(source="MSExchangeIMC", event_id=4116)] == ["74 00 05 00 05 40 00 80"]
+    assert len(org.ims.spool.list("BAD")) == 1
+    assert org.internet.host("mail.fabrikam.com").received == []
