@@ -28,16 +28,19 @@ class Facet:
     label: str
     values: Callable[[dict[str, Any]], list[str]]
     order: tuple[str, ...] = ()
+    fold_case: bool = False
 
 
 FACETS: tuple[Facet, ...] = (
     Facet("product", "By product", "Product", lambda s: s["products"]),
     Facet("release", "By release", "Release", lambda s: s["releases"]),
     Facet("category", "By category", "Category", lambda s: [s["category"]] if s["category"] else []),
-    Facet("prefix", "By title prefix", "Title prefix", lambda s: [s["prefix"] or "(none)"]),
-    Facet("status", "By status", "Status kind", lambda s: [s["kind"]], STATUS_KINDS),
+    Facet("prefix", "By title prefix", "Title prefix", lambda s: [s["prefix"] or "(none)"],
+          fold_case=True),
+    Facet("status", "By status", "Status kind", lambda s: [s["kind"]], STATUS_KINDS, True),
     Facet("keyword", "By keyword", "Keyword", lambda s: s["keywords"]),
-    Facet("verification", "By verification", "Verification", lambda s: [s["verification"]], STATES),
+    Facet("verification", "By verification", "Verification", lambda s: [s["verification"]], STATES,
+          True),
 )
 
 
@@ -67,13 +70,17 @@ def root_of(path: str) -> str:
     return "../" * path.count("/")
 
 
-def slugify(value: str) -> str:
-    """Return a URL-safe, stable folder name for a facet value."""
+def slugify(value: str, fold_case: bool = False) -> str:
+    """Return a URL-safe, stable folder name for a facet value.
+
+    ``fold_case`` is for facets whose values never differ only by case (title prefixes such as
+    XFOR); keywords do (kbExchange/kbexchange), so by default case counts as information.
+    """
     slug = re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-")[:60]
     digest = hashlib.sha1(value.encode()).hexdigest()[:6]
     # A hash suffix wherever cleaning lost information (case, punctuation), so two values never
     # share a folder, even on a case-insensitive file system; plain values keep plain URLs.
-    plain = value == value.lower() and value.replace(" ", "-") == slug
+    plain = (fold_case or value == value.lower()) and value.lower().replace(" ", "-") == slug
     return slug if slug and plain else f"{slug or 'x'}-{digest}"
 
 
@@ -131,7 +138,7 @@ def plan_index_pages(summaries: list[dict[str, Any]], title: str) -> list[Page]:
             for value in facet.values(summary):
                 groups[value].append(item)
         values = _ordered(facet, groups)
-        slugs = {value: slugify(value) for value in values}
+        slugs = {value: slugify(value, facet.fold_case) for value in values}
         rows = [{"value": v, "slug": slugs[v], "count": len(groups[v])} for v in values]
         facet_counts[facet.key] = rows
         # The product overview nests each product's releases ("by product and release").
