@@ -66,6 +66,10 @@ class InternetMailService:
             return
         self.state = "running"
         self.inbound.retry_spool()
+        for entry in self.outbound.queue:
+            if entry.state != "done":
+                self.org.clock.schedule(0, f"deliver {entry.spool_name}#{entry.id} (restart)",
+                                        lambda e=entry: self.outbound.attempt(e))
         if self.org.store.queue("MTS-OUT"):
             self.wake_outbound()
 

@@ -276,6 +276,8 @@ class OutboundPath:
         """Try to deliver one queue entry now."""
         if entry.state == "done":
             return
+        if not self.ims.running:
+            return  # a stopped service delivers nothing; start() queues the entry again
         ims, org = self.ims, self.ims.org
         entry.attempts += 1
         result = self.deliver(entry)
