@@ -29,6 +29,17 @@ _WORD_END = r"(?![\w+])"
 _DANGLING_SP = re.compile(r"(?:Service\s+Pack|\bSP)[^.]{0,25}$", re.I)
 # "Exchange Windows 95 client version 5.0" names a client, not Windows 95.
 _CLIENT = re.compile(r"\s*(?:clients?|client\s+software)\b", re.I)
+# "Microsoft Exchange version 4.0 Windows 3.x, Windows 95, and Windows NT clients": the list
+# after the version names clients of that version, not the server release.
+_CLIENT_TAIL = re.compile(
+    r"(?:\s*,?\s*(?:and\s+|or\s+)?(?:Windows|NT|MS-DOS|DOS|Macintosh|for|the|3\.x|9\.x|9x|\d+-bit|95|98|2000))+\s+clients?\b",
+    re.I,
+)
+# A capitalised word glued before the name makes it part of another product
+# ("Linkage Message Exchange", "Microsoft Exchange Windows 95 client").
+_GLUED_WORD = re.compile(r"(?<![.:;])\b(?!(?:The|In|For|And|Of|With|On|To|Microsoft|US|See|Both|Also|Only|Under)\b)[A-Z][\w+.-]*\s+$")
+# "version 5.0 of Microsoft Exchange": the version written before the product.
+_PREFIX_VERSION = re.compile(r"\bversions?\s+(?P<list>\d[\w.]*(?:(?:,\s*|,?\s+(?:and|or)\s+)\d[\w.]*)*),?\s+of\s+(?:the\s+)?(?:Microsoft\s+)?$", re.I)
 _US = re.compile(r"\bU\.\s?S\.?(?=\s)")
 
 
@@ -125,7 +136,15 @@ def scan(
         if prefix is not None:
             prefix_sp = f"SR-{prefix.group('sr')}" if prefix.group("sr") else prefix.group("sp")
         surface = text[match.start() : end].strip(" ,")
-        if _CLIENT.match(text, end) or _CLIENT.match(text, match.end()):
+        glued = _GLUED_WORD.search(text[max(0, match.start() - 30) : match.start()])
+        if glued is not None:
+            mentions.append(Mention(None, (glued.group(0) + surface).strip(), None, match.start(), False, end))
+            continue
+        if not items:
+            before = _PREFIX_VERSION.search(text[max(0, match.start() - 60) : match.start()])
+            if before is not None:
+                items = [(v, None) for v in re.findall(r"\d[\w.]*\w|\d", before.group("list"))]
+        if _CLIENT.match(text, end) or _CLIENT.match(text, match.end()) or _CLIENT_TAIL.match(text, end):
             mentions.append(Mention(None, surface + " client", None, match.start(), False, end))
             continue
         dangling = prefix_sp is None and _DANGLING_SP.search(text[max(0, match.start() - 40) : match.start()])

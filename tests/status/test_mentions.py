@@ -59,7 +59,16 @@ def test_a_service_pack_we_cannot_read_leaves_the_release_unknown_rather_than_rt
 
 
 def test_a_client_of_a_product_is_not_the_operating_system_it_runs_on() -> None:
-    assert _releases("Microsoft Exchange Windows 95 client version 5.0") == [None]
+    assert set(_releases("Microsoft Exchange Windows 95 client version 5.0")) == {None}
+    assert set(_releases("the Microsoft Exchange version 4.0 Windows 3.x, Windows 95, and Windows NT clients")) == {None}
+
+
+def test_a_name_glued_to_another_product_name_is_not_that_product() -> None:
+    assert _releases("Linkage Message Exchange version 3.2") == [None]
+
+
+def test_a_version_written_before_the_product_is_read() -> None:
+    assert _releases("versions 4.0 and 5.0 of Microsoft Exchange Server") == ["Exchange Server 4.0", "Exchange Server 5.0"]
 
 
 def test_a_service_pack_without_a_version_takes_the_one_line_in_context() -> None:
