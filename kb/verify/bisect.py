@@ -171,48 +171,56 @@ def _run_all(script: Path, probes: list[Probe], root: Path, timeout: float, jobs
 _PENDING = RunOutcome("error", message="not run")
 
 
-def bisect_line(target: Target, line_name: str, script: Path, root: Path, *, timeout: float = DEFAULT_TIMEOUT,
-                jobs: int = 1, progress: Progress | None = None) -> LineBisection:
-    """Bisect one product line: releases in order, then component-build overlays."""
+def _listed_overlays(target: Target, line_name: str) -> list[str]:
+    """Return the hotfix overlays the record lists under repro.releases for ``line_name``."""
     from kb.releases import load_catalogue
-    from kb.sim.builds import Build
+    from kb.verify.expectations import expectations, overlay_base
 
     catalogue = load_catalogue()
-    line = catalogue.lines[line_name]
-    result = LineBisection(line=line_name, documented_fixed=_documented(target.status, line_name))
-    result.releases = [Probe(release.name, _PENDING) for release in line.releases]
-    done = [0]
-    _run_all(script, result.releases, root, timeout, jobs, progress, done, len(result.releases))
-    observed = [probe.observed for probe in result.releases]
-    if "symptom" not in observed:
-        result.note = "the repro showed the symptom on no release of this line"
-        return result
-    last = max(i for i, seen in enumerate(observed) if seen == "symptom")
-    result.last_symptom = line.releases[last].name
-    clean = next((i for i in range(last + 1, len(observed)) if observed[i] == "no-symptom"), None)
-    if clean is None:
-        result.note = "the symptom is still present on the latest release of this line"
-        return result
-    result.first_clean = line.releases[clean].name
-    # Overlays: component builds shipped after a release in [last symptom, first clean).
-    between = {release.name for release in line.releases[last:clean]}
-    base = line.releases[last]
+    names: list[str] = []
+    for item in expectations(None, target.repro or {}, path=str(target.path), text=target.text):
+        base = catalogue.find(overlay_base(item.release))
+        if item.base and base is not None and base.line == line_name:
+            names.append(item.release)
+    return names
+
+
+def _replace_component(config: str, file_name: str, build: str) -> str:
+    """Return ``config`` with the overlay of ``file_name``'s component set to ``build``."""
+    from kb.sim.builds import parse_overlay
+
+    base, *overlays = [part.strip() for part in config.split("+")]
+    component = parse_overlay(f"{file_name} {build}")[0]
+    kept = [text for text in overlays if parse_overlay(text)[0] != component]
+    return " + ".join([base, *kept, f"{file_name} {build}"])
+
+
+def _find_fix(result: LineBisection, script: Path, root: Path, line: Any, config: str, base_index: int,
+              clean_index: int, timeout: float, jobs: int, progress: Progress | None, done: list[int]) -> None:
+    """Run the hotfix builds shipped in [base, first clean) on top of ``config``; fill ``fixed_by``."""
+    from kb.sim.builds import Build, resolve
+
+    between = {release.name for release in line.releases[base_index:clean_index]}
+    current = resolve(config)
     files = component_files()
+    probed = {probe.release: probe for probe in result.overlays}
     candidates: list[Probe] = []
     for hotfix in line.hotfixes:
         if hotfix.after not in between or hotfix.component not in files:
             continue
-        current = base.components.get(hotfix.component)
-        if current is not None and Build.parse(hotfix.build) <= Build.parse(current):
+        if Build.parse(hotfix.build) <= current.get(hotfix.component):
             continue
-        name = f"{base.name} + {files[hotfix.component]} {hotfix.build}"
-        candidates.append(Probe(name, _PENDING, hotfix.component, hotfix.build))
+        name = _replace_component(config, files[hotfix.component], hotfix.build)
+        probe = probed.get(name) or Probe(name, _PENDING)
+        probe.component, probe.build = hotfix.component, hotfix.build
+        candidates.append(probe)
     candidates.sort(key=lambda p: (p.component or "", Build.parse(p.build or "0")))
-    result.overlays = candidates
     if not candidates:
         result.note = "the catalogue lists no component build between these releases"
-        return result
-    _run_all(script, candidates, root, timeout, jobs, progress, done, len(result.releases) + len(candidates))
+        return
+    fresh = [probe for probe in candidates if probe.release not in probed]
+    result.overlays.extend(fresh)
+    _run_all(script, fresh, root, timeout, jobs, progress, done, done[0] + len(fresh))
     for component in sorted({p.component for p in candidates if p.component}):
         probes = [p for p in candidates if p.component == component]
         for index, probe in enumerate(probes):
@@ -222,6 +230,54 @@ def bisect_line(target: Target, line_name: str, script: Path, root: Path, *, tim
                 break
     if not result.fixed_by:
         result.note = "no single component build between these releases removes the symptom"
+
+
+def bisect_line(target: Target, line_name: str, script: Path, root: Path, *, timeout: float = DEFAULT_TIMEOUT,
+                jobs: int = 1, progress: Progress | None = None) -> LineBisection:
+    """Bisect one product line: releases in order, then component-build overlays.
+
+    When no plain release shows the symptom, the hotfix overlays the record lists are run too:
+    a bug that exists only with a hotfix applied (Q240788: SP2 + IMS 2607-2650) is bracketed by
+    its last symptomatic overlay and the first clean release after that overlay's base.
+    """
+    from kb.releases import load_catalogue
+    from kb.verify.expectations import overlay_base
+
+    catalogue = load_catalogue()
+    line = catalogue.lines[line_name]
+    order = {release.name: index for index, release in enumerate(line.releases)}
+    result = LineBisection(line=line_name, documented_fixed=_documented(target.status, line_name))
+    result.releases = [Probe(release.name, _PENDING) for release in line.releases]
+    done = [0]
+    _run_all(script, result.releases, root, timeout, jobs, progress, done, len(result.releases))
+    observed = [probe.observed for probe in result.releases]
+    if "symptom" in observed:
+        base_index = max(i for i, seen in enumerate(observed) if seen == "symptom")
+        config = line.releases[base_index].name
+    else:
+        listed = [Probe(name, _PENDING) for name in _listed_overlays(target, line_name)]
+        if listed:
+            _run_all(script, listed, root, timeout, jobs, progress, done, done[0] + len(listed))
+            result.overlays.extend(listed)
+        showing = [p for p in listed if p.observed == "symptom"]
+        if not showing:
+            result.note = "the repro showed the symptom on no release of this line" + (
+                " nor on the overlays the record lists" if listed else "")
+            return result
+        # The last symptomatic configuration: latest base release, then latest in record order.
+        last = max(enumerate(showing), key=lambda item: (order[overlay_base(item[1].release)], item[0]))[1]
+        base_index, config = order[overlay_base(last.release)], last.release
+        result.note = "the symptom shows only with a hotfix overlay: " + ", ".join(p.release for p in showing)
+    result.last_symptom = config
+    clean = next((i for i in range(base_index + 1, len(observed)) if observed[i] == "no-symptom"), None)
+    if clean is None:
+        result.note = "the symptom is still present on the latest release of this line"
+        return result
+    result.first_clean = line.releases[clean].name
+    note = result.note
+    _find_fix(result, script, root, line, config, base_index, clean, timeout, jobs, progress, done)
+    if note and result.note != note:
+        result.note = f"{note}; {result.note}" if result.note else note
     return result
 
 
@@ -248,14 +304,13 @@ def render_bisection(bisection: Bisection) -> str:
     out = [f"{bisection.id}  repro: {bisection.script}"]
     for line in bisection.lines:
         out.append(f"  {line.line}")
-        for probe in line.releases:
-            out.append(f"    {probe.release:<40} {probe.observed}")
-        for probe in line.overlays:
-            out.append(f"    {probe.release:<58} {probe.observed}")
+        width = max(len(probe.release) for probe in (*line.releases, *line.overlays))
+        for probe in (*line.releases, *line.overlays):
+            out.append(f"    {probe.release:<{width}}  {probe.observed}")
         out.append(f"  last release with the symptom: {line.last_symptom or '-'}")
         out.append(f"  first release without it:      {line.first_clean or '-'}")
         if line.documented_fixed:
-            verdict = "agrees" if line.agrees else "DISAGREES"
+            verdict = ("agrees" if line.agrees else "DISAGREES") if line.first_clean else "not confirmed"
             out.append(f"  documented first fixed:        {line.documented_fixed} ({verdict})")
         else:
             out.append("  documented first fixed:        (the article names none)")

@@ -92,3 +92,23 @@ def test_an_article_without_a_repro_is_a_one_line_error(kb_root: Path) -> None:
     code, _, err = bisect(kb_root, "Q900007")
     assert code == 2
     assert "Q900007 links no repro" in err and "Traceback" not in err
+
+
+def test_a_bug_only_a_hotfix_overlay_has_is_bracketed_by_that_overlay_and_the_next_release(kb_root: Path) -> None:
+    code, out, err = bisect(kb_root, "Q900008", "--json")
+    assert code == 0, out + err
+    (line,) = json.loads(out)["lines"]
+    sp2 = "Exchange Server 5.5 SP2"
+    assert (line["last_symptom"], line["first_clean"], line["agrees"]) == (
+        f"{sp2} + Msexcimc.exe 5.5.2607.0", SP3, True)
+    assert [f["overlay"] for f in line["fixed_by"]] == [f"{sp2} + Msexcimc.exe 5.5.2650.21"]
+    assert "only with a hotfix overlay" in line["note"]
+
+
+def test_verify_accepts_a_hotfix_only_article_whose_record_restates_the_plain_release(kb_root: Path) -> None:
+    result = CliRunner().invoke(cli, ["verify", "Q900008", "--json", "--articles", str(kb_root / "articles")])
+    assert result.exit_code == 0, result.stdout
+    results = {r["release"]: r for r in json.loads(result.stdout)["articles"][0]["results"]}
+    assert results["Exchange Server 5.5 SP2"]["verdict"] == "unknown"
+    assert results["Exchange Server 5.5 SP2 + Msexcimc.exe 5.5.2607.0"]["verdict"] == "pass"
+    assert results[SP3]["verdict"] == "pass"

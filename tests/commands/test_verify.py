@@ -188,15 +188,15 @@ def test_an_unknown_article_is_a_one_line_error(kb_root: Path) -> None:
 
 
 def test_a_broken_record_is_reported_located_and_the_other_articles_still_run(kb_root: Path) -> None:
-    (kb_root / "articles" / "Q900008.yaml").write_text("id: Q900008\ntitle: [unclosed\n", encoding="utf-8")
-    for name in ("Q900002", "Q900003", "Q900004", "Q900005", "Q900006"):
+    (kb_root / "articles" / "Q900099.yaml").write_text("id: Q900099\ntitle: [unclosed\n", encoding="utf-8")
+    for name in ("Q900002", "Q900003", "Q900004", "Q900005", "Q900006", "Q900008"):
         (kb_root / "articles" / f"{name}.yaml").unlink()
     code, out, _ = verify(kb_root, "--json")
     assert code == 2
     document = json.loads(out)
     assert [a["id"] for a in document["articles"]] == ["Q900001"]
     (problem,) = document["problems"]
-    assert problem.startswith(str(kb_root / "articles" / "Q900008.yaml") + ":")
+    assert problem.startswith(str(kb_root / "articles" / "Q900099.yaml") + ":") and "invalid YAML" in problem
     assert by_release(document, "Q900001")[SP3]["verdict"] == "pass"
 
 
