@@ -1,0 +1,78 @@
+"""kb search / kb index through the CLI."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from kb.cli import cli
+
+PROJECT = Path(__file__).resolve().parents[2]
+
+
+def shipped_kb(root: Path) -> Path:
+    """Copy the shipped records into a knowledge base at ``root``."""
+    (root / "articles").mkdir(parents=True)
+    for record in sorted((PROJECT / "articles").glob("Q*.yaml")):
+        shutil.copy2(record, root / "articles" / record.name)
+    return root
+
+
+def test_search_json_lists_q254893_first_for_trailing_space_ndr(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(shipped_kb(tmp_path / "kb"))
+    result = CliRunner().invoke(cli, ["search", "trailing space NDR", "--json"])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert document["results"][0]["id"] == "Q254893"
+    assert document["query"] == "trailing space NDR"
+    assert (tmp_path / "kb" / ".kb" / "search.sqlite").is_file()
+
+
+def test_search_prints_id_title_and_snippet(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(shipped_kb(tmp_path / "kb"))
+    result = CliRunner().invoke(cli, ["search", "Send Again", "--limit", "1"])
+    assert result.exit_code == 0, result.output
+    first, snippet = result.stdout.splitlines()[:2]
+    assert first.startswith("Q254893  XFOR: Internet Mail Service Does Not Generate the NDR")
+    assert "[Send] [Again]" in snippet
+
+
+def test_search_filters_by_release_accepting_an_alias(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(shipped_kb(tmp_path / "kb"))
+    runner = CliRunner()
+    result = runner.invoke(cli, ["search", "NDR", "--release", "Exchange 5.5 SP3", "--json", "--limit", "50"])
+    assert result.exit_code == 0, result.output
+    narrowed = [hit["id"] for hit in json.loads(result.stdout)["results"]]
+    everything = [hit["id"] for hit in json.loads(runner.invoke(cli, ["search", "NDR", "--json", "--limit", "50"]).stdout)["results"]]
+    assert "Q254893" in narrowed
+    assert set(narrowed) < set(everything)
+    assert json.loads(runner.invoke(cli, ["search", "NDR", "--kind", "by-design", "--json"]).stdout)["results"] == []
+
+
+def test_search_with_no_match_says_so_on_stderr(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(shipped_kb(tmp_path / "kb"))
+    result = CliRunner().invoke(cli, ["search", "xyzzyplugh"])
+    assert result.exit_code == 0
+    assert result.stdout == ""
+    assert "No articles match 'xyzzyplugh'." in result.stderr
+
+
+def test_index_rebuilds_the_search_index(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(shipped_kb(tmp_path / "kb"))
+    result = CliRunner().invoke(cli, ["index", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == {"articles": 16, "errors": [], "indexed": 16, "removed": 0}
+
+
+def test_a_corrupt_index_file_is_a_one_line_error(tmp_path: Path, monkeypatch) -> None:
+    root = shipped_kb(tmp_path / "kb")
+    (root / ".kb").mkdir()
+    (root / ".kb" / "search.sqlite").write_bytes(b"not a database" * 100)
+    monkeypatch.chdir(root)
+    result = CliRunner().invoke(cli, ["search", "NDR"])
+    assert result.exit_code == 1
+    assert "cannot open the search index" in result.stderr and "kb index" in result.stderr
+    assert CliRunner().invoke(cli, ["index"]).exit_code == 0
