@@ -14,6 +14,7 @@ when it outlives the timeout.
 from __future__ import annotations
 
 import atexit
+import functools
 import json
 import os
 import select
@@ -92,9 +93,16 @@ _LOCK = threading.Lock()
 _SERVER: subprocess.Popen[str] | None = None
 
 
+@functools.cache
 def available() -> bool:
-    """Return True where forking and pidfds exist (Linux)."""
-    return hasattr(os, "fork") and hasattr(os, "pidfd_open")
+    """Return True where forking and pidfds work (Linux 5.3 and later)."""
+    if not (hasattr(os, "fork") and hasattr(os, "pidfd_open")):
+        return False
+    try:
+        os.close(os.pidfd_open(os.getpid()))
+    except OSError:  # e.g. ENOSYS on an old kernel or a restrictive sandbox
+        return False
+    return True
 
 
 def _server() -> subprocess.Popen[str]:
