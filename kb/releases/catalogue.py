@@ -110,6 +110,7 @@ class Family:
     names: tuple[str, ...]
     tokens: tuple[str, ...]
     lines: tuple[Line, ...]
+    clients: str | None = None
 
 
 @dataclass(frozen=True)
@@ -234,6 +235,10 @@ class Catalogue:
     def line_of(self, release: str) -> Line:
         """Return the line a canonical release belongs to."""
         return self.lines[self.resolve(release).line]
+
+    def family_named(self, name: str) -> Family | None:
+        """Return the family whose canonical name is ``name``, or None."""
+        return next((f for f in self.families if f.name == name), None)
 
     def family(self, name: str) -> Family | None:
         """Return the family a surface name denotes ("Microsoft Exchange Server" -> Exchange Server)."""
@@ -383,7 +388,7 @@ def _build(document: dict[str, Any], path: str) -> Catalogue:
                 )
             )
         families.append(Family(name=fam["name"], names=tuple(fam.get("names", ())),
-                               tokens=tuple(fam.get("tokens", ())), lines=tuple(lines)))
+                               tokens=tuple(fam.get("tokens", ())), lines=tuple(lines), clients=fam.get("clients")))
     return Catalogue(families, path)
 
 

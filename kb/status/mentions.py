@@ -128,7 +128,10 @@ def scan(
     text = _US.sub("US", text)
     pattern, table = _product_pattern(catalogue)
     mentions: list[Mention] = []
+    skip_until = 0  # the platform list of a client phrase already read
     for match in pattern.finditer(text):
+        if match.start() < skip_until:
+            continue
         family, line = _lookup(table, match.group(1))
         items, end = _items(text, match.end())
         prefix = _PREFIX_SP.search(text[: match.start()])
@@ -144,9 +147,15 @@ def scan(
             before = _PREFIX_VERSION.search(text[max(0, match.start() - 60) : match.start()])
             if before is not None:
                 items = [(v, None) for v in re.findall(r"\d[\w.]*\w|\d", before.group("list"))]
-        if _CLIENT.match(text, end) or _CLIENT.match(text, match.end()) or _CLIENT_TAIL.match(text, end):
-            mentions.append(Mention(None, surface + " client", None, match.start(), False, end))
-            continue
+        tail = _CLIENT_TAIL.match(text, end)
+        if tail is not None:
+            skip_until = tail.end()
+        if _CLIENT.match(text, end) or _CLIENT.match(text, match.end()) or tail is not None:
+            clients = catalogue.family_named(family.clients) if family.clients else None
+            if clients is None or not items:
+                mentions.append(Mention(None, surface + " client", None, match.start(), False, end))
+                continue
+            family, line = clients, None
         dangling = prefix_sp is None and _DANGLING_SP.search(text[max(0, match.start() - 40) : match.start()])
         if not items:
             if line is not None:

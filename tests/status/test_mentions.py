@@ -42,6 +42,7 @@ def _releases(text: str, **kwargs: object) -> list[str | None]:
         ("Internet Explorer 4.01 Service Pack 2", ["Internet Explorer 4.01 SP2"]),
         ("Exchange 2000 Server Service Pack 1", ["Exchange 2000 Server SP1"]),
         ("Microsoft Outlook Web Access version 5.5 Service Pack 1", ["Exchange Server 5.5 SP1"]),
+        ("Exchange Client 5.0 Service Pack 1", ["Exchange Client 5.0 SP1"]),
     ],
 )
 def test_each_catalogued_product_family_is_recognised_in_text(text: str, expected: list[str]) -> None:
@@ -58,9 +59,11 @@ def test_a_service_pack_we_cannot_read_leaves_the_release_unknown_rather_than_rt
     assert _releases("corrected in the Post-SP2 fix for Microsoft Exchange Server version 5.0") == [None]
 
 
-def test_a_client_of_a_product_is_not_the_operating_system_it_runs_on() -> None:
-    assert set(_releases("Microsoft Exchange Windows 95 client version 5.0")) == {None}
-    assert set(_releases("the Microsoft Exchange version 4.0 Windows 3.x, Windows 95, and Windows NT clients")) == {None}
+def test_a_client_of_a_product_is_the_client_release_not_the_operating_system_it_runs_on() -> None:
+    assert _releases("Microsoft Exchange Windows 95 client version 5.0") == ["Exchange Client 5.0"]
+    assert _releases("the Microsoft Exchange version 4.0 Windows 3.x, Windows 95, and Windows NT clients") == ["Exchange Client 4.0"]
+    assert _releases("Microsoft Exchange Windows NT client, versions 4.0, 5.0") == ["Exchange Client 4.0", "Exchange Client 5.0"]
+    assert _releases("the Windows 95 client") == [None]
 
 
 def test_a_name_glued_to_another_product_name_is_not_that_product() -> None:
