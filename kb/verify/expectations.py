@@ -116,7 +116,14 @@ def expectations(
                     continue
                 by_release[entry.release] = expected
                 plan.append(Expectation(entry.release, expected, entry.state))
+    from kb.releases import load_catalogue
+
+    catalogue = load_catalogue()
     for release, expect in _extra_entries(repro, path, text):
+        if catalogue.find(overlay_base(release)) is None:
+            raise RecordError(path, _line_of(text, overlay_base(release)),
+                              f"repro.releases: unknown release {overlay_base(release)!r}; expected a catalogue "
+                              "release such as 'Exchange Server 5.5 SP3', optionally with '+ Store.exe 5.5.2652.17'")
         if release in by_release:
             if expect is not None:
                 # The record states what this release shows (e.g. a lattice release that is

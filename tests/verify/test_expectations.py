@@ -78,3 +78,10 @@ def test_an_explicit_entry_restates_a_lattice_release_and_is_marked_as_the_recor
         "Exchange Server 5.5 SP3 (expect unknown)", "Exchange Server 5.5 SP4"]})
     assert _table(plan)[3:] == [("Exchange Server 5.5 SP3", "unknown"), ("Exchange Server 5.5 SP4", "no-symptom")]
     assert [item.basis for item in plan[3:]] == ["record", "fixed"]
+
+
+def test_an_extra_release_the_catalogue_does_not_know_is_a_located_record_error() -> None:
+    text = "repro:\n  releases: ['Exchange Server 5.5 SP9 + Store.exe 5.5.2652.17']\n"
+    with pytest.raises(RecordError, match=r"^Q1.yaml:2: repro.releases: unknown release 'Exchange Server 5.5 SP9'"):
+        expectations(STATUS, {"script": "x.py", "releases": ["Exchange Server 5.5 SP9 + Store.exe 5.5.2652.17"]},
+                     path="Q1.yaml", text=text)
