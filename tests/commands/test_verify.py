@@ -220,3 +220,17 @@ def test_the_table_names_a_missing_script_once_not_once_per_release(kb_root: Pat
     assert code == 2
     assert out.count("repro script not found") == 1
     assert out.count("(the same error as above)") == 4
+
+
+def test_a_mapping_entry_states_the_expectation_of_a_hotfix_overlay(kb_root: Path) -> None:
+    from kb.store import dump_article, load_article
+
+    path = kb_root / "articles" / "Q900001.yaml"
+    article = load_article(path)
+    overlay = f"{SP3} + Store.exe 5.5.2653.22"
+    article.repro = {**article.repro, "releases": [{"release": overlay, "expect": "no-symptom"}]}
+    dump_article(article, path)
+    code, out, _ = verify(kb_root, "Q900001", "--json")
+    assert code == 0
+    result = by_release(json.loads(out), "Q900001")[overlay]
+    assert (result["expected"], result["observed"], result["basis"]) == ("no-symptom", "no-symptom", "record")
