@@ -16,9 +16,9 @@ def _progress(done: int, total: int, release: str, observed: str) -> None:
 @click.command(name="bisect")
 @click.argument("article")
 @click.option("--json", "as_json", is_flag=True, help="Print only the JSON document on stdout.")
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True, metavar="N",
               help="Run N repros in parallel.")
-@click.option("--timeout", type=click.FloatRange(min=0.1), default=60.0, show_default=True,
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=60.0, show_default=True, metavar="S",
               help="Seconds one repro run may take.")
 @click.option("--articles", "folder", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="The articles folder. [default: articles/ of the kb root]")

@@ -43,9 +43,9 @@ def command() -> None:
 
 @command.command(name="run")
 @click.argument("article")
-@click.option("--release", "-r", required=True, help="Release or overlay, e.g. 'Exchange Server 5.5 SP3'.")
+@click.option("--release", "-r", required=True, metavar="NAME", help="Release or overlay, e.g. 'Exchange Server 5.5 SP3'.")
 @click.option("--json", "as_json", is_flag=True, help="Print only the JSON document on stdout.")
-@click.option("--timeout", type=click.FloatRange(min=0.1), default=60.0, show_default=True,
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=60.0, show_default=True, metavar="S",
               help="Seconds the run may take.")
 @_articles_option
 def run_command(article: str, release: str, as_json: bool, timeout: float, folder: Path | None) -> None:

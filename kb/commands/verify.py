@@ -17,12 +17,12 @@ def _progress(done: int, total: int, article: str, release: str, verdict: str) -
 @click.argument("articles", nargs=-1)
 @click.option("--json", "as_json", is_flag=True, help="Print only the JSON document on stdout.")
 @click.option("--junit", type=click.Path(dir_okay=False, path_type=Path), help="Write JUnit XML to FILE.")
-@click.option("--repeat", type=click.IntRange(min=1), default=None,
+@click.option("--repeat", type=click.IntRange(min=1), default=None, metavar="N",
               help="Run every release N times; a verdict stands only when all agree. "
                    "[default: once, a failing or crashing release up to 3 times]")
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True, metavar="N",
               help="Run N repros in parallel.")
-@click.option("--timeout", type=click.FloatRange(min=0.1), default=60.0, show_default=True,
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=60.0, show_default=True, metavar="S",
               help="Seconds one repro run may take before it is reported as timeout.")
 @click.option("--strict", is_flag=True, help="Fail when a release is not judged by the article (unknown).")
 @click.option("--no-cache", is_flag=True, help="Run every repro even when its inputs are unchanged.")
