@@ -387,9 +387,13 @@ class RecordLoader(yaml.CSafeLoader):
         return self.construct_object(node, deep=True)
 
 
+_ALIAS_HINT_RE = re.compile(r"(?:^|[\s\[{,:])[&*][^\s,\[\]{}]", re.M)
+
+
 def _alias_line(text: str) -> int | None:
     """Return the 1-based line of the first anchor or alias token, or None."""
-    if "&" not in text and "*" not in text:
+    # An anchor or alias starts a YAML token: after a space, a flow indicator or a line start.
+    if not _ALIAS_HINT_RE.search(text):
         return None
     for token in yaml.scan(text, Loader=yaml.CSafeLoader):
         if isinstance(token, (yaml.AliasToken, yaml.AnchorToken)):

@@ -109,3 +109,14 @@ def test_load_article_refuses_a_schema_breaking_record_with_its_line() -> None:
 def test_the_emitter_output_is_what_pyyaml_reads_too() -> None:
     record = {"k": ["a", "b c", "5.5"], "t": "x  \ny", "n": None, "i": 3, "b": False, "e": [], "m": {}}
     assert yaml.safe_load(dumps(record)) == record
+
+
+@pytest.mark.parametrize("text", ['{"b": &x 1, "a":*x}', "a: [&x 1]\nb:\n  - *x\n", "? &k key\n: v\n"])
+def test_anchors_in_any_position_are_refused(text: str) -> None:
+    with pytest.raises(RecordError, match="YAML aliases are not allowed"):
+        loads(text, "x.yaml")
+
+
+def test_stars_and_ampersands_inside_text_are_fine() -> None:
+    record = {"text": "Delete *.tmp & *.bak\n   *\n&amp;"}
+    assert loads(dumps(record), "x.yaml") == record
