@@ -290,6 +290,15 @@ def extract_status(article: Article, catalogue: Catalogue | None = None) -> dict
         {"token": t.token, "release": t.release, "meaning": t.meaning, "line": line} for t, line in tokens
     ]
     fixed = list(state.fixed)
+    if not fixed and state.feature and "confirmed" in state.kinds and section is not None:
+        # "Microsoft has confirmed this to be a problem ... This feature was first included in
+        # Exchange Server 5.5 Service Pack 4." (Q236575): the confirmed problem is fixed there.
+        status_lines = {e["line"] for e in state.evidence if e["fact"] == "feature" and e["line"] >= section.line}
+        if status_lines:
+            fixed = list(state.feature)
+            state.kinds.add("fixed")
+            state.evidence.extend({**e, "fact": "fixed"} for e in list(state.evidence)
+                                  if e["fact"] == "feature" and e.get("release") and e["line"] in status_lines)
     source: str | None = "status" if fixed else None
     fixed_tokens = [(t, line) for t, line in tokens if t.meaning in ("fixed", "release") and t.release]
     if not fixed and fixed_tokens and state.kinds & {"fixed-latest-sp", "confirmed", "confirmed-fixed-unnamed", "researching"} | (
