@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from kb.releases.catalogue import Catalogue, Family, Line
+from kb.releases.catalogue import Catalogue, Family, Line, normalize_name
 
 # An item of a version list: "5.5", "5.5 Service Pack 3", "SP2", "US Service Pack 4 (SP4)".
 _VERSION = r"(?P<ver>\d+(?:\.\d+)*[a-z]?|XP)(?![\w.]*\d)"
@@ -189,8 +189,26 @@ def scan(
                     continue
             sp = sp or (prefix_sp if len(items) == 1 else None)
             release = None if dangling and sp is None else _release(catalogue, current, sp)
+            named_extra = _named_release(catalogue, current, text, match.start()) if len(items) == 1 else None
+            if named_extra is not None:
+                release = named_extra
             mentions.append(Mention(release, surface, current.name, match.start(), sp is not None, end))
     return mentions
+
+
+def _named_release(catalogue: Catalogue, line: Line, text: str, start: int) -> str | None:
+    """Return a release named by words rather than a service pack ("Windows 95 OSR2",
+    "Systems Management Server 2.0 Service Pack 2 Hotfix Rollup Package") written at ``start``."""
+    following = normalize_name(text[start : start + 160]) + " "
+    best: tuple[int, str] | None = None
+    for release in line.releases:
+        if release.sp is not None or release.is_rtm:
+            continue
+        for form in (release.name, *release.aliases):
+            key = normalize_name(form)
+            if following.startswith(key + " ") and (best is None or len(key) > best[0]):
+                best = (len(key), release.name)
+    return best[1] if best else None
 
 
 def _line_for(catalogue: Catalogue, family: Family, version: str) -> Line | None:

@@ -80,3 +80,20 @@ def test_a_service_pack_without_a_version_takes_the_one_line_in_context() -> Non
     assert _releases("Microsoft Exchange Server Service Pack 2", context=ambiguous) == [None]
     assert _releases("Microsoft Exchange Server Service Pack 1", context=ambiguous,
                      recent={"Exchange Server": "Exchange Server 5.0"}) == ["Exchange Server 5.0 SP1"]
+
+
+def test_every_catalogue_release_is_recognised_by_its_canonical_name() -> None:
+    catalogue = load_catalogue()
+    misread = {}
+    for name in catalogue.releases:
+        got = _releases(f"This problem was fixed in {name}.")
+        if got != [name]:
+            misread[name] = got
+    assert misread == {}
+
+
+def test_releases_named_by_words_are_recognised() -> None:
+    assert _releases("the Systems Management Server 2.0 Service Pack 2 Hotfix Rollup Package (HRP)") == [
+        "Systems Management Server 2.0 SP2 Hotfix Rollup"
+    ]
+    assert _releases("Microsoft Windows 95 and Windows 98 Second Edition") == ["Windows 95", "Windows 98 Second Edition"]
