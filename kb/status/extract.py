@@ -265,6 +265,31 @@ def fix_tokens(article: Article, catalogue: Catalogue) -> list[tuple[FixToken, i
     return out
 
 
+def _affected_from_applies_to(article: Article, state: _State, fixed: list[str]) -> None:
+    """Add applies-to releases that precede the first fix on a line the STATUS confirms affected.
+
+    "A problem in Exchange Server version 5.5 ... first corrected in ... Service Pack 2" with an
+    applies-to block naming "versions 5.5, 5.5 SP1" (Q193782) states that SP1 has the problem too;
+    releases at or after the first fix, and lines the STATUS does not confirm, stay as they are.
+    """
+    catalogue = state.catalogue
+    confirmed_lines = {catalogue.releases[name].line for name in state.affected}
+    first_fix = {}
+    for name in fixed:
+        release = catalogue.releases[name]
+        if release.line not in first_fix or release.order < first_fix[release.line]:
+            first_fix[release.line] = release.order
+    for item in _applies_items(article):
+        for mention in _applies_mentions(item, catalogue, state.context):
+            if mention.release is None or mention.release in state.affected:
+                continue
+            release = catalogue.releases[mention.release]
+            if release.line in confirmed_lines and release.order < first_fix.get(release.line, -1):
+                _add(state.affected, release.name)
+                state.evidence.append({"fact": "affected", "token": item.text, "line": item.line,
+                                       "release": release.name})
+
+
 def _order(names: list[str], catalogue: Catalogue) -> list[str]:
     """Return canonical releases sorted by line name, then catalogue order."""
     return sorted(set(names), key=catalogue.order_key)
@@ -326,6 +351,7 @@ def extract_status(article: Article, catalogue: Catalogue | None = None) -> dict
         source = "status"
     if kind != "feature":
         state.evidence = [e for e in state.evidence if e["fact"] != "feature"]
+    _affected_from_applies_to(article, state, fixed)
     ordered_fixed = _order(fixed, catalogue)
     return {
         "kind": kind,

@@ -118,3 +118,22 @@ def test_every_release_in_a_status_block_is_canonical() -> None:
         fixed = status["fixed"] if isinstance(status["fixed"], list) else [status["fixed"]] if status["fixed"] else []
         for name in [*status["affected"], *fixed]:
             assert catalogue.resolve(name).name == name
+
+
+def test_applies_to_releases_before_the_first_fix_join_the_affected_list() -> None:
+    # Q193782: STATUS says "version 5.5", the applies-to block "versions 5.5, 5.5 SP1", fixed in SP2.
+    status = extract_status(make_article(
+        "Microsoft has confirmed this to be a problem in Microsoft Exchange Server\nversion 5.5. This problem was "
+        "first corrected in Exchange Server 5.5 Service\nPack 2.",
+        ["Microsoft Exchange Server, versions 5.5, 5.5 SP1"]))
+    assert status["affected"] == ["Exchange Server 5.5", "Exchange Server 5.5 SP1"]
+    assert {"fact": "affected", "token": "Microsoft Exchange Server, versions 5.5, 5.5 SP1", "line": 12,
+            "release": "Exchange Server 5.5 SP1"} in status["evidence"]
+
+
+def test_applies_to_releases_at_or_after_the_first_fix_stay_out_of_the_affected_list() -> None:
+    status = extract_status(make_article(
+        "Microsoft has confirmed this to be a problem in Microsoft Exchange Server\nversion 5.5. This problem was "
+        "first corrected in Exchange Server 5.5 Service\nPack 2.",
+        ["Microsoft Exchange Server, versions 5.5, 5.5 SP2, 5.5 SP3"]))
+    assert status["affected"] == ["Exchange Server 5.5"]
