@@ -6,6 +6,8 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from kb.exceptions import ParseError
 from kb.text import parse, write
@@ -141,3 +143,32 @@ def test_binary_bytes_without_nul_are_rejected_as_binary() -> None:
     data = bytes(b for b in range(1, 32) if b not in (9, 10, 13)) * 40
     with pytest.raises(ParseError, match="binary file"):
         parse(data, "x.TXT")
+
+
+PIECES = [
+    "", "=" * 70, "=" * 77, "-" * 79, "The information in this article applies to:", " - Item ", "Additional query words: x",
+    "Keywords          : kb ", "SUMMARY", "=======", "   Q123456 Title", "   Event ID: 5", "\t", " ", "\x81\x1a\x7f",
+    "Copyright Microsoft Corporation 2001.", "ARTICLE-ID: Q123456", "   x86: DownloadDownload a.exe now", "---",
+]  # fmt: skip
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_any_mangled_article_either_round_trips_or_is_refused(q254893_txt: Path, data: st.DataObject) -> None:
+    lines = q254893_txt.read_bytes().decode("cp1252").split("\r\n")
+    for _ in range(data.draw(st.integers(1, 4))):
+        index = data.draw(st.integers(0, len(lines) - 1))
+        action = data.draw(st.sampled_from(["delete", "insert", "replace"]))
+        piece = data.draw(st.sampled_from(PIECES))
+        if action == "delete" and len(lines) > 1:
+            del lines[index]
+        elif action == "insert":
+            lines.insert(index, piece)
+        else:
+            lines[index] = piece
+    raw = "\r\n".join(lines).encode("latin-1")
+    try:
+        article = parse(raw, "mangled.TXT")
+    except ParseError:
+        return
+    assert write(article) == raw
