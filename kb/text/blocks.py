@@ -13,7 +13,7 @@ from typing import Callable
 
 from kb.model import Block, Section
 
-Recogniser = Callable[[list[str]], bool]
+Recogniser = Callable[[list[str], str], bool]  # (lines, the same lines joined by LF)
 
 RULE_RE = re.compile(r"^\s*(=+|-+|\*+|_+|~+)\s*$")
 EVENT_RE = re.compile(r"^\s*(Event\s*Type|Event\s*Source|Event\s*Category|Event\s*I[Dd]\b)", re.I)
@@ -25,19 +25,19 @@ LIST_RE = re.compile(r"^\s*(\d{1,3}[.)]|[a-zA-Z][.)]|[-*\u2022\xb7o])\s+\S")
 TABLE_RE = re.compile(r"^\s*(\+[-=+]{3,}|\|.*\|\s*$)")
 
 
-def _is_rule(lines: list[str]) -> bool:
+def _is_rule(lines: list[str], text: str) -> bool:
     return len(lines) == 1 and bool(RULE_RE.match(lines[0])) and len(lines[0].strip()) >= 3
 
 
-def _is_subheading(lines: list[str]) -> bool:
+def _is_subheading(lines: list[str], text: str) -> bool:
     return len(lines) == 2 and is_subheading(lines, 0)
 
 
-def _is_event_log(lines: list[str]) -> bool:
-    return any(EVENT_RE.match(line) for line in lines)
+def _is_event_log(lines: list[str], text: str) -> bool:
+    return "event" in text.lower() and any(EVENT_RE.match(line) for line in lines)
 
 
-def _is_references(lines: list[str]) -> bool:
+def _is_references(lines: list[str], text: str) -> bool:
     if not (REFERENCE_RE.match(lines[0]) or ARTICLE_ID_RE.match(lines[0])):
         return False
     return all(
@@ -46,20 +46,22 @@ def _is_references(lines: list[str]) -> bool:
     )
 
 
-def _is_downloads(lines: list[str]) -> bool:
-    return any(DOWNLOAD_RE.match(line) for line in lines)
+def _is_downloads(lines: list[str], text: str) -> bool:
+    return "ownload" in text and any(DOWNLOAD_RE.match(line) for line in lines)
 
 
-def _is_table(lines: list[str]) -> bool:
+def _is_table(lines: list[str], text: str) -> bool:
+    if "|" not in text and "+" not in text:
+        return False
     rows = sum(1 for line in lines if TABLE_RE.match(line))
     return rows >= 2 and rows * 2 >= len(lines)
 
 
-def _is_list(lines: list[str]) -> bool:
+def _is_list(lines: list[str], text: str) -> bool:
     return bool(LIST_RE.match(lines[0]))
 
 
-def _is_literal(lines: list[str]) -> bool:
+def _is_literal(lines: list[str], text: str) -> bool:
     return all(line[:1] in (" ", "\t") for line in lines)
 
 
@@ -76,10 +78,11 @@ RECOGNISERS: list[tuple[str, Recogniser]] = [
 ]
 
 
-def classify(lines: list[str]) -> str:
+def classify(lines: list[str], text: str | None = None) -> str:
     """Return the kind of a block of raw lines."""
+    joined = "\n".join(lines) if text is None else text
     for kind, accepts in RECOGNISERS:
-        if accepts(lines):
+        if accepts(lines, joined):
             return kind
     return "paragraph"
 
@@ -136,8 +139,9 @@ def split_body(lines: list[str], first_line: int) -> tuple[list[Section], int]:
                 chunk = run[offset : offset + 2]
             else:
                 chunk = run[offset:]
+            text = "\n".join(chunk)
             section.blocks.append(
-                Block(kind=classify(chunk), line=first_line + index + offset, text="\n".join(chunk), blank_before=blanks)
+                Block(kind=classify(chunk, text), line=first_line + index + offset, text=text, blank_before=blanks)
             )
             blanks = 0
             offset += len(chunk)

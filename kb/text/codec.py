@@ -15,6 +15,7 @@ from kb.exceptions import ParseError
 ENCODING = "cp1252"
 ERRORS = "kb-cp1252-c1"
 _UNDEFINED = frozenset(b"\x81\x8d\x8f\x90\x9d")
+_TEXT_BYTES = bytes([9, 10, 13, *range(32, 256)])  # deleting these leaves the control bytes
 
 
 def _handler(error: UnicodeError) -> tuple[str, int]:
@@ -48,7 +49,7 @@ def sniff(data: bytes, path: str) -> None:
             path, line, f"binary or unknown encoding: NUL byte at offset {nul}, expected cp1252 text"
         )
     head = data[:4096]
-    control = sum(1 for byte in head if byte < 32 and byte not in (9, 10, 13))
+    control = len(head.translate(None, _TEXT_BYTES))
     if control > max(8, len(head) // 20):
         raise ParseError(
             path, 1, f"binary file: {control} control bytes in the first {len(head)}, expected text"
