@@ -117,7 +117,7 @@ class BlockRenderer:
             if href is None:
                 items.append(
                     Markup('<li><span class="ref-missing">{} {}</span> '
-                           '<span class="tag">not in this knowledge base</span></li>').format(
+                           '<span class="tag" data-pagefind-ignore>not in this knowledge base</span></li>').format(
                         ref.id, ref.title
                     )
                 )

@@ -43,6 +43,7 @@ class BuildReport:
     removed: int = 0
     search_indexed: bool = False
     search_pages: int = 0
+    search_seconds: float = 0.0
     seconds: float = 0.0
     errors: list[str] = field(default_factory=list)
 
@@ -52,7 +53,8 @@ class BuildReport:
                 "out": str(self.out), "removed": self.removed,
                 "rendered_articles": self.rendered_articles,
                 "rendered_indexes": self.rendered_indexes, "search_indexed": self.search_indexed,
-                "search_pages": self.search_pages, "seconds": round(self.seconds, 3)}
+                "search_pages": self.search_pages,
+                "search_seconds": round(self.search_seconds, 3), "seconds": round(self.seconds, 3)}
 
 
 def record_files(folder: Path) -> list[Path]:
@@ -167,6 +169,15 @@ def _copy_static(out: Path) -> None:
                 write_atomic(target, data)
 
 
+def _bundles(records: dict[str, dict[str, Any]]) -> list[str]:
+    """Return the search bundles the search page loads: shard 0 first, then non-empty ones."""
+    from kb.site.search_bundle import bundle_dir, shard_of, shards_for
+
+    shards = shards_for(len(records))
+    used = {shard_of(entry["summary"]["id"], shards) for entry in records.values()}
+    return ["pagefind"] + [bundle_dir(s) for s in sorted(used - {"0"})]
+
+
 def build_site(
     articles_dir: Path,
     out: Path,
@@ -248,7 +259,7 @@ def build_site(
         results = (verify.get(summary["id"]) or {}).get("results") or []
         summary["verification"] = badge_for(summary["has_repro"], results)
         summaries.append(summary)
-    pages: list[Page] = plan_index_pages(summaries, title)
+    pages: list[Page] = plan_index_pages(summaries, title, _bundles(records) if search else [])
     report.index_pages = len(pages)
     for page in pages:
         key = digest_text(code, page.digest())
@@ -266,18 +277,27 @@ def build_site(
     _copy_static(out)
     report.articles = len(records)
 
-    # 5. Search bundle: rebuilt only when some article page changed.
-    search_key = digest_text(*(f"{p}={k}" for p, k in sorted(manifest.pages.items())
-                               if p.endswith("/index.html") and p[:1] == "Q"))
+    # 5. Search bundle: only the shards whose article pages changed are indexed again.
     if search:
-        bundle = out / "pagefind"
-        if old.search != search_key or not (bundle / "pagefind.js").is_file():
-            from kb.site.search_bundle import index_site
+        from kb.site.search_bundle import bundle_dir, index_site, shard_of, shards_for
 
-            say("search: indexing article pages with Pagefind")
-            report.search_pages = index_site(out)
+        shards = shards_for(len(records))
+        by_shard: dict[str, list[str]] = {shard: [] for shard in shards}
+        for page, key in sorted(manifest.pages.items()):
+            if page[:1] == "Q" and page.endswith("/index.html"):
+                by_shard[shard_of(page.split("/")[0], shards)].append(f"{page}={key}")
+        digests = {shard: digest_text(*pages) for shard, pages in by_shard.items()}
+        previous = old.search if isinstance(old.search, dict) else {}
+        dirty = [shard for shard in shards if previous.get(shard) != digests[shard]
+                 or not (out / bundle_dir(shard) / "pagefind-entry.json").is_file()]
+        if dirty:
+            say(f"search: indexing {len(dirty)} of {len(shards)} Pagefind bundle(s)")
+            started_search = time.perf_counter()
+            counts = index_site(out, dirty, sharded=len(shards) > 1, jobs=jobs)
+            report.search_seconds = time.perf_counter() - started_search
+            report.search_pages = sum(counts.values())
             report.search_indexed = True
-        manifest.search = search_key
+        manifest.search = digests
     manifest.save(out)
     report.seconds = time.perf_counter() - started
     return report

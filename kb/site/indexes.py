@@ -121,7 +121,7 @@ def _ordered(facet: Facet, values: Iterable[str]) -> list[str]:
     return known + rest
 
 
-def plan_index_pages(summaries: list[dict[str, Any]], title: str) -> list[Page]:
+def plan_index_pages(summaries: list[dict[str, Any]], title: str, bundles: list[str]) -> list[Page]:
     """Return every index page for the given summaries (each with ``verification`` set)."""
     ordered = sorted(summaries, key=lambda s: (_id_number(s["id"]), s["id"]))
     items = [_item(s) for s in ordered]
@@ -166,7 +166,8 @@ def plan_index_pages(summaries: list[dict[str, Any]], title: str) -> list[Page]:
                    for f in FACETS],
         "recent": [_item(s) for s in sorted(summaries, key=lambda s: (s["date"], s["id"]), reverse=True)[:10]],
     }))
-    pages.append(Page("search/index.html", "search.html.j2", {"title": "Search", "heading": "Search"}))
+    pages.append(Page("search/index.html", "search.html.j2", {"title": "Search", "heading": "Search",
+                                                           "bundles": bundles}))
     return pages
 
 

@@ -16,7 +16,7 @@ from typing import Any
 from kb.site.pages import write_atomic
 
 MANIFEST_NAME = ".kb-site-manifest.json"
-VERSION = 1
+VERSION = 2
 
 
 @dataclass
@@ -26,7 +26,7 @@ class Manifest:
     code: str = ""
     records: dict[str, dict[str, Any]] = field(default_factory=dict)
     pages: dict[str, str] = field(default_factory=dict)
-    search: str = ""
+    search: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def load(cls, out: Path) -> "Manifest":
@@ -38,7 +38,7 @@ class Manifest:
         if not isinstance(data, dict) or data.get("version") != VERSION:
             return cls()
         return cls(code=data.get("code", ""), records=data.get("records", {}),
-                   pages=data.get("pages", {}), search=data.get("search", ""))
+                   pages=data.get("pages", {}), search=data.get("search") or {})
 
     def save(self, out: Path) -> None:
         """Write the manifest atomically."""

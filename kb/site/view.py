@@ -96,8 +96,12 @@ def _releases(article: Any) -> list[str]:
     status = article.status or {}
     names = _names(status.get("affected")) + _names(status.get("fixed"))
     if not names:
+        catalogue = _catalogue()
         for item in article.applies_to or []:
-            names += [f"{item.product} {version}".strip() for version in item.versions]
+            for version in item.versions:
+                name = f"{item.product} {version}".strip()
+                found = catalogue.find(name) if catalogue is not None else None
+                names.append(found.name if found is not None else name)
     return sorted(dict.fromkeys(n for n in names if n))
 
 

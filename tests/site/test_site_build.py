@@ -163,3 +163,22 @@ def test_a_missing_articles_folder_is_a_clean_error(tmp_path: Path) -> None:
 
     with pytest.raises(NotFoundError, match="no such articles folder"):
         build_site(tmp_path / "nope", tmp_path / "site", search=False)
+
+
+def test_a_large_site_shards_its_search_bundle_and_reindexes_only_the_changed_shard(
+        kb_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from kb.site import search_bundle
+
+    monkeypatch.setattr(search_bundle, "SHARD_THRESHOLD", 5)
+    first = build(kb_root, search=True)
+    site = kb_root / "site"
+    assert first.search_pages == 19
+    ending_in_3 = [p for p in (kb_root / "articles").glob("Q*3.yaml")]
+    assert (site / "pagefind" / "pagefind.js").is_file() and (site / "pagefind-3" / "pagefind-entry.json").is_file()
+    assert 'data-bundles="pagefind pagefind-' in html(site, "search/index.html")
+    record = kb_root / "articles" / "Q254893.yaml"
+    record.write_text(record.read_text(encoding="utf-8").replace("title: ", "title: Changed ", 1), encoding="utf-8")
+    again = build(kb_root, search=True)
+    assert again.search_indexed and again.search_pages == len(ending_in_3)
+    unchanged = build(kb_root, search=True)
+    assert not unchanged.search_indexed

@@ -90,10 +90,16 @@ async function run(event) {
     return;
   }
   status.textContent = "Searching…";
-  const search = await pagefind.search(query || null, { filters });
+  const [search, exact] = await Promise.all([
+    pagefind.search(query || null, { filters }), exactArticle(query)]);
   if (mine !== generation) return;
-  const shown = await Promise.all(search.results.slice(0, PAGE).map((r) => r.data()));
+  let shown = await Promise.all(search.results.slice(0, PAGE).map((r) => r.data()));
   if (mine !== generation) return;
+  // An article id typed as such (Q254893 or 254893) opens that article first: Pagefind ranks
+  // numbers by text statistics, which cannot know that this number names a page.
+  if (exact && !Object.keys(filters).length) {
+    shown = [exact, ...shown.filter((d) => d.meta.id !== exact.meta.id)].slice(0, PAGE);
+  }
   list.replaceChildren();
   for (const data of shown) {
     const li = el("li");
@@ -106,9 +112,28 @@ async function run(event) {
     li.append(p);
     list.append(li);
   }
-  const n = search.results.length;
+  const n = search.results.length + (exact && !search.results.length ? 1 : 0);
   status.textContent = n === 0 ? "No articles found." :
     `${n} article${n === 1 ? "" : "s"} found${n > PAGE ? `, the first ${PAGE} shown` : ""}.`;
+}
+
+async function exactArticle(query) {
+  const match = /^\s*q?(\d{4,7})\s*$/i.exec(query);
+  if (!match) return null;
+  const id = `Q${match[1]}`;
+  const url = new URL(`${id}/index.html`, root).href;
+  try {
+    const reply = await fetch(url);
+    if (!reply.ok) return null;
+    // DOMParser documents are inert: no script runs, nothing loads.
+    const doc = new DOMParser().parseFromString(await reply.text(), "text/html");
+    const title = doc.querySelector("h1")?.textContent || id;
+    const first = doc.querySelector("div.body p")?.textContent || "";
+    const excerpt = first.replace(/[&<>]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;" })[c]);
+    return { url, meta: { id, title }, excerpt: excerpt.slice(0, 300) };
+  } catch (error) {
+    return null;
+  }
 }
 
 async function start() {
@@ -117,8 +142,14 @@ async function start() {
   const wanted = {};
   for (const [key] of FILTERS) if (params.getAll(key).length) wanted[key] = params.getAll(key);
   try {
-    pagefind = await import(new URL("pagefind/pagefind.js", root).href);
+    // The bundle is sharded by the last digit of the article id (see kb/site/search_bundle.py):
+    // the first is Pagefind's own /pagefind/, the others are merged into it.
+    const bundles = (form.dataset.bundles || "pagefind").split(" ").filter(Boolean);
+    pagefind = await import(new URL(`${bundles[0]}/pagefind.js`, root).href);
     await pagefind.options({ baseUrl: root.pathname });
+    for (const extra of bundles.slice(1)) {
+      await pagefind.mergeIndex(new URL(`${extra}/`, root).href, { baseUrl: root.pathname });
+    }
     await pagefind.init();
     renderFilters(await pagefind.filters(), wanted);
   } catch (error) {

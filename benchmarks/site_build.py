@@ -1,0 +1,249 @@
+"""Benchmark the static site: kb site build over ../shared/corpus, side by side with Hugo + Pagefind.
+
+Imports the corpus (6,900 articles) into a temporary knowledge base with ``kb import --jobs 2``,
+then measures (medians over --repeat runs):
+
+* ``kb site build`` from scratch with Pagefind: seconds, article pages per second, site size,
+  Pagefind bundle size, largest page;
+* a rebuild after changing one article (a different one each run);
+* search latency: ``kb search`` (the process, as a user runs it, and the library call) and the
+  browser (Playwright + chromium: typing a query until the results show);
+* the peer, when ``hugo`` is on PATH: the same articles as Markdown (``kb render --format md``)
+  in a minimal Hugo site, then Pagefind over Hugo's output; and the ratio of the two.
+
+Usage: python benchmarks/site_build.py [--repeat 3] [--keep DIR] [--no-peer] [--no-browser]
+Targets (issue 7): kb ≤ 1.5 × (Hugo + Pagefind); site < 150 MB; one-article rebuild < 5 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parents[1]
+CORPUS = PROJECT.parent / "shared" / "corpus"
+QUERIES = ["trailing space NDR", "Q254893", "4120", "public folder replication", "IMS DNS"]
+
+
+def say(message: str) -> None:
+    """Print progress on stderr."""
+    print(f"[site_build] {message}", file=sys.stderr, flush=True)
+
+
+def run(cmd: list[str], cwd: Path | None = None) -> float:
+    """Run a command quietly; return its wall time in seconds (raise when it fails)."""
+    started = time.perf_counter()
+    done = subprocess.run(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd[:4])} ...: exit {done.returncode}: {done.stderr[-2000:]}")
+    return time.perf_counter() - started
+
+
+def tree_bytes(folder: Path) -> int:
+    """Return the total size of the files under ``folder``."""
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+
+def mb(n: float) -> str:
+    """Format bytes as MB."""
+    return f"{n / 1e6:.1f} MB"
+
+
+def kb_build(root: Path, repeat: int) -> dict[str, float]:
+    """Build the site from scratch ``repeat`` times; return median figures."""
+    times, search_times = [], []
+    for n in range(repeat):
+        out = root / "site"
+        shutil.rmtree(out, ignore_errors=True)
+        say(f"kb site build, run {n + 1}/{repeat}")
+        started = time.perf_counter()
+        done = subprocess.run([sys.executable, "-m", "kb", "site", "build", str(root / "articles"),
+                               "--out", str(out), "--json"], capture_output=True, text=True)
+        times.append(time.perf_counter() - started)
+        if done.returncode != 0:
+            raise SystemExit(f"kb site build failed: {done.stderr[-2000:]}")
+        search_times.append(json.loads(done.stdout)["search_seconds"])
+    out = root / "site"
+    pages = [p for p in out.rglob("*.html")]
+    return {
+        "seconds": statistics.median(times), "pagefind_seconds": statistics.median(search_times),
+        "articles": len(list(out.glob("Q*/index.html"))), "pages": len(pages),
+        "bytes": tree_bytes(out), "pagefind_bytes": tree_bytes(out / "pagefind"),
+        "largest_page": max(p.stat().st_size for p in pages),
+    }
+
+
+def kb_rebuild(root: Path, repeat: int) -> float:
+    """Change one article (a different one per run) and time the incremental rebuild."""
+    records = sorted((root / "articles").glob("Q*.yaml"))
+    times = []
+    for n in range(repeat):
+        record = records[(n + 1) * len(records) // (repeat + 1)]
+        text = record.read_text(encoding="utf-8")
+        record.write_text(text.replace("title: ", f"title: Changed {n} ", 1), encoding="utf-8")
+        times.append(run([sys.executable, "-m", "kb", "site", "build", str(root / "articles"),
+                          "--out", str(root / "site")]))
+        say(f"rebuild after changing {record.stem}: {times[-1]:.2f} s")
+    return statistics.median(times)
+
+
+def terminal_search(root: Path) -> dict[str, float]:
+    """Time kb index, kb search (process) and the library search call (warm index)."""
+    index = run([sys.executable, "-m", "kb", "index"], cwd=root)
+    process = [run([sys.executable, "-m", "kb", "search", q, "--json"], cwd=root) for q in QUERIES]
+    from kb.site.fts import search
+
+    calls = []
+    for query in QUERIES:
+        started = time.perf_counter()
+        search(root, query)
+        calls.append(time.perf_counter() - started)
+    first = search(root, "trailing space NDR", limit=3)
+    return {"index": index, "process": statistics.median(process), "call": statistics.median(calls),
+            "first_for_trailing_space_ndr": first[0].id if first else "-"}
+
+
+def browser_search(site: Path) -> dict[str, float] | None:
+    """Time queries typed into the search page until their results show (chromium)."""
+    chromium = Path("/usr/bin/chromium")
+    if not chromium.exists():
+        return None
+    from playwright.sync_api import sync_playwright
+
+    from kb.site.serve import serve_in_thread
+
+    server, _ = serve_in_thread(site, 0)
+    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    cold, warm = [], []
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=str(chromium),
+                                         args=["--no-sandbox", "--disable-gpu", "--no-first-run"])
+            for rounds in (cold, warm):
+                page = browser.new_page()
+                page.goto(base + "search/index.html")
+                page.wait_for_selector("body[data-search-ready]", timeout=30000)
+                for query in QUERIES:
+                    started = time.perf_counter()
+                    page.fill("#search-q", query)
+                    page.press("#search-q", "Enter")
+                    page.wait_for_function(
+                        "q => new URLSearchParams(location.search).get('q') === q && "
+                        "/found/.test(document.getElementById('search-status').textContent)",
+                        arg=query, timeout=30000)
+                    rounds.append(time.perf_counter() - started)
+                if rounds is cold:
+                    page.close()
+            browser.close()
+    finally:
+        server.shutdown()
+    return {"cold": statistics.median(cold), "warm": statistics.median(warm)}
+
+
+HUGO_CONFIG = """baseURL = "http://127.0.0.1/"
+title = "kb peer"
+disableKinds = ["taxonomy", "term", "RSS", "sitemap", "robotsTXT", "404"]
+[markup.goldmark.renderer]
+unsafe = false
+"""
+HUGO_SINGLE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{{ .Title }}</title></head>
+<body><main data-pagefind-body><h1>{{ .Title }}</h1>{{ .Content }}</main></body></html>
+"""
+HUGO_LIST = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{{ .Title }}</title></head>
+<body><h1>{{ .Title }}</h1>{{ range .Paginator.Pages }}<a href="{{ .RelPermalink }}">{{ .Title }}</a> {{ end }}</body></html>
+"""
+
+
+def hugo_peer(root: Path, work: Path, repeat: int) -> dict[str, float] | None:
+    """Build the same articles with Hugo, then index them with Pagefind; median seconds."""
+    hugo = shutil.which("hugo")
+    if hugo is None:
+        return None
+    site = work / "hugo"
+    shutil.rmtree(site, ignore_errors=True)
+    (site / "layouts" / "_default").mkdir(parents=True)
+    (site / "config.toml").write_text(HUGO_CONFIG)
+    (site / "layouts" / "_default" / "single.html").write_text(HUGO_SINGLE)
+    (site / "layouts" / "_default" / "list.html").write_text(HUGO_LIST)
+    markdown = work / "md"
+    say("rendering the articles as Markdown for Hugo (kb render --format md)")
+    run([sys.executable, "-m", "kb", "render", *map(str, sorted((root / "articles").glob("Q*.yaml"))),
+         "--format", "md", "--out", str(markdown), "--jobs", "2"])
+    content = site / "content" / "articles"
+    content.mkdir(parents=True)
+    for md in sorted(markdown.glob("*.md")):
+        body = md.read_text(encoding="utf-8")
+        title, _, rest = body.partition("\n")
+        front = title.lstrip("# ").replace("\\", "\\\\").replace('"', '\\"')
+        (content / md.name).write_text(f'---\ntitle: "{front}"\n---\n{rest}', encoding="utf-8")
+    hugo_times, pagefind_times = [], []
+    for n in range(repeat):
+        shutil.rmtree(site / "public", ignore_errors=True)
+        say(f"hugo + pagefind, run {n + 1}/{repeat}")
+        hugo_times.append(run([hugo, "--quiet", "-s", str(site), "-d", str(site / "public")]))
+        pagefind_times.append(run([sys.executable, "-m", "pagefind", "--site", str(site / "public")]))
+    return {"hugo": statistics.median(hugo_times), "pagefind": statistics.median(pagefind_times),
+            "bytes": tree_bytes(site / "public")}
+
+
+def main() -> None:
+    """Run the benchmark and print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--keep", type=Path, help="work in this folder and keep it")
+    parser.add_argument("--no-peer", action="store_true")
+    parser.add_argument("--no-browser", action="store_true")
+    args = parser.parse_args()
+    if not CORPUS.is_dir():
+        raise SystemExit(f"{CORPUS}: corpus not found")
+    work = args.keep or Path(tempfile.mkdtemp(prefix="kb-site-bench-"))
+    root = work / "kb"
+    try:
+        if not (root / "articles").is_dir():
+            say("importing ../shared/corpus (kb import --jobs 2)")
+            seconds = run([sys.executable, "-m", "kb", "import", str(CORPUS / "exchange"),
+                           str(CORPUS / "sample"), "--out", str(root / "articles"), "--jobs", "2"])
+            say(f"imported in {seconds:.1f} s")
+        built = kb_build(root, args.repeat)
+        browser = None if args.no_browser else browser_search(root / "site")
+        rebuild = kb_rebuild(root, args.repeat)
+        terminal = terminal_search(root)
+        peer = None if args.no_peer else hugo_peer(root, work, args.repeat)
+    finally:
+        if args.keep is None:
+            shutil.rmtree(work, ignore_errors=True)
+
+    print(f"kb site build ({built['articles']} articles, {built['pages']} pages, median of {args.repeat}, "
+          f"{os.cpu_count()} cores)")
+    print(f"  full build with Pagefind   {built['seconds']:.1f} s  "
+          f"({built['articles'] / built['seconds']:.0f} article pages/s overall)")
+    print(f"  of which Pagefind          {built['pagefind_seconds']:.1f} s")
+    print(f"  site size                  {mb(built['bytes'])}  (Pagefind bundle {mb(built['pagefind_bytes'])}, "
+          f"largest page {built['largest_page'] / 1e3:.0f} kB)")
+    print(f"  rebuild after one change   {rebuild:.2f} s")
+    print(f"  kb index                   {terminal['index']:.2f} s")
+    print(f"  kb search (process)        {terminal['process'] * 1000:.0f} ms   "
+          f"(library call {terminal['call'] * 1000:.1f} ms; first for 'trailing space NDR': "
+          f"{terminal['first_for_trailing_space_ndr']})")
+    if browser:
+        print(f"  browser search             {browser['cold'] * 1000:.0f} ms first queries, "
+              f"{browser['warm'] * 1000:.0f} ms warm (typing to results)")
+    if peer:
+        total = peer["hugo"] + peer["pagefind"]
+        print(f"peer: hugo {peer['hugo']:.1f} s + pagefind {peer['pagefind']:.1f} s = {total:.1f} s "
+              f"({mb(peer['bytes'])})")
+        print(f"ratio kb / (hugo + pagefind) = {built['seconds'] / total:.2f}  (target <= 1.5)")
+    print(f"targets: size < 150 MB: {'ok' if built['bytes'] < 150e6 else 'MISSED'}; "
+          f"rebuild < 5 s: {'ok' if rebuild < 5 else 'MISSED'}")
+
+
+if __name__ == "__main__":
+    main()
