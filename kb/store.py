@@ -333,6 +333,7 @@ def write_atomic(path: Path, data: bytes) -> None:
 _STR = "tag:yaml.org,2002:str"
 _MAP = "tag:yaml.org,2002:map"
 _SEQ = "tag:yaml.org,2002:seq"
+_PLAIN_TAGS: dict[str, str] = {}  # plain scalar -> resolved tag (resolution depends on the value only)
 _SIMPLE = frozenset({"tag:yaml.org,2002:int", "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null"})
 
 
@@ -348,13 +349,18 @@ class RecordLoader(yaml.CSafeLoader):
         """Resolve an untagged node's tag like yaml.resolver.Resolver, minus path resolvers (unused)."""
         if kind is yaml.ScalarNode:
             if implicit[0]:
+                cached = _PLAIN_TAGS.get(value)
+                if cached is not None:
+                    return cached
                 table = self.yaml_implicit_resolvers
-                for tag, regexp in table.get(value[0] if value else "", ()):
+                tag = _STR
+                for candidate, regexp in (*table.get(value[0] if value else "", ()), *table.get(None, ())):
                     if regexp.match(value):
-                        return tag
-                for tag, regexp in table.get(None, ()):
-                    if regexp.match(value):
-                        return tag
+                        tag = candidate
+                        break
+                if len(value) < 32 and len(_PLAIN_TAGS) < 4096:  # keys and small values repeat
+                    _PLAIN_TAGS[value] = tag
+                return tag
             return _STR
         return _SEQ if kind is yaml.SequenceNode else _MAP
 
