@@ -62,3 +62,17 @@ def test_a_missing_path_is_an_error() -> None:
 def test_the_shipped_articles_are_valid(project_root: Path) -> None:
     result = CliRunner().invoke(cli, ["validate", str(project_root / "articles")])
     assert result.exit_code == 0, result.stderr
+
+
+def test_strict_turns_warnings_into_a_failure(imported: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from kb import schema
+    from kb.diagnostics import Diagnostic
+
+    def lint_warn(ctx: schema.RecordContext):
+        yield Diagnostic(ctx.path, 1, "just so you know", severity="warning")
+
+    monkeypatch.setattr(schema, "LINTS", [lint_warn])
+    relaxed = CliRunner().invoke(cli, ["validate", str(imported)])
+    strict = CliRunner().invoke(cli, ["validate", str(imported), "--strict"])
+    assert (relaxed.exit_code, strict.exit_code) == (0, 1)
+    assert "warning: just so you know" in strict.stderr
