@@ -41,7 +41,7 @@ def test_a_missing_source_is_reported(tmp_path: Path) -> None:
 def test_jobs_imports_a_folder_with_worker_processes(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["import", str(TEXT), "--out", str(tmp_path), "--jobs", "2"])
     assert result.exit_code == 1  # the bad/ subfolder is found recursively
-    assert sorted(p.name for p in tmp_path.iterdir()) == [f"Q90010{n}.yaml" for n in range(1, 8)]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f"Q90010{n}.yaml" for n in range(1, 9)]
 
 
 def test_import_help_shows_an_example() -> None:

@@ -55,7 +55,7 @@ def test_q254893_source_records_encoding_endings_and_checksum(q254893_txt: Path)
 
 @pytest.mark.parametrize(
     "name",
-    ["Q900101.TXT", "Q900102.TXT", "Q900103.TXT", "Q900104.TXT", "Q900105.TXT", "Q900106.TXT", "Q900107.TXT"],
+    ["Q900101.TXT", "Q900102.TXT", "Q900103.TXT", "Q900104.TXT", "Q900105.TXT", "Q900106.TXT", "Q900107.TXT", "Q900108.TXT"],
 )
 def test_every_synthetic_variant_writes_back_byte_for_byte(text_fixtures: Path, name: str) -> None:
     data = (text_fixtures / name).read_bytes()
@@ -172,3 +172,11 @@ def test_any_mangled_article_either_round_trips_or_is_refused(q254893_txt: Path,
     except ParseError:
         return
     assert write(article) == raw
+
+
+def test_an_irregular_applies_to_block_keeps_its_raw_lines_and_still_lists_items(text_fixtures: Path) -> None:
+    article = _parse(text_fixtures, "Q900108.TXT")
+    assert article.layout.applies_to_rule == 68
+    assert "as they apply to:" in article.layout.applies_to_lines
+    assert [i.product for i in article.applies_to] == ["Microsoft Windows NT Server", "Microsoft Exchange Server"]
+    assert article.footer == [] and article.keywords == [] and article.oper_sys == "WINDOWS"
