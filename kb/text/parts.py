@@ -53,14 +53,44 @@ def split_title(raw: str) -> tuple[str | None, str]:
     return None, raw
 
 
+PARENT_SUFFIX_RE = re.compile(r",?\s*(?:on platform\(s\)|used with|included with)?\s*:\s*$", re.I)
+ROLE_PREFIX_RE = re.compile(r"^the (?:operating system|[a-z ]{3,30}?):\s+", re.I)
+QUALIFIER_RE = re.compile(r"^(?P<versions>.*?\d[\w.]*)(?P<qualifier>\s+(?:for|on)\s+\D.*)$")
+SERVICE_PACKS_RE = re.compile(r"^(?P<base>.*?)\s*(?:Service Packs|SPs)\s+(?P<first>\d+[a-z]?)$", re.I)
+
+
+def _split_versions(text: str) -> list[str]:
+    """Split "5.0, 5.5" / "5.5 Service Packs 1, 2" into single versions (the latter per pack)."""
+    parts = [v.strip() for v in re.split(r",\s*(?:and\s+)?|\s+and\s+", text) if v.strip()]
+    out: list[str] = []
+    base: str | None = None
+    for part in parts:
+        packs = SERVICE_PACKS_RE.match(part)
+        if packs:
+            base = packs.group("base")
+            out.append(f"{base} Service Pack {packs.group('first')}".strip())
+        elif base is not None and re.fullmatch(r"\d+[a-z]?", part):
+            out.append(f"{base} Service Pack {part}".strip())
+        else:
+            base = None
+            out.append(part)
+    return out
+
+
 def _product_versions(text: str) -> tuple[str, list[str]]:
-    body = text.rstrip(":").strip()
+    """Split an applies-to item into its product and versions (kb-format §2.3 wordings)."""
+    body = PARENT_SUFFIX_RE.sub("", text.strip())
+    body = ROLE_PREFIX_RE.sub("", body)
     match = VERSION_RE.match(body) or BARE_VERSION_RE.match(body)
     if not match:
         return body, []
     product = match.group("product").rstrip(", ").strip()
-    versions = [v.strip() for v in re.split(r",\s*|\s+and\s+", match.group("versions")) if v.strip()]
-    return product or body, versions
+    versions = match.group("versions")
+    qualified = QUALIFIER_RE.match(versions)
+    if qualified:  # "versions 3.01, 3.02 for Windows 95": the platform belongs to the product
+        versions = qualified.group("versions")
+        product = product + qualified.group("qualifier")
+    return product or body, _split_versions(versions)
 
 
 def read_applies_to(lines: list[str], first_line: int) -> list[AppliesTo]:

@@ -180,3 +180,24 @@ def test_an_irregular_applies_to_block_keeps_its_raw_lines_and_still_lists_items
     assert "as they apply to:" in article.layout.applies_to_lines
     assert [i.product for i in article.applies_to] == ["Microsoft Windows NT Server", "Microsoft Exchange Server"]
     assert article.footer == [] and article.keywords == [] and article.oper_sys == "WINDOWS"
+
+
+@pytest.mark.parametrize(
+    ("text", "product", "versions"),
+    [
+        ("Microsoft Exchange Server, versions 5.0, 5.5", "Microsoft Exchange Server", ["5.0", "5.5"]),
+        ("Microsoft Windows NT Workstation versions 3.5, 3.51 and 4.0", "Microsoft Windows NT Workstation", ["3.5", "3.51", "4.0"]),
+        ("Microsoft Exchange Server, version 5.5 Service Packs 1, 2", "Microsoft Exchange Server",
+         ["5.5 Service Pack 1", "5.5 Service Pack 2"]),
+        ("Microsoft Internet Explorer versions 3.01, 3.02 for Windows 95", "Microsoft Internet Explorer for Windows 95",
+         ["3.01", "3.02"]),
+        ("Microsoft Outlook 97, version 8.03, on platform(s):", "Microsoft Outlook 97", ["8.03"]),
+        ("the operating system: Microsoft Windows NT", "Microsoft Windows NT", []),
+        ("The Microsoft Foundation Classes (MFC), used with:", "The Microsoft Foundation Classes (MFC)", []),
+    ],
+)  # fmt: skip
+def test_applies_to_wordings_split_into_product_and_versions(text: str, product: str, versions: list[str]) -> None:
+    from kb.text.parts import read_applies_to
+
+    (item,) = read_applies_to([f" - {text} "], 12)
+    assert (item.product, item.versions, item.text) == (product, versions, text)
