@@ -78,7 +78,17 @@ def _event_id_line(line: str) -> tuple[int | None, str] | None:
 
 
 def event_log(blocks: Iterable[Block]) -> Iterator[EventLogEntry]:
-    """Yield the Event Viewer entries quoted in ``event_log`` blocks."""
+    """Yield the Event Viewer entries quoted in ``event_log`` blocks (skipping empty mentions)."""
+    for entry in _event_entries(blocks):
+        # "the event ID is 8010", a table header "Event ID Description": nothing was read.
+        if any(getattr(entry, name) is not None for name in _READ_FIELDS):
+            yield entry
+
+
+_READ_FIELDS = ("type", "source", "category", "event_id", "date", "time", "user", "computer", "description")
+
+
+def _event_entries(blocks: Iterable[Block]) -> Iterator[EventLogEntry]:
     for block in blocks:
         if block.kind != "event_log":
             continue

@@ -72,3 +72,7 @@ def test_a_download_line_takes_the_url_from_the_next_line() -> None:
         (10, "x86", "Q1engi.exe", "http://example.invalid/r?ID=1"),
         (12, "Alpha", "Q1enga.exe", None),
     ]
+
+
+def test_a_mention_of_event_id_without_a_value_is_not_an_entry() -> None:
+    assert list(event_log([_block("event_log", "Event ID Description", "-------- -----------")])) == []
