@@ -123,6 +123,7 @@ def import_one(source: str | os.PathLike[str], out: str | os.PathLike[str]) -> O
 
 
 def _work(job: tuple[str, str]) -> Outcome:
+    """Import one (source, out) job in a worker process."""
     return import_one(*job)
 
 
@@ -195,6 +196,7 @@ def roundtrip_problem(record: str | os.PathLike[str], source: str | os.PathLike[
 
 
 def _roundtrip_work(pair: tuple[str, str]) -> Diagnostic | None:
+    """Check one (record, source) pair in a worker process."""
     return roundtrip_problem(*pair)
 
 

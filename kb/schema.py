@@ -100,6 +100,7 @@ class FastCheck:
         self.pending: set[str] = set()
 
     def ref(self, target: str, document: dict[str, Any], base: str) -> Check:
+        """Return the check of a $ref target, compiling it once (recursion looks it up lazily)."""
         key = base + target if target.startswith("#") else urljoin(base, target)
         if key in self.compiled:
             if key in self.pending:  # recursion: look the compiled check up at call time
@@ -119,6 +120,7 @@ class FastCheck:
         return self.compiled[key]
 
     def compile(self, schema: Any, document: dict[str, Any], base: str) -> Check:
+        """Return the check of one schema node."""
         if schema is True:
             return lambda v: True
         if schema is False:
@@ -177,6 +179,7 @@ class FastCheck:
                 raise Unsupported("additionalProperties schema")
 
             def check_object(v: Any, props: dict[str, Check] = props, closed: bool = extra is False) -> bool:
+                """Check the properties of an object, refusing unknown keys when closed."""
                 if not isinstance(v, dict):
                     return True
                 for name, value in v.items():
@@ -352,6 +355,7 @@ LINTS: list[Lint] = [
 
 
 def _message(error: ValidationError) -> str:
+    """Return a readable message for a jsonschema error (unknown keys named)."""
     if error.validator == "additionalProperties":
         allowed = sorted(error.schema.get("properties", {}))
         extra = sorted(set(error.instance) - set(allowed)) if isinstance(error.instance, dict) else []
@@ -413,6 +417,7 @@ def check_record(record: dict[str, Any], path: str, text: str | None = None) -> 
 
 
 def _validate_one(path: str) -> list[Diagnostic]:
+    """Return the diagnostics of one record file (a worker-process entry point)."""
     return list(validate_record(path))
 
 

@@ -45,6 +45,7 @@ _EVENT_FIELDS = ("type", "source", "category", "event_id", "date", "time", "user
 
 
 def _applies_to_dict(item: AppliesTo) -> dict[str, Any]:
+    """Return the record dict of one applies-to item."""
     out: dict[str, Any] = {
         "line": item.line,
         "text": item.text,
@@ -58,6 +59,7 @@ def _applies_to_dict(item: AppliesTo) -> dict[str, Any]:
 
 
 def _block_dict(block: Block) -> dict[str, Any]:
+    """Return the record dict of one block (blank_before only when not 1)."""
     out: dict[str, Any] = {"kind": block.kind, "line": block.line}
     if block.blank_before != 1:
         out["blank_before"] = block.blank_before
@@ -66,6 +68,7 @@ def _block_dict(block: Block) -> dict[str, Any]:
 
 
 def _section_dict(section: Section) -> dict[str, Any]:
+    """Return the record dict of one section."""
     out: dict[str, Any] = {"heading": section.heading, "line": section.line}
     if section.heading is not None and section.blank_before != 1:
         out["blank_before"] = section.blank_before
@@ -74,6 +77,7 @@ def _section_dict(section: Section) -> dict[str, Any]:
 
 
 def _event_dict(entry: EventLogEntry) -> dict[str, Any]:
+    """Return the record dict of one event-log entry, without unread fields."""
     out: dict[str, Any] = {"line": entry.line}
     for name in _EVENT_FIELDS:
         value = getattr(entry, name)
@@ -83,6 +87,7 @@ def _event_dict(entry: EventLogEntry) -> dict[str, Any]:
 
 
 def _layout_dict(layout: Layout) -> dict[str, Any]:
+    """Return the layout fields that differ from the defaults (header_keywords always)."""
     default = Layout()
     out: dict[str, Any] = {"header_keywords": layout.header_keywords}
     for name in (
@@ -128,6 +133,7 @@ def record_of(article: Article) -> dict[str, Any]:
 
 
 def _applies_to_of(data: dict[str, Any]) -> AppliesTo:
+    """Return the AppliesTo of a record dict."""
     return AppliesTo(
         line=data["line"],
         text=data["text"],
@@ -201,6 +207,7 @@ _ESCAPES = {"\\": "\\\\", '"': '\\"', "\t": "\\t", "\n": "\\n", "\r": "\\r", "\x
 
 
 def _plain_ok(text: str) -> bool:
+    """Tell whether ``text`` reloads as the same str when written as a plain scalar."""
     return (
         bool(_PLAIN_RE.fullmatch(text))
         and text.lower() not in _RESERVED
@@ -211,6 +218,7 @@ def _plain_ok(text: str) -> bool:
 
 
 def _double_quoted(text: str) -> str:
+    """Return ``text`` as a double-quoted scalar with JSON-style escapes."""
     out = []
     for char in text:
         if char in _ESCAPES:
@@ -229,6 +237,7 @@ def _block_ok(text: str) -> bool:
 
 
 def _scalar(value: Any) -> str:
+    """Return a one-line scalar: plain when safe, else single- or double-quoted."""
     if value is None:
         return "null"
     if value is True:
@@ -247,6 +256,7 @@ def _scalar(value: Any) -> str:
 
 
 def _flow_item(text: str) -> str:
+    """Return a string as an item of a flow sequence."""
     if _FLOW_ITEM_RE.fullmatch(text) and text.lower() not in _RESERVED:
         return text
     return "'" + text.replace("'", "''") + "'"
@@ -284,6 +294,7 @@ def _emit(value: Any, column: int, out: list[str], prefix: str) -> None:
 
 
 def _emit_mapping(mapping: dict[str, Any], column: int, out: list[str], first: str | None = None) -> None:
+    """Append a block mapping whose keys start at ``column`` (``first`` prefixes the first key)."""
     pad = " " * column
     for position, (key, value) in enumerate(mapping.items()):
         lead = first if (position == 0 and first is not None) else pad
@@ -291,6 +302,7 @@ def _emit_mapping(mapping: dict[str, Any], column: int, out: list[str], first: s
 
 
 def _emit_sequence(items: list[Any], column: int, out: list[str]) -> None:
+    """Append a block sequence whose dashes start at ``column``."""
     pad = " " * column
     for item in items:
         if isinstance(item, dict) and item:
@@ -369,6 +381,7 @@ class RecordLoader(yaml.CSafeLoader):
         return self._build(node)
 
     def _build(self, node: yaml.Node) -> Any:
+        """Build the Python value of one node."""
         tag = node.tag
         if tag == _STR and isinstance(node, yaml.ScalarNode):
             return node.value

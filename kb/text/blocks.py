@@ -26,18 +26,22 @@ TABLE_RE = re.compile(r"^\s*(\+[-=+]{3,}|\|.*\|\s*$)")
 
 
 def _is_rule(lines: list[str], text: str) -> bool:
+    """Accept a single line that is a rule of "=", "-", "*", "_" or "~"."""
     return len(lines) == 1 and bool(RULE_RE.match(lines[0])) and len(lines[0].strip()) >= 3
 
 
 def _is_subheading(lines: list[str], text: str) -> bool:
+    """Accept a text line underlined by "-" of its length."""
     return len(lines) == 2 and is_subheading(lines, 0)
 
 
 def _is_event_log(lines: list[str], text: str) -> bool:
+    """Accept a block with an Event Viewer key line (Event ID, Event Type, ...)."""
     return "event" in text.lower() and any(EVENT_RE.match(line) for line in lines)
 
 
 def _is_references(lines: list[str], text: str) -> bool:
+    """Accept a block of "   Q123456 Title" lines (with continuations) or ARTICLE-ID pairs."""
     if not (REFERENCE_RE.match(lines[0]) or ARTICLE_ID_RE.match(lines[0])):
         return False
     return all(
@@ -47,10 +51,12 @@ def _is_references(lines: list[str], text: str) -> bool:
 
 
 def _is_downloads(lines: list[str], text: str) -> bool:
+    """Accept a block with a "x86: DownloadDownload FILE now" line."""
     return "ownload" in text and any(DOWNLOAD_RE.match(line) for line in lines)
 
 
 def _is_table(lines: list[str], text: str) -> bool:
+    """Accept a block whose lines are mostly "+---+" borders or "| ... |" rows."""
     if "|" not in text and "+" not in text:
         return False
     rows = sum(1 for line in lines if TABLE_RE.match(line))
@@ -58,10 +64,12 @@ def _is_table(lines: list[str], text: str) -> bool:
 
 
 def _is_list(lines: list[str], text: str) -> bool:
+    """Accept a block that starts with a numbered, lettered or bulleted item."""
     return bool(LIST_RE.match(lines[0]))
 
 
 def _is_literal(lines: list[str], text: str) -> bool:
+    """Accept a block whose every line is indented (code, quoted messages, paths)."""
     return all(line[:1] in (" ", "\t") for line in lines)
 
 

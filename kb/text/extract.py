@@ -70,6 +70,7 @@ def references(blocks: Iterable[Block]) -> Iterator[Reference]:
 
 
 def _event_id_line(line: str) -> tuple[int | None, str] | None:
+    """Return (event id or None, rest of line) for an "Event ID" line, else None."""
     match = EVENT_ID_RE.match(line)
     if not match:
         return None
@@ -89,6 +90,7 @@ _READ_FIELDS = ("type", "source", "category", "event_id", "date", "time", "user"
 
 
 def _event_entries(blocks: Iterable[Block]) -> Iterator[EventLogEntry]:
+    """Yield every entry the event-log blocks start, empty ones included."""
     for block in blocks:
         if block.kind != "event_log":
             continue

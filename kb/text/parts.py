@@ -118,6 +118,7 @@ def applies_to_lines(items: list[AppliesTo], rule: int) -> list[str]:
     out = ["-" * rule, APPLIES_TO, ""]
 
     def walk(nodes: list[AppliesTo], depth: int) -> None:
+        """Append the item lines of ``nodes`` at nesting ``depth``."""
         for node in nodes:
             out.append(" " * (1 + 3 * depth) + "- " + node.text + (" " if node.trailing_space else ""))
             walk(node.children, depth + 1)

@@ -84,10 +84,12 @@ def trailer_start(lines: list[str]) -> int:
 
 
 def _is_dash_rule(line: str) -> bool:
+    """Tell whether a line is a rule of at least 10 dashes."""
     return len(line) >= 10 and line == "-" * len(line)
 
 
 def _is_heading_at(lines: list[str], index: int) -> bool:
+    """Tell whether lines[index] is underlined by "=" of its length."""
     text = lines[index]
     return bool(text) and index + 1 < len(lines) and lines[index + 1] == "=" * len(text)
 
