@@ -76,7 +76,8 @@ def kb_build(root: Path, repeat: int) -> dict[str, float]:
     return {
         "seconds": statistics.median(times), "pagefind_seconds": statistics.median(search_times),
         "articles": len(list(out.glob("Q*/index.html"))), "pages": len(pages),
-        "bytes": tree_bytes(out), "pagefind_bytes": tree_bytes(out / "pagefind"),
+        "bytes": tree_bytes(out),
+        "pagefind_bytes": sum(tree_bytes(d) for d in out.glob("pagefind*") if d.is_dir()),
         "largest_page": max(p.stat().st_size for p in pages),
     }
 

@@ -7,6 +7,7 @@ written atomically. Article pages render across worker processes on a full build
 
 from __future__ import annotations
 
+import concurrent.futures
 import hashlib
 import multiprocessing
 import os
@@ -169,6 +170,43 @@ def _copy_static(out: Path) -> None:
                 write_atomic(target, data)
 
 
+def _is_article_page(page: str) -> bool:
+    """Tell whether a site path is an article page (``QNNNNNN/index.html``)."""
+    return page[:1] == "Q" and page.endswith("/index.html")
+
+
+def _start_search(out: Path, old: Manifest, manifest: Manifest, report: BuildReport, jobs: int,
+                  say: Progress) -> "concurrent.futures.Future[None]":
+    """Index the changed search shards in a background thread; return its future."""
+    from kb.site.search_bundle import bundle_dir, index_site, shard_of, shards_for
+
+    shards = shards_for(report.articles)
+    by_shard: dict[str, list[str]] = {shard: [] for shard in shards}
+    for page, key in sorted(manifest.pages.items()):
+        if _is_article_page(page):
+            by_shard[shard_of(page.split("/")[0], shards)].append(f"{page}={key}")
+    digests = {shard: digest_text(*pages) for shard, pages in by_shard.items()}
+    previous = old.search if isinstance(old.search, dict) else {}
+    dirty = [shard for shard in shards if previous.get(shard) != digests[shard]
+             or not (out / bundle_dir(shard) / "pagefind-entry.json").is_file()]
+    manifest.search = digests
+
+    def work() -> None:
+        if not dirty:
+            return
+        say(f"search: indexing {len(dirty)} of {len(shards)} Pagefind bundle(s)")
+        started = time.perf_counter()
+        counts = index_site(out, dirty, sharded=len(shards) > 1, jobs=max(1, jobs - 1))
+        report.search_seconds = time.perf_counter() - started
+        report.search_pages = sum(counts.values())
+        report.search_indexed = True
+
+    executor = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="kb-search")
+    future = executor.submit(work)
+    executor.shutdown(wait=False)
+    return future
+
+
 def _bundles(records: dict[str, dict[str, Any]]) -> list[str]:
     """Return the search bundles the search page loads: shard 0 first, then non-empty ones."""
     from kb.site.search_bundle import bundle_dir, shard_of, shards_for
@@ -251,8 +289,16 @@ def build_site(
                                             summary["refs"], ids)
         report.rendered_articles += 1
     manifest.records = records
+    report.articles = len(records)
 
-    # 3. Index pages from the summaries (verification state joins the verify results).
+    # 3. Remove article pages no longer produced, then index the search bundle in a background
+    # thread while the index pages render: Pagefind only reads article pages.
+    for page in sorted(p for p in set(old.pages) - set(manifest.pages) if _is_article_page(p)):
+        _remove_page(out, page)
+        report.removed += 1
+    search_job = _start_search(out, old, manifest, report, jobs, say) if search else None
+
+    # 4. Index pages from the summaries (verification state joins the verify results).
     summaries = []
     for entry in records.values():
         summary = dict(entry["summary"])
@@ -270,34 +316,18 @@ def build_site(
         report.rendered_indexes += 1
     say(f"pages: {report.rendered_articles} articles and {report.rendered_indexes} index pages rendered")
 
-    # 4. Remove what is no longer produced, copy the assets.
+    # 5. Remove the index pages no longer produced, copy the assets, wait for the search bundle.
     for page in sorted(set(old.pages) - set(manifest.pages)):
         _remove_page(out, page)
         report.removed += 1
     _copy_static(out)
-    report.articles = len(records)
-
-    # 5. Search bundle: only the shards whose article pages changed are indexed again.
-    if search:
-        from kb.site.search_bundle import bundle_dir, index_site, shard_of, shards_for
-
-        shards = shards_for(len(records))
-        by_shard: dict[str, list[str]] = {shard: [] for shard in shards}
-        for page, key in sorted(manifest.pages.items()):
-            if page[:1] == "Q" and page.endswith("/index.html"):
-                by_shard[shard_of(page.split("/")[0], shards)].append(f"{page}={key}")
-        digests = {shard: digest_text(*pages) for shard, pages in by_shard.items()}
-        previous = old.search if isinstance(old.search, dict) else {}
-        dirty = [shard for shard in shards if previous.get(shard) != digests[shard]
-                 or not (out / bundle_dir(shard) / "pagefind-entry.json").is_file()]
-        if dirty:
-            say(f"search: indexing {len(dirty)} of {len(shards)} Pagefind bundle(s)")
-            started_search = time.perf_counter()
-            counts = index_site(out, dirty, sharded=len(shards) > 1, jobs=jobs)
-            report.search_seconds = time.perf_counter() - started_search
-            report.search_pages = sum(counts.values())
-            report.search_indexed = True
-        manifest.search = digests
+    if search_job is not None:
+        try:
+            search_job.result()
+        except KbError:
+            manifest.search = {}  # index every shard again next time
+            manifest.save(out)
+            raise
     manifest.save(out)
     report.seconds = time.perf_counter() - started
     return report

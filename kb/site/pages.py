@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
+import itertools
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -16,6 +16,7 @@ from kb.site.indexes import root_of, slugify
 from kb.site.verification import verdict_class
 
 SITE_TITLE = "kb: Exchange knowledge base"
+_COUNTER = itertools.count()
 
 
 def template_dir() -> Path:
@@ -69,12 +70,13 @@ def write_atomic(target: Path, data: str | bytes) -> None:
     """Write ``data`` to ``target`` through a temporary file and a rename (no torn pages)."""
     target.parent.mkdir(parents=True, exist_ok=True)
     payload = data.encode("utf-8") if isinstance(data, str) else data
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=target.suffix)
+    # A name unique to this process and call; O_EXCL refuses to reuse a leftover file.
+    tmp = target.parent / f".tmp-{os.getpid()}-{next(_COUNTER)}{target.suffix}"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(payload)
-        os.chmod(tmp, 0o644)
         os.replace(tmp, target)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
