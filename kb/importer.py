@@ -159,6 +159,16 @@ def import_files(
                 if progress:
                     progress(1)
     report.outcomes.sort(key=lambda o: o.source)
+    # Two sources with one DOCUMENT id write one record: say so rather than keep whichever won.
+    first: dict[str, str] = {}
+    for outcome in report.outcomes:
+        if outcome.id is None:
+            continue
+        if outcome.id in first:
+            message = f"article {outcome.id} was also imported from {first[outcome.id]}; {outcome.target} holds only one of them"
+            report.problems.append(Diagnostic(outcome.source, 1, message, code="import-duplicate"))
+        else:
+            first[outcome.id] = outcome.source
     return report
 
 

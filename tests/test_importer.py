@@ -76,3 +76,12 @@ def test_roundtrip_problems_spots_a_record_that_no_longer_matches(tmp_path: Path
     source.write_bytes(source.read_bytes().replace(b"straight", b"STRAIGHT"))
     (problem,) = roundtrip_problems(pairs)
     assert problem.line == 10 and "differs from the source" in problem.message
+
+
+def test_two_sources_with_the_same_id_are_reported(tmp_path: Path) -> None:
+    copy = tmp_path / "copy" / "Q900101.TXT"
+    copy.parent.mkdir()
+    shutil.copy(TEXT / "Q900101.TXT", copy)
+    report = import_files([copy, TEXT / "Q900101.TXT"], tmp_path / "out")
+    (problem,) = report.failures
+    assert problem.path == str(TEXT / "Q900101.TXT") and "also imported from" in problem.message
