@@ -14,7 +14,7 @@ from functools import cache
 from typing import Any, Callable
 
 from markdown_it import MarkdownIt
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 
 @cache
@@ -162,6 +162,9 @@ _HANDLERS: dict[str, Callable[[BlockRenderer, Any], Markup]] = {
 }
 
 
+_PROSE = frozenset({"paragraph", "list"})
+
+
 def _anchor(heading: str | None, index: int) -> str:
     """Return a stable fragment id for a section heading."""
     if not heading:
@@ -175,11 +178,20 @@ def render_sections(article: Any, link: Callable[[str], str | None]) -> list[Ren
     renderer = BlockRenderer(article, link)
     out: list[RenderedSection] = []
     for index, section in enumerate(article.sections or []):
-        html = Markup("\n").join(renderer.render(block) for block in section.blocks)
+        parts: list[Markup] = []
+        prose: list[str] = []
+        for block in section.blocks:
+            # Consecutive prose blocks go through markdown-it in one call (one parse, not many).
+            if block.kind in _PROSE:
+                prose.append(textwrap.dedent(block.text))
+                continue
+            if prose:
+                parts.append(Markup(_markdown().render("\n\n".join(prose))))
+                prose = []
+            parts.append(renderer.render(block))
+        if prose:
+            parts.append(Markup(_markdown().render("\n\n".join(prose))))
+        html = Markup("\n").join(parts)
         out.append(RenderedSection(section.heading, _anchor(section.heading, index), html))
     return out
 
-
-def escape_text(value: object) -> Markup:
-    """Escape a value for HTML (exported for tests and templates)."""
-    return escape(value)
