@@ -421,8 +421,13 @@ def _validate_one(path: str) -> list[Diagnostic]:
     return list(validate_record(path))
 
 
-def validate_paths(paths: Iterable[str | Path], jobs: int | None = None) -> tuple[int, list[Diagnostic]]:
-    """Validate record files (folders expand to their ``*.yaml``); return (count, diagnostics sorted)."""
+def validate_paths(
+    paths: Iterable[str | Path], jobs: int | None = None, progress: Callable[[int], None] | None = None
+) -> tuple[int, list[Diagnostic]]:
+    """Validate record files (folders expand to their ``*.yaml``); return (count, diagnostics sorted).
+
+    ``progress(n)`` is called after each n records checked.
+    """
     import multiprocessing
     import os
 
@@ -434,11 +439,16 @@ def validate_paths(paths: Iterable[str | Path], jobs: int | None = None) -> tupl
     if workers <= 1 or len(files) < 2:
         for name in files:
             found.extend(validate_record(name))
+            if progress:
+                progress(1)
     else:
         validator()  # compile once before forking
+        fast_check()
         context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
         with context.Pool(workers) as pool:
             for diagnostics in pool.imap_unordered(_validate_one, files, chunksize=32):
                 found.extend(diagnostics)
+                if progress:
+                    progress(1)
     found.sort(key=lambda d: (d.path, d.line or 0, d.field or "", d.message))
     return len(files), found

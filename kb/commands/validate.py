@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import sys
+from contextlib import nullcontext
 
 import click
 
@@ -27,12 +29,17 @@ def command(paths: tuple[str, ...], strict: bool, as_json: bool, jobs: int | Non
     from kb.exceptions import NotFoundError
     from kb.resources import project_root
     from kb.schema import validate_paths
+    from kb.store import record_paths
 
     targets = list(paths) or [str(project_root() / "articles")]
     for target in targets:
         if not os.path.exists(target):
             raise NotFoundError(f"{target}: no such record file or folder")
-    count, diagnostics = validate_paths(targets, jobs=jobs)
+    files = record_paths(targets)
+    show = len(files) > 50 or (sys.stderr.isatty() and len(files) > 1)
+    bar = click.progressbar(length=len(files), label="Validating", file=sys.stderr) if show else nullcontext(None)
+    with bar as progress:
+        count, diagnostics = validate_paths(files, jobs=jobs, progress=progress.update if progress is not None else None)
     errors = [d for d in diagnostics if d.severity == "error"]
     warnings = [d for d in diagnostics if d.severity != "error"]
     failing = errors + (warnings if strict else [])
