@@ -200,6 +200,8 @@ _RESERVED = frozenset(
 )  # YAML 1.1 booleans/nulls/specials that a plain scalar would turn into non-strings
 # A plain scalar starting with a letter can only resolve to a bool/null word; forbid the rest.
 _PLAIN_RE = re.compile("[A-Za-z][^\x00-\x1f\x7f-\x9f\ufeff\u2028\u2029\ud800-\udfff]*")
+_KEY_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_SHORT: dict[str, str] = {}  # short string -> its one-line scalar form
 _FLOW_ITEM_RE = re.compile(r"[A-Za-z][A-Za-z0-9_./+-]*")
 # Characters YAML cannot show unescaped: C0 controls but TAB/LF, DEL, C1 (incl. NEL), BOM, LS/PS.
 _UNPRINTABLE_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufeff\u2028\u2029\ud800-\udfff]")
@@ -264,31 +266,42 @@ def _flow_item(text: str) -> str:
 
 def _emit(value: Any, column: int, out: list[str], prefix: str) -> None:
     """Append ``prefix`` + value; ``column`` is where the owning key or dash starts."""
-    if isinstance(value, dict):
+    kind = type(value)
+    if kind is str:
+        if "\n" not in value:
+            short = _SHORT.get(value)
+            if short is None:
+                short = _scalar(value)
+                if len(value) < 40 and len(_SHORT) < 4096:  # keys, kinds and labels repeat
+                    _SHORT[value] = short
+            out.append(prefix + short)
+        elif _block_ok(value):
+            lines = value.split("\n")
+            first = next(line for line in lines if line.strip())
+            # An explicit indentation indicator when auto-detection could misread the first line.
+            indicator = "2" if (not lines[0] or lines[0][0] in " \t" or first[0] in " \t") else ""
+            out.append(f"{prefix}|{indicator}-")
+            pad = " " * (column + 2)
+            out.extend(pad + line if line else "" for line in lines)
+        else:
+            out.append(prefix + _double_quoted(value))
+    elif kind is dict:
         if not value:
             out.append(prefix + "{}")
             return
         out.append(prefix.rstrip())
         _emit_mapping(value, column + 2, out)
-    elif isinstance(value, list):
+    elif kind is list:
         if not value:
             out.append(prefix + "[]")
             return
-        if all(isinstance(v, str) and "\n" not in v and not _UNPRINTABLE_RE.search(v) for v in value):
+        if all(type(v) is str and "\n" not in v and not _UNPRINTABLE_RE.search(v) for v in value):
             flow = prefix + "[" + ", ".join(map(_flow_item, value)) + "]"
             if len(flow) <= 100:
                 out.append(flow)
                 return
         out.append(prefix.rstrip())
         _emit_sequence(value, column + 2, out)
-    elif isinstance(value, str) and "\n" in value and _block_ok(value):
-        lines = value.split("\n")
-        first = next(line for line in lines if line.strip())
-        # An explicit indentation indicator when auto-detection could misread the first line.
-        indicator = "2" if (not lines[0] or lines[0][0] in " \t" or first[0] in " \t") else ""
-        out.append(f"{prefix}|{indicator}-")
-        pad = " " * (column + 2)
-        out.extend(pad + line if line else "" for line in lines)
     else:
         out.append(prefix + _scalar(value))
 
@@ -296,9 +309,13 @@ def _emit(value: Any, column: int, out: list[str], prefix: str) -> None:
 def _emit_mapping(mapping: dict[str, Any], column: int, out: list[str], first: str | None = None) -> None:
     """Append a block mapping whose keys start at ``column`` (``first`` prefixes the first key)."""
     pad = " " * column
-    for position, (key, value) in enumerate(mapping.items()):
-        lead = first if (position == 0 and first is not None) else pad
-        _emit(value, column, out, f"{lead}{key}: ")
+    lead = pad if first is None else first
+    for key, value in mapping.items():
+        if type(key) is not str:
+            raise TypeError(f"cannot emit the key {key!r} in a record: keys are strings")
+        name = key if _KEY_RE.fullmatch(key) and key.lower() not in _RESERVED else _scalar(key)
+        _emit(value, column, out, f"{lead}{name}: ")
+        lead = pad
 
 
 def _emit_sequence(items: list[Any], column: int, out: list[str]) -> None:

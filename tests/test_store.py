@@ -120,3 +120,10 @@ def test_anchors_in_any_position_are_refused(text: str) -> None:
 def test_stars_and_ampersands_inside_text_are_fine() -> None:
     record = {"text": "Delete *.tmp & *.bak\n   *\n&amp;"}
     assert loads(dumps(record), "x.yaml") == record
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
+@given(key=TEXT.filter(lambda k: 0 < len(k) < 200))
+def test_any_string_key_reloads_unchanged(key: str) -> None:
+    record = {key: 1, "nested": {key: [key]}}
+    assert loads(dumps(record), "x.yaml") == record
