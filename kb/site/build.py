@@ -178,7 +178,7 @@ def _is_article_page(page: str) -> bool:
 def _start_search(out: Path, old: Manifest, manifest: Manifest, report: BuildReport, jobs: int,
                   say: Progress) -> "concurrent.futures.Future[None]":
     """Index the changed search shards in a background thread; return its future."""
-    from kb.site.search_bundle import bundle_dir, index_site, shard_of, shards_for
+    from kb.site.search_bundle import bundle_dir, index_site, page_count, shard_of, shards_for
 
     shards = shards_for(report.articles)
     by_shard: dict[str, list[str]] = {shard: [] for shard in shards}
@@ -188,7 +188,7 @@ def _start_search(out: Path, old: Manifest, manifest: Manifest, report: BuildRep
     digests = {shard: digest_text(*pages) for shard, pages in by_shard.items()}
     previous = old.search if isinstance(old.search, dict) else {}
     dirty = [shard for shard in shards if previous.get(shard) != digests[shard]
-             or not (out / bundle_dir(shard) / "pagefind-entry.json").is_file()]
+             or (by_shard[shard] and page_count(out / bundle_dir(shard)) is None)]
     manifest.search = digests
 
     def work() -> None:
@@ -196,7 +196,8 @@ def _start_search(out: Path, old: Manifest, manifest: Manifest, report: BuildRep
             return
         say(f"search: indexing {len(dirty)} of {len(shards)} Pagefind bundle(s)")
         started = time.perf_counter()
-        counts = index_site(out, dirty, sharded=len(shards) > 1, jobs=max(1, jobs - 1))
+        # One Pagefind at a time: it is multi-threaded, and the index pages render meanwhile.
+        counts = index_site(out, dirty, sharded=len(shards) > 1, jobs=1)
         report.search_seconds = time.perf_counter() - started
         report.search_pages = sum(counts.values())
         report.search_indexed = True
@@ -208,12 +209,12 @@ def _start_search(out: Path, old: Manifest, manifest: Manifest, report: BuildRep
 
 
 def _bundles(records: dict[str, dict[str, Any]]) -> list[str]:
-    """Return the search bundles the search page loads: shard 0 first, then non-empty ones."""
+    """Return the search bundles the search page loads: the non-empty shards, in order."""
     from kb.site.search_bundle import bundle_dir, shard_of, shards_for
 
     shards = shards_for(len(records))
     used = {shard_of(entry["summary"]["id"], shards) for entry in records.values()}
-    return ["pagefind"] + [bundle_dir(s) for s in sorted(used - {"0"})]
+    return [bundle_dir(s) for s in sorted(used)]
 
 
 def build_site(

@@ -1,4 +1,4 @@
-"""Drive Pagefind (PyPI ``pagefind[bin]``, its Python API) to write the browser search bundle.
+"""Drive Pagefind (PyPI ``pagefind[bin]``, its bundled binary) to write the browser search bundle.
 
 Only article pages carry ``data-pagefind-body``; filters and metadata come from
 ``data-pagefind-filter``/``-meta`` attributes in the article template.
@@ -13,8 +13,10 @@ folder and swapped in, so a failed run leaves the previous bundle in place.
 
 from __future__ import annotations
 
-import asyncio
+import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 from kb.exceptions import KbError
@@ -45,30 +47,42 @@ def bundle_dir(shard: str) -> str:
     return "pagefind" if shard == "0" else f"pagefind-{shard}"
 
 
-async def _index_shard(out: Path, shard: str, glob: str, bundle: Path, gate: asyncio.Semaphore) -> int:
-    """Index one shard's article pages in one Pagefind directory walk."""
-    from pagefind.index import IndexConfig, PagefindIndex
-
-    # One add_directory call per shard: the service client answers one request per 100 ms,
-    # so feeding pages one by one would take minutes.
-    config = IndexConfig(force_language="en", keep_index_url=True, output_path=str(bundle))
-    async with gate:
-        async with PagefindIndex(config=config) as index:
-            result = await index.add_directory(str(out), glob=glob)
-    return int(result.get("page_count", 0))
+def _command(out: Path, glob: str, staging: Path) -> list[str]:
+    """Return the Pagefind command that indexes ``glob`` under ``out`` into ``staging``."""
+    # The bundled binary (``python -m pagefind`` runs the pagefind_bin executable): the Python
+    # API's service client answers one request per 100 ms and its close can cut a write short.
+    return [sys.executable, "-m", "pagefind", "--site", str(out), "--glob", glob,
+            "--output-path", str(staging), "--force-language", "en", "--keep-index-url", "--silent"]
 
 
-async def _index(out: Path, shards: list[str], sharded: bool, jobs: int) -> dict[str, int]:
-    """Index ``shards`` concurrently (``jobs`` Pagefind processes at a time)."""
-    gate = asyncio.Semaphore(jobs)
-    counts = await asyncio.gather(*(
-        _index_shard(out, shard, f"Q*{shard}/index.html" if sharded else "Q*/index.html",
-                     out / f".{bundle_dir(shard)}-new", gate) for shard in shards))
-    return dict(zip(shards, counts))
+def page_count(bundle: Path) -> int | None:
+    """Return how many pages a bundle holds, or None when it is missing or torn."""
+    try:
+        entry = json.loads((bundle / "pagefind-entry.json").read_bytes())
+        return sum(int(lang.get("page_count", 0)) for lang in entry["languages"].values())
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def _run_all(commands: dict[str, list[str]], jobs: int) -> dict[str, str]:
+    """Run the commands, ``jobs`` at a time; return the error output of those that failed."""
+    pending = list(commands.items())
+    running: list[tuple[str, subprocess.Popen[str]]] = []
+    failed: dict[str, str] = {}
+    while pending or running:
+        while pending and len(running) < jobs:
+            shard, cmd = pending.pop(0)
+            running.append((shard, subprocess.Popen(cmd, stdout=subprocess.PIPE,
+                                                    stderr=subprocess.STDOUT, text=True)))
+        shard, proc = running.pop(0)
+        output, _ = proc.communicate()
+        if proc.returncode != 0:
+            failed[shard] = output.strip()[-500:] or f"exit status {proc.returncode}"
+    return failed
 
 
 def index_site(out: Path, shards: list[str] | None = None, *, sharded: bool = False,
-               jobs: int = 2) -> dict[str, int]:
+               jobs: int = 1) -> dict[str, int]:
     """(Re)index the given shards (all by default) of the site at ``out``; pages per shard."""
     out = out.resolve()
     wanted = list(shards if shards is not None else (DIGITS if sharded else ("0",)))
@@ -76,14 +90,27 @@ def index_site(out: Path, shards: list[str] | None = None, *, sharded: bool = Fa
         # Going back to one bundle: the shards of an earlier, larger build are stale.
         for digit in DIGITS[1:]:
             shutil.rmtree(out / bundle_dir(digit), ignore_errors=True)
+    # Pagefind refuses a glob that matches nothing: an empty shard has no bundle at all.
+    present = {shard_of(p.name, DIGITS if sharded else ("0",)) for p in out.iterdir()
+               if p.name[:1] == "Q" and (p / "index.html").is_file()}
+    for shard in [s for s in wanted if s not in present]:
+        shutil.rmtree(out / bundle_dir(shard), ignore_errors=True)
+    wanted = [s for s in wanted if s in present]
+    staging = {shard: out / f".{bundle_dir(shard)}-new" for shard in wanted}
+    for folder in staging.values():
+        shutil.rmtree(folder, ignore_errors=True)
+    commands = {shard: _command(out, f"Q*{shard}/index.html" if sharded else "Q*/index.html",
+                                staging[shard]) for shard in wanted}
+    failed = _run_all(commands, jobs)
+    counts: dict[str, int] = {}
     for shard in wanted:
-        shutil.rmtree(out / f".{bundle_dir(shard)}-new", ignore_errors=True)
-    try:
-        counts = asyncio.run(_index(out, wanted, sharded, jobs))
-    except Exception as error:  # the pagefind service reports failures as bare Exceptions
-        for shard in wanted:
-            shutil.rmtree(out / f".{bundle_dir(shard)}-new", ignore_errors=True)
-        raise SearchIndexError(f"{out}: Pagefind failed: {type(error).__name__}: {error}") from error
+        count = None if shard in failed else page_count(staging[shard])
+        if count is None:
+            for folder in staging.values():
+                shutil.rmtree(folder, ignore_errors=True)
+            reason = failed.get(shard, "it wrote no readable pagefind-entry.json")
+            raise SearchIndexError(f"{out}: Pagefind failed on {bundle_dir(shard)}: {reason}")
+        counts[shard] = count
     for shard in wanted:
         final, staging, old = (out / bundle_dir(shard), out / f".{bundle_dir(shard)}-new",
                                out / f".{bundle_dir(shard)}-old")

@@ -142,7 +142,7 @@ def test_pages_pass_an_accessibility_smoke_check(page, site_url: str, path: str)
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.className") == "skip"
     page.keyboard.press("Enter")
-    assert page.evaluate("location.hash") == "#main"
+    page.wait_for_function("location.hash === '#main'", timeout=5000)
 
 
 def test_an_article_fits_a_phone_screen(browser, site_url: str, artefacts: Path) -> None:

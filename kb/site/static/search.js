@@ -144,7 +144,8 @@ async function start() {
   try {
     // The bundle is sharded by the last digit of the article id (see kb/site/search_bundle.py):
     // the first is Pagefind's own /pagefind/, the others are merged into it.
-    const bundles = (form.dataset.bundles || "pagefind").split(" ").filter(Boolean);
+    const bundles = (form.dataset.bundles || "").split(" ").filter(Boolean);
+    if (!bundles.length) throw new Error("no search bundle");
     pagefind = await import(new URL(`${bundles[0]}/pagefind.js`, root).href);
     await pagefind.options({ baseUrl: root.pathname });
     for (const extra of bundles.slice(1)) {
