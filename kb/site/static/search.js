@@ -73,7 +73,7 @@ function syncUrl(query, filters) {
   const params = new URLSearchParams();
   if (query) params.set("q", query);
   for (const [k, v] of Object.entries(filters)) for (const value of v.any) params.append(k, value);
-  const url = `${location.pathname}${params.toString() ? "?" + params : ""}`;
+  const url = `${location.pathname}${params.toString() ? "?" + params : ""}${location.hash}`;
   history.replaceState(null, "", url);
 }
 
