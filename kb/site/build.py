@@ -196,8 +196,8 @@ def _start_search(out: Path, old: Manifest, manifest: Manifest, report: BuildRep
             return
         say(f"search: indexing {len(dirty)} of {len(shards)} Pagefind bundle(s)")
         started = time.perf_counter()
-        # One Pagefind at a time: it is multi-threaded, and the index pages render meanwhile.
-        counts = index_site(out, dirty, sharded=len(shards) > 1, jobs=1)
+        # Two Pagefind processes at a time: one leaves cores idle while it reads and writes.
+        counts = index_site(out, dirty, sharded=len(shards) > 1, jobs=max(2, jobs))
         report.search_seconds = time.perf_counter() - started
         report.search_pages = sum(counts.values())
         report.search_indexed = True
