@@ -27,6 +27,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Callable
 
 PROJECT = Path(__file__).resolve().parents[1]
 CORPUS = PROJECT.parent / "shared" / "corpus"
@@ -57,8 +58,9 @@ def mb(n: float) -> str:
     return f"{n / 1e6:.1f} MB"
 
 
-def kb_build(root: Path, repeat: int) -> dict[str, float]:
-    """Build the site from scratch ``repeat`` times; return median figures."""
+def kb_build(root: Path, repeat: int, between: Callable[[], None] | None = None) -> dict[str, float]:
+    """Build the site from scratch ``repeat`` times (calling ``between`` after each, so the peer
+    runs interleaved under the same machine load); return median figures."""
     times, search_times = [], []
     for n in range(repeat):
         out = root / "site"
@@ -71,6 +73,9 @@ def kb_build(root: Path, repeat: int) -> dict[str, float]:
         if done.returncode != 0:
             raise SystemExit(f"kb site build failed: {done.stderr[-2000:]}")
         search_times.append(json.loads(done.stdout)["search_seconds"])
+        say(f"kb site build: {times[-1]:.1f} s (Pagefind {search_times[-1]:.1f} s)")
+        if between is not None:
+            between()
     out = root / "site"
     pages = [p for p in out.rglob("*.html")]
     return {
@@ -163,12 +168,31 @@ HUGO_LIST = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title
 """
 
 
-def hugo_peer(root: Path, work: Path, repeat: int) -> dict[str, float] | None:
-    """Build the same articles with Hugo, then index them with Pagefind; median seconds."""
-    hugo = shutil.which("hugo")
-    if hugo is None:
-        return None
-    site = work / "hugo"
+class HugoPeer:
+    """The same articles as Markdown in a minimal Hugo site, indexed by Pagefind."""
+
+    def __init__(self, root: Path, work: Path, hugo: str) -> None:
+        self.hugo, self.site = hugo, work / "hugo"
+        self.hugo_times: list[float] = []
+        self.pagefind_times: list[float] = []
+        prepare_hugo(root, work, self.site)
+
+    def run(self) -> None:
+        """Build once with Hugo, then run Pagefind over its output."""
+        shutil.rmtree(self.site / "public", ignore_errors=True)
+        self.hugo_times.append(run([self.hugo, "--quiet", "-s", str(self.site), "-d", str(self.site / "public")]))
+        self.pagefind_times.append(run([sys.executable, "-m", "pagefind", "--site", str(self.site / "public")]))
+        say(f"hugo {self.hugo_times[-1]:.1f} s + pagefind {self.pagefind_times[-1]:.1f} s")
+
+    def figures(self) -> dict[str, float]:
+        """Return the median seconds and the output size."""
+        return {"hugo": statistics.median(self.hugo_times),
+                "pagefind": statistics.median(self.pagefind_times),
+                "bytes": tree_bytes(self.site / "public")}
+
+
+def prepare_hugo(root: Path, work: Path, site: Path) -> None:
+    """Write the minimal Hugo site and its content (kb render --format md; not timed)."""
     shutil.rmtree(site, ignore_errors=True)
     (site / "layouts" / "_default").mkdir(parents=True)
     (site / "config.toml").write_text(HUGO_CONFIG)
@@ -185,14 +209,6 @@ def hugo_peer(root: Path, work: Path, repeat: int) -> dict[str, float] | None:
         title, _, rest = body.partition("\n")
         front = title.lstrip("# ").replace("\\", "\\\\").replace('"', '\\"')
         (content / md.name).write_text(f'---\ntitle: "{front}"\n---\n{rest}', encoding="utf-8")
-    hugo_times, pagefind_times = [], []
-    for n in range(repeat):
-        shutil.rmtree(site / "public", ignore_errors=True)
-        say(f"hugo + pagefind, run {n + 1}/{repeat}")
-        hugo_times.append(run([hugo, "--quiet", "-s", str(site), "-d", str(site / "public")]))
-        pagefind_times.append(run([sys.executable, "-m", "pagefind", "--site", str(site / "public")]))
-    return {"hugo": statistics.median(hugo_times), "pagefind": statistics.median(pagefind_times),
-            "bytes": tree_bytes(site / "public")}
 
 
 def main() -> None:
@@ -213,11 +229,13 @@ def main() -> None:
             seconds = run([sys.executable, "-m", "kb", "import", str(CORPUS / "exchange"),
                            str(CORPUS / "sample"), "--out", str(root / "articles"), "--jobs", "2"])
             say(f"imported in {seconds:.1f} s")
-        built = kb_build(root, args.repeat)
+        hugo = None if args.no_peer else shutil.which("hugo")
+        peer_runner = HugoPeer(root, work, hugo) if hugo else None
+        built = kb_build(root, args.repeat, peer_runner.run if peer_runner else None)
+        peer = peer_runner.figures() if peer_runner else None
         browser = None if args.no_browser else browser_search(root / "site")
         rebuild = kb_rebuild(root, args.repeat)
         terminal = terminal_search(root)
-        peer = None if args.no_peer else hugo_peer(root, work, args.repeat)
     finally:
         if args.keep is None:
             shutil.rmtree(work, ignore_errors=True)

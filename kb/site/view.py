@@ -100,7 +100,10 @@ def _releases(article: Any) -> list[str]:
         for item in article.applies_to or []:
             for version in item.versions:
                 name = f"{item.product} {version}".strip()
-                found = catalogue.find(name) if catalogue is not None else None
+                try:
+                    found = catalogue.find(name) if catalogue is not None else None
+                except KbError:
+                    found = None
                 names.append(found.name if found is not None else name)
     return sorted(dict.fromkeys(n for n in names if n))
 
