@@ -11,13 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from kb.exceptions import RecordError
+from kb.files import write_atomic
 from kb.model import (
     AppliesTo,
     Article,
@@ -338,22 +338,6 @@ def dumps(record: dict[str, Any]) -> str:
 def dump_article(article: Article, path: str | os.PathLike[str]) -> None:
     """Write ``article`` to ``path`` atomically (a temporary file, then os.replace)."""
     write_atomic(Path(path), dumps(record_of(article)).encode("utf-8"))
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write bytes to ``path`` through a temporary file in the same folder, never leaving a partial file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        try:
-            os.unlink(temporary)
-        except FileNotFoundError:
-            pass
-        raise
 
 
 # --------------------------------------------------------------------------------------------

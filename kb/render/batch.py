@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
 
 from kb.exceptions import KbError, LocatedError, NotFoundError
+from kb.files import write_atomic
 from kb.model import Article
 
 _ID = re.compile(r"^[Qq]\d{1,8}$")
@@ -88,20 +88,6 @@ def schema_check(path: Path, record: object | None = None, text: str | None = No
         record = loads(text, str(path))
     if isinstance(record, dict):
         check_record(record, str(path), text)
-
-
-def write_atomic(path: Path, data: str | bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file and a rename (never a partial file)."""
-    payload = data.encode("utf-8") if isinstance(data, str) else data
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(payload)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def render_one(name: str, fmt: str, out: str | None = None, root: str | None = None) -> Result:

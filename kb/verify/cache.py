@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
-import tempfile
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from kb.files import write_atomic
 from kb.repro.runner import RunOutcome
 
 CACHE_VERSION = "1"
@@ -96,13 +95,4 @@ class RunCache:
         if not runs or {run.signature for run in runs} not in ({"symptom"}, {"no-symptom"}):
             return
         path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        document = json.dumps({"key": key, "runs": [run.to_json() for run in runs]}, sort_keys=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                stream.write(document)
-            os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        write_atomic(path, json.dumps({"key": key, "runs": [run.to_json() for run in runs]}, sort_keys=True))

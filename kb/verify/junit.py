@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
+import io
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from kb.exceptions import KbError
+from kb.files import write_atomic
 from kb.verify.report import ReleaseResult, VerifyReport
 
 
@@ -79,15 +79,9 @@ def junit_tree(report: VerifyReport) -> ET.ElementTree:
 def write_junit(report: VerifyReport, path: Path) -> None:
     """Write the report as JUnit XML to ``path`` atomically."""
     path = Path(path)
+    stream = io.BytesIO()
+    junit_tree(report).write(stream, encoding="utf-8", xml_declaration=True)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".xml")
+        write_atomic(path, stream.getvalue())
     except OSError as error:
         raise KbError(f"{path}: cannot write the JUnit report: {error.strerror}") from None
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            junit_tree(report).write(stream, encoding="utf-8", xml_declaration=True)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

@@ -9,11 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import fcntl
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
+from kb.files import write_atomic
 from kb.verify.report import VerifyReport
 from kb.verify.verdicts import VERDICTS
 
@@ -62,13 +61,5 @@ def save_results(report: VerifyReport, root: Path, now: dt.datetime | None = Non
         merged.update({a["id"]: a for a in fresh["articles"]})
         articles = [merged[key] for key in sorted(merged)]
         document = {"articles": articles, "summary": _summary(articles), "when": when}
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                json.dump(document, stream, indent=2, sort_keys=True, ensure_ascii=False)
-                stream.write("\n")
-            os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        write_atomic(path, json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
     return path
