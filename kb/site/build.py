@@ -24,7 +24,7 @@ from kb.site.indexes import Page, article_path, plan_index_pages
 from kb.site.manifest import MANIFEST_NAME, Manifest, digest_files, digest_text
 from kb.site.pages import SITE_TITLE, render_page, static_dir, template_dir, write_atomic
 from kb.site.verification import badge_for, entry_digest, load_results
-from kb.site.view import article_context, summarize
+from kb.site.view import article_context
 
 Progress = Callable[[str], None]
 
