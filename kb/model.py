@@ -100,6 +100,20 @@ class EventLogEntry:
     description: str | None = None
 
 
+# EventLogEntry's fields with their Event Viewer labels, in the order the Event Viewer shows them.
+EVENT_LOG_FIELDS: tuple[tuple[str, str], ...] = (
+    ("type", "Event Type"),
+    ("source", "Event Source"),
+    ("category", "Event Category"),
+    ("event_id", "Event ID"),
+    ("date", "Date"),
+    ("time", "Time"),
+    ("user", "User"),
+    ("computer", "Computer"),
+    ("description", "Description"),
+)
+
+
 @dataclass
 class Download:
     """A download left behind by a removed web link: ``x86: DownloadDownload F now`` + URL."""

@@ -22,6 +22,7 @@ from kb.model import (
     AppliesTo,
     Article,
     Block,
+    EVENT_LOG_FIELDS,
     Download,
     EventLogEntry,
     FooterField,
@@ -38,7 +39,7 @@ TOP_LEVEL_KEYS: tuple[str, ...] = (
     "applies_to", "sections", "references", "event_log", "downloads", "query_words", "footer", "notice",
     "status", "repro", "source", "layout",
 )  # fmt: skip
-_EVENT_FIELDS = ("type", "source", "category", "event_id", "date", "time", "user", "computer", "description")
+_EVENT_FIELDS = tuple(name for name, _ in EVENT_LOG_FIELDS)
 
 # --------------------------------------------------------------------------------------------
 # Article <-> record dict

@@ -15,7 +15,7 @@ import re
 import textwrap
 from typing import Callable, Iterable
 
-from kb.model import AppliesTo, Article, Block, EventLogEntry, Section
+from kb.model import EVENT_LOG_FIELDS, AppliesTo, Article, Block, EventLogEntry, Section
 from kb.render import listing
 from kb.render.inline import Linker, default_link, escape, escape_line_start, inline, paragraph, reflow, table_cell
 
@@ -34,19 +34,6 @@ STANDARD_HEADINGS: dict[str, str] = {
     "INTRODUCTION": "Introduction",
     "CONTENTS": "Contents",
 }
-
-# Event Viewer labels in the order the Event Viewer shows them.
-EVENT_FIELDS: tuple[tuple[str, str], ...] = (
-    ("type", "Event Type"),
-    ("source", "Event Source"),
-    ("category", "Event Category"),
-    ("event_id", "Event ID"),
-    ("date", "Date"),
-    ("time", "Time"),
-    ("user", "User"),
-    ("computer", "Computer"),
-    ("description", "Description"),
-)
 
 _REFERENCE = re.compile(r"^\s*(Q\d{5,6})\s+(\S.*)$")
 # A run of three spaces inside a line: text laid out in columns.
@@ -323,7 +310,7 @@ class MarkdownRenderer:
     def _event_table(self, entry: EventLogEntry) -> str:
         """Return one Field | Value table."""
         rows = ["| Field | Value |", "| --- | --- |"]
-        for attribute, label in EVENT_FIELDS:
+        for attribute, label in EVENT_LOG_FIELDS:
             value = getattr(entry, attribute)
             if value is None or str(value).strip() == "":
                 continue

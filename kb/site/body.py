@@ -16,6 +16,8 @@ from typing import Any, Callable
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
+from kb.model import EVENT_LOG_FIELDS
+
 
 @cache
 def _markdown() -> MarkdownIt:
@@ -61,19 +63,6 @@ def _rule(block: Any) -> Markup:
     return Markup("<hr>")
 
 
-_EVENT_FIELDS: tuple[tuple[str, str], ...] = (
-    ("type", "Event Type"),
-    ("source", "Event Source"),
-    ("category", "Event Category"),
-    ("event_id", "Event ID"),
-    ("date", "Date"),
-    ("time", "Time"),
-    ("user", "User"),
-    ("computer", "Computer"),
-    ("description", "Description"),
-)
-
-
 class BlockRenderer:
     """Render one article's blocks, resolving structured parts by their source lines."""
 
@@ -95,7 +84,7 @@ class BlockRenderer:
         for entry in entries:
             rows = Markup("").join(
                 Markup('<tr><th scope="row">{}</th><td>{}</td></tr>').format(label, value)
-                for key, label in _EVENT_FIELDS
+                for key, label in EVENT_LOG_FIELDS
                 if (value := getattr(entry, key, None)) not in (None, "")
             )
             caption = f"Event {entry.event_id}" if entry.event_id is not None else "Event"

@@ -22,7 +22,8 @@ from kb.exceptions import KbError, NotFoundError
 from kb.resources import data_path
 from kb.site.indexes import Page, article_path, plan_index_pages
 from kb.site.manifest import MANIFEST_NAME, Manifest, digest_files, digest_text
-from kb.site.pages import SITE_TITLE, render_page, static_dir, template_dir, write_atomic
+from kb.files import write_atomic
+from kb.site.pages import SITE_TITLE, render_page, static_dir, template_dir
 from kb.site.verification import badge_for, entry_digest, load_results
 from kb.site.view import article_context
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kb.site.pages import write_atomic
+from kb.files import write_atomic
 
 MANIFEST_NAME = ".kb-site-manifest.json"
 VERSION = 2

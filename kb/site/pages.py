@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import itertools
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,6 @@ from kb.site.indexes import root_of, slugify
 from kb.site.verification import verdict_class
 
 SITE_TITLE = "kb: Exchange knowledge base"
-_COUNTER = itertools.count()
 
 
 def template_dir() -> Path:
@@ -64,19 +62,3 @@ def environment() -> Environment:
 def render_page(template: str, path: str, context: dict[str, Any]) -> str:
     """Render ``template`` for the page at ``path`` (relative links from there to the root)."""
     return environment().get_template(template).render(root=root_of(path), **context)
-
-
-def write_atomic(target: Path, data: str | bytes) -> None:
-    """Write ``data`` to ``target`` through a temporary file and a rename (no torn pages)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    payload = data.encode("utf-8") if isinstance(data, str) else data
-    # A name unique to this process and call; O_EXCL refuses to reuse a leftover file.
-    tmp = target.parent / f".tmp-{os.getpid()}-{next(_COUNTER)}{target.suffix}"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise

@@ -66,9 +66,13 @@ def site_url(built_site: Path) -> Iterator[str]:
     thread.join(timeout=5)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    """Return Debian's chromium driven by Playwright (skip when absent, unless required)."""
+    """Return Debian's chromium driven by Playwright (skip when absent, unless required).
+
+    Module scope: Playwright's sync API keeps an asyncio loop running in this thread while it
+    is open, and later tests (kb sim serve in-process) need to start loops of their own.
+    """
     if not CHROMIUM.exists():
         if os.environ.get("KB_REQUIRE_BROWSER") == "1":
             pytest.fail(f"{CHROMIUM} is missing and KB_REQUIRE_BROWSER=1")
