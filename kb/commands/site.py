@@ -73,15 +73,11 @@ def serve(port: int, directory: Path | None) -> None:
       kb site serve --port 8000
     """
     from kb.resources import project_root
-    from kb.site.serve import make_server
+    from kb.site.serve import make_server, serve_until_signal
 
     folder = directory or project_root() / "site"
     server = make_server(folder, port)
     host, bound = server.server_address[:2]
     click.echo(f"Serving {folder} at http://{host}:{bound}/ (Ctrl-C to stop)", err=True)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        click.echo("Stopped.", err=True)
-    finally:
-        server.server_close()
+    serve_until_signal(server)
+    click.echo("Stopped.", err=True)

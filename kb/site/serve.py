@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import signal
 import threading
 from pathlib import Path
 
@@ -49,3 +50,30 @@ def serve_in_thread(directory: Path, port: int = 0) -> tuple[SiteServer, threadi
     thread = threading.Thread(target=server.serve_forever, name="kb-site-serve", daemon=True)
     thread.start()
     return server, thread
+
+
+def serve_until_signal(server: SiteServer) -> int:
+    """Serve until SIGINT or SIGTERM; return the signal number that stopped the server.
+
+    The handlers are installed explicitly, so a SIGINT disposition inherited as "ignored" (a
+    parent that ignores Ctrl-C) cannot leave the preview running.
+    """
+    stopped: list[int] = []
+    stop = threading.Event()
+
+    def handle(signum: int, frame: object) -> None:
+        stopped.append(signum)
+        stop.set()
+
+    previous = {sig: signal.signal(sig, handle) for sig in (signal.SIGINT, signal.SIGTERM)}
+    thread = threading.Thread(target=server.serve_forever, name="kb-site-serve", daemon=True)
+    thread.start()
+    try:
+        stop.wait()
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    return stopped[0]

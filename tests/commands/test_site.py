@@ -76,12 +76,15 @@ def test_site_serve_without_a_built_site_is_a_one_line_error(tmp_path: Path) -> 
     assert "no built site here" in result.stderr
 
 
-def test_site_serve_serves_on_127_0_0_1_and_stops_cleanly_on_sigint(tmp_path: Path) -> None:
+def _serve_and_stop(tmp_path: Path, stop: signal.Signals, ignore_sigint: bool = False) -> None:
+    """Start ``kb site serve`` on a free port, fetch a page, send ``stop``; check a clean exit."""
     root = shipped_kb(tmp_path / "kb")
     assert CliRunner().invoke(cli, ["site", "build", str(root / "articles"), "--no-search"]).exit_code == 0
     port = free_port()
+    inherit = (lambda: signal.signal(signal.SIGINT, signal.SIG_IGN)) if ignore_sigint else None
     proc = subprocess.Popen([sys.executable, "-m", "kb", "site", "serve", "--port", str(port),
-                             "--dir", str(root / "site")], stderr=subprocess.PIPE, text=True)
+                             "--dir", str(root / "site")], stderr=subprocess.PIPE, text=True,
+                            preexec_fn=inherit)
     try:
         deadline = time.monotonic() + 20
         while True:
@@ -95,7 +98,19 @@ def test_site_serve_serves_on_127_0_0_1_and_stops_cleanly_on_sigint(tmp_path: Pa
                 time.sleep(0.2)
         assert "Internet Mail Service Does Not Generate the NDR" in body
     finally:
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(stop)
         _, err = proc.communicate(timeout=20)
     assert proc.returncode == 0
     assert "Traceback" not in err and "Stopped." in err
+
+
+def test_site_serve_serves_on_127_0_0_1_and_stops_cleanly_on_sigint(tmp_path: Path) -> None:
+    _serve_and_stop(tmp_path, signal.SIGINT)
+
+
+def test_site_serve_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
+    _serve_and_stop(tmp_path, signal.SIGTERM)
+
+
+def test_site_serve_stops_on_sigint_even_when_its_parent_ignored_sigint(tmp_path: Path) -> None:
+    _serve_and_stop(tmp_path, signal.SIGINT, ignore_sigint=True)
