@@ -157,8 +157,10 @@ async function start() {
     status.textContent = "The search index is missing: build the site without --no-search.";
     return;
   }
-  form.addEventListener("submit", run);
+  // Typing searches after a pause; Enter searches at once and cancels the pending search, so
+  // one query never runs twice and a finished result is not replaced by "Searching…" again.
   let timer = null;
+  form.addEventListener("submit", (event) => { clearTimeout(timer); run(event); });
   input.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(run, 200); });
   document.body.dataset.searchReady = "1";
   run();
