@@ -31,12 +31,8 @@ def _flow(release: str, rcpt: str, transcript: list[str], label: str) -> dict[st
     org.dns.add_zone("partner.example", mx=[(10, PARTNER_HOST)])
     transcript.append(f"[{label}] {org.builds.name}: IMS {org.builds.ims}; Routing tab: Do not reroute incoming SMTP mail")
     session = org.ims.session(peer_ip="192.0.2.80", peer_name="client.example")
-    dialogue = [("EHLO client.example", session.helo("client.example")),
-                ("MAIL FROM:<someone@client.example>", session.mail("someone@client.example")),
-                (f"RCPT TO:<{rcpt}>", session.rcpt(rcpt))]
-    if dialogue[-1][1].code < 300:
-        dialogue.append(("DATA", session.data(b"From: someone@client.example\r\nSubject: Hello\r\n\r\nHi.\r\n")))
-    dialogue.append(("QUIT", session.quit()))
+    dialogue = session.transaction("client.example", "someone@client.example", [rcpt],
+                                   b"From: someone@client.example\r\nSubject: Hello\r\n\r\nHi.\r\n")
     org.run()
     for command, reply in dialogue:
         transcript.append(f"[{label}]   C: {command}  S: {reply.line()}")

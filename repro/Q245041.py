@@ -35,8 +35,7 @@ def _flow(release: str, rcpt: str, transcript: list[str], label: str) -> dict[st
                       "Administrator mailbox; p@contoso.com is Pauline Price")
     session = org.ims.session(peer_ip="192.0.2.50", peer_name=SENDER_HOST)
     body = f"From: Lee <{SENDER}>\r\nTo: {rcpt}\r\nSubject: Order status\r\n\r\nWhere is my order?\r\n".encode()
-    dialogue = [(f"EHLO {SENDER_HOST}", session.helo(SENDER_HOST)), (f"MAIL FROM:<{SENDER}>", session.mail(SENDER)),
-                (f"RCPT TO:<{rcpt}>", session.rcpt(rcpt)), ("DATA", session.data(body)), ("QUIT", session.quit())]
+    dialogue = session.transaction(SENDER_HOST, SENDER, [rcpt], body)
     org.run()
     for command, reply in dialogue:
         transcript.append(f"[{label}]   C: {command}  S: {reply.line()}")

@@ -37,9 +37,7 @@ def _flow(release: str, rcpts: list[str], transcript: list[str], label: str) -> 
                       f"Max Recipients on Submit = {LIMIT}; hugedl has 4 members")
     session = org.ims.session(peer_ip="192.0.2.50", peer_name=SENDER_HOST)
     body = (f"From: Pat <{SENDER}>\r\nTo: {', '.join(rcpts)}\r\nSubject: Testing\r\n\r\nHello all.\r\n").encode()
-    dialogue = [(f"EHLO {SENDER_HOST}", session.helo(SENDER_HOST)), (f"MAIL FROM:<{SENDER}>", session.mail(SENDER))]
-    dialogue += [(f"RCPT TO:<{r}>", session.rcpt(r)) for r in rcpts]
-    dialogue += [("DATA", session.data(body)), ("QUIT", session.quit())]
+    dialogue = session.transaction(SENDER_HOST, SENDER, rcpts, body)
     org.run()
     for command, reply in dialogue:
         transcript.append(f"[{label}]   C: {command}  S: {reply.line()}")

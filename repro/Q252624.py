@@ -41,9 +41,7 @@ def _flow(release: str, data: bytes, transcript: list[str], label: str) -> dict[
     org.add_mailbox("alice", "Alice Smith")
     transcript.append(f"[{label}] {org.builds.name}: IMS {org.builds.ims}, Store.exe {org.builds.store}")
     session = org.ims.session(peer_ip="192.0.2.70", peer_name="mac.example.org")
-    dialogue = [("EHLO mac.example.org", session.helo("mac.example.org")), (f"MAIL FROM:<{SENDER}>", session.mail(SENDER)),
-                ("RCPT TO:<alice@contoso.com>", session.rcpt("alice@contoso.com")), ("DATA", session.data(data)),
-                ("QUIT", session.quit())]
+    dialogue = session.transaction("mac.example.org", SENDER, ["alice@contoso.com"], data)
     org.run()
     for command, reply in dialogue:
         transcript.append(f"[{label}]   C: {command}  S: {reply.line()}")

@@ -35,12 +35,8 @@ def _flow(release: str, rcpt: str, transcript: list[str], label: str) -> dict[st
     transcript.append(f"[{label}] {org.builds.name}: IMS {org.builds.ims}; site address contoso.com; forward all "
                       f"mail to {FORWARD_HOST}; reroute on; only authenticated clients may relay")
     session = org.ims.session(peer_ip=SPAMMER_IP, peer_name="spammer.example")
-    dialogue = [("EHLO spammer.example", session.helo("spammer.example")),
-                ("MAIL FROM:<bulk@spammer.example>", session.mail("bulk@spammer.example")),
-                (f"RCPT TO:<{rcpt}>", session.rcpt(rcpt))]
-    if dialogue[-1][1].code < 300:
-        dialogue.append(("DATA", session.data(b"From: bulk@spammer.example\r\nSubject: Buy now\r\n\r\nOffer.\r\n")))
-    dialogue.append(("QUIT", session.quit()))
+    dialogue = session.transaction("spammer.example", "bulk@spammer.example", [rcpt],
+                                   b"From: bulk@spammer.example\r\nSubject: Buy now\r\n\r\nOffer.\r\n")
     org.run()
     for command, reply in dialogue:
         transcript.append(f"[{label}]   C: {command}  S: {reply.line()}")

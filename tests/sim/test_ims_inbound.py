@@ -148,3 +148,22 @@ def test_message_transfer_logging_writes_2002_for_each_received_message() -> Non
     assert event.description == (f"A message from someone@example.net in temporary file imcdata\\in\\{name} "
                                   "was received from mail.example.net with 1 local recipients.")
     assert _org().eventlog.entries(event_id=2002) == []
+
+
+def test_a_transaction_runs_the_whole_dialogue_and_delivers() -> None:
+    org = _org()
+    dialogue = org.ims.session("192.0.2.7").transaction("mail.example.net", "someone@example.net",
+                                                        ["alice@contoso.com"], MESSAGE)
+    assert [command for command, _ in dialogue] == [
+        "EHLO mail.example.net", "MAIL FROM:<someone@example.net>", "RCPT TO:<alice@contoso.com>", "DATA", "QUIT"]
+    assert [reply.code for _, reply in dialogue] == [250, 250, 250, 250, 221]
+    org.run()
+    assert [m.subject for m in org.client("alice").inbox()] == ["from the Internet"]
+
+
+def test_a_transaction_whose_recipients_are_all_refused_sends_no_data() -> None:
+    org = _org(reroute_incoming=False)
+    dialogue = org.ims.session("192.0.2.7").transaction("mail.example.net", "someone@example.net",
+                                                        ["bob@elsewhere.example"], MESSAGE)
+    assert [(command, reply.code) for command, reply in dialogue][2:] == [
+        ("RCPT TO:<bob@elsewhere.example>", 550), ("QUIT", 221)]

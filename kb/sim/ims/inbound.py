@@ -126,6 +126,18 @@ class InboundSession:
         self.rset()
         return self._reply(250, f"{name} Message accepted for delivery")
 
+    def transaction(self, helo: str, mail_from: str, rcpt_to: list[str], payload: bytes) -> list[tuple[str, Reply]]:
+        """Run EHLO, MAIL, one RCPT per recipient, DATA and QUIT; return (command, reply) pairs.
+
+        Like an SMTP client (smtplib's sendmail), DATA is sent only when a recipient was accepted.
+        """
+        dialogue = [(f"EHLO {helo}", self.helo(helo)), (f"MAIL FROM:<{mail_from}>", self.mail(mail_from))]
+        dialogue += [(f"RCPT TO:<{address}>", self.rcpt(address)) for address in rcpt_to]
+        if self.rcpt_to:
+            dialogue.append(("DATA", self.data(payload)))
+        dialogue.append(("QUIT", self.quit()))
+        return dialogue
+
     def rset(self) -> None:
         """Forget the current transaction."""
         self.mail_from = None
