@@ -3,28 +3,14 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
 from kb.cli import cli
 from kb.store import dump_article, load_article
 
-PROJECT = Path(__file__).resolve().parents[2]
-FIXTURES = PROJECT / "tests" / "fixtures" / "verify"
 SP3, SP4 = "Exchange Server 5.5 SP3", "Exchange Server 5.5 SP4"
-
-
-@pytest.fixture
-def kb_root(tmp_path: Path) -> Path:
-    """Return a kb root with the fixture articles and repros plus the shipped Q254893."""
-    shutil.copytree(FIXTURES / "articles", tmp_path / "articles")
-    shutil.copytree(FIXTURES / "repro", tmp_path / "repro")
-    shutil.copy(PROJECT / "articles" / "Q254893.yaml", tmp_path / "articles")
-    shutil.copy(PROJECT / "repro" / "Q254893.py", tmp_path / "repro")
-    return tmp_path
 
 
 def bisect(root: Path, article: str, *args: str) -> tuple[int, str, str]:

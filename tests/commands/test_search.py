@@ -3,22 +3,14 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 from click.testing import CliRunner
 
 from kb.cli import cli
 
-PROJECT = Path(__file__).resolve().parents[2]
+from kb_roots import shipped_kb  # type: ignore[import-not-found]
 
-
-def shipped_kb(root: Path) -> Path:
-    """Copy the shipped records into a knowledge base at ``root``."""
-    (root / "articles").mkdir(parents=True)
-    for record in sorted((PROJECT / "articles").glob("Q*.yaml")):
-        shutil.copy2(record, root / "articles" / record.name)
-    return root
 
 
 def test_search_json_lists_q254893_first_for_trailing_space_ndr(tmp_path: Path, monkeypatch) -> None:

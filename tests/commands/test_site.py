@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import signal
 import socket
 import subprocess
@@ -16,15 +15,8 @@ from click.testing import CliRunner
 
 from kb.cli import cli
 
-PROJECT = Path(__file__).resolve().parents[2]
+from kb_roots import shipped_kb  # type: ignore[import-not-found]
 
-
-def shipped_kb(root: Path) -> Path:
-    """Copy the shipped records into a knowledge base at ``root``."""
-    (root / "articles").mkdir(parents=True)
-    for record in sorted((PROJECT / "articles").glob("Q*.yaml")):
-        shutil.copy2(record, root / "articles" / record.name)
-    return root
 
 
 def free_port() -> int:
