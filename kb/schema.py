@@ -134,40 +134,85 @@ class FastCheck:
                 # Exact types of what a YAML/JSON loader builds; anything else (an integral float,
                 # a dict subclass) fails here and goes to jsonschema, which decides.
                 exact = frozenset(t for name in names for t in _PY_TYPES[name])
-                checks.append(lambda v, exact=exact: type(v) in exact)
+
+                def check_type(v: Any, exact: frozenset[type] = exact) -> bool:
+                    """Accept a value whose exact type is one the schema names."""
+                    return type(v) in exact
+
+                checks.append(check_type)
             elif keyword == "required":
                 names = tuple(value)
-                checks.append(lambda v, names=names: not isinstance(v, dict) or all(n in v for n in names))
+
+                def check_required(v: Any, names: tuple[str, ...] = names) -> bool:
+                    """Accept a non-object, or an object holding every required key."""
+                    return not isinstance(v, dict) or all(n in v for n in names)
+
+                checks.append(check_required)
             elif keyword == "items":
                 item = self.compile(value, document, base)
-                checks.append(lambda v, item=item: not isinstance(v, list) or all(map(item, v)))
+
+                def check_items(v: Any, item: Check = item) -> bool:
+                    """Accept a non-array, or an array whose every item passes."""
+                    return not isinstance(v, list) or all(map(item, v))
+
+                checks.append(check_items)
             elif keyword == "enum":
                 options = list(value)
-                checks.append(lambda v, options=options: any(_same(v, o) for o in options))
+
+                def check_enum(v: Any, options: list[Any] = options) -> bool:
+                    """Accept a value equal to one of the options."""
+                    return any(_same(v, o) for o in options)
+
+                checks.append(check_enum)
             elif keyword == "const":
-                checks.append(lambda v, c=value: _same(v, c))
+
+                def check_const(v: Any, c: Any = value) -> bool:
+                    """Accept a value equal to the constant."""
+                    return _same(v, c)
+
+                checks.append(check_const)
             elif keyword == "pattern":
                 regex = re.compile(value)
-                checks.append(lambda v, rx=regex: not isinstance(v, str) or rx.search(v) is not None)
+
+                def check_pattern(v: Any, rx: re.Pattern[str] = regex) -> bool:
+                    """Accept a non-string, or a string the pattern matches."""
+                    return not isinstance(v, str) or rx.search(v) is not None
+
+                checks.append(check_pattern)
             elif keyword in ("minimum", "maximum"):
                 sign = 1 if keyword == "minimum" else -1
-                checks.append(
-                    lambda v, lim=value, sign=sign: isinstance(v, bool)
-                    or not isinstance(v, (int, float))
-                    or sign * (v - lim) >= 0
-                )
+
+                def check_bound(v: Any, lim: Any = value, sign: int = sign) -> bool:
+                    """Accept a non-number (or bool), or a number on the right side of the limit."""
+                    return isinstance(v, bool) or not isinstance(v, (int, float)) or sign * (v - lim) >= 0
+
+                checks.append(check_bound)
             elif keyword in ("minLength", "minItems"):
                 kind = str if keyword == "minLength" else list
-                checks.append(lambda v, n=value, kind=kind: not isinstance(v, kind) or len(v) >= n)
+
+                def check_length(v: Any, n: Any = value, kind: type[str] | type[list[Any]] = kind) -> bool:
+                    """Accept a value of another kind, or one at least n long."""
+                    return not isinstance(v, kind) or len(v) >= n
+
+                checks.append(check_length)
             elif keyword == "uniqueItems":
                 if value:
-                    checks.append(
-                        lambda v: not isinstance(v, list)
-                        or all(not _same(a, b) for i, a in enumerate(v) for b in v[i + 1 :])
-                    )
+
+                    def check_unique(v: Any) -> bool:
+                        """Accept a non-array, or an array with no two equal items."""
+                        return not isinstance(v, list) or all(
+                            not _same(a, b) for i, a in enumerate(v) for b in v[i + 1 :]
+                        )
+
+                    checks.append(check_unique)
             elif keyword == "oneOf":
                 options_c = [self.compile(option, document, base) for option in value]
-                checks.append(lambda v, options=options_c: sum(1 for o in options if o(v)) == 1)
+
+                def check_one_of(v: Any, options: list[Check] = options_c) -> bool:
+                    """Accept a value exactly one option passes."""
+                    return sum(1 for o in options if o(v)) == 1
+
+                checks.append(check_one_of)
             elif keyword == "$ref":
                 checks.append(self.ref(value, document, base))
             else:
@@ -197,7 +242,13 @@ class FastCheck:
         if len(checks) == 2:
             first, second = checks
             return lambda v: first(v) and second(v)
-        return lambda v, checks=tuple(checks): all(check(v) for check in checks)
+
+
+        def check_all(v: Any, checks: tuple[Check, ...] = tuple(checks)) -> bool:
+            """Accept a value every check passes."""
+            return all(check(v) for check in checks)
+
+        return check_all
 
 
 @cache

@@ -12,7 +12,7 @@ import datetime as dt
 import os
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 import yaml
 
@@ -487,7 +487,7 @@ def load_articles(folder: str | os.PathLike[str]) -> list[Article]:
     return sorted(articles, key=lambda article: (len(article.id), article.id))
 
 
-def record_paths(sources: list[str | os.PathLike[str]]) -> list[Path]:
+def record_paths(sources: Iterable[str | os.PathLike[str]]) -> list[Path]:
     """Expand files and folders into the list of ``.yaml`` record files, sorted."""
     paths: list[Path] = []
     for source in sources:

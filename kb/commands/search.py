@@ -32,8 +32,9 @@ def command(query: str, as_json: bool, limit: int, product: str | None, release:
     from kb.resources import project_root
     from kb.site.fts import hits_json, search
 
-    filters = {"product": product, "release": release, "category": category, "kind": kind,
-               "verification": verification}
+    given = {"product": product, "release": release, "category": category, "kind": kind,
+             "verification": verification}
+    filters = {key: value for key, value in given.items() if value is not None}
     hits = search(project_root(), query, limit=limit, filters=filters)
     if as_json:
         click.echo(hits_json(query, hits, filters))

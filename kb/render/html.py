@@ -7,6 +7,7 @@ HTML disabled (``html=False``), so nothing in an article's text can ever become 
 from __future__ import annotations
 
 from functools import cache
+from typing import TYPE_CHECKING
 
 from markdown_it import MarkdownIt
 
@@ -14,6 +15,9 @@ from kb.model import Article
 from kb.render.inline import Linker
 from kb.render.markdown import render_markdown
 from kb.resources import data_path
+
+if TYPE_CHECKING:
+    import jinja2
 
 #: The one MarkdownIt used by kb: CommonMark, pipe tables, raw HTML off, typographer off.
 MARKDOWN = MarkdownIt("commonmark", {"html": False, "typographer": False, "xhtmlOut": False}).enable("table")
@@ -38,7 +42,7 @@ def render_html_fragment(article: Article, link: Linker | None = html_link, head
 
 
 @cache
-def _page_template():  # type: ignore[no-untyped-def]
+def _page_template() -> jinja2.Template:
     """Load the standalone page template (data, ``kb/render/templates/page.html``)."""
     import jinja2
 

@@ -17,6 +17,7 @@ from typing import Callable, Iterable
 
 from kb.model import EVENT_LOG_FIELDS, AppliesTo, Article, Block, EventLogEntry, Section
 from kb.render import listing
+from kb.render.listing import Chunk, Item
 from kb.render.inline import Linker, default_link, escape, escape_line_start, inline, paragraph, reflow, table_cell
 
 # The standard headings (kb-format.md §2.4: 99.6% of all headings) shown in title case; any
@@ -265,10 +266,10 @@ class MarkdownRenderer:
         """Return a list block as a Markdown list (nested notes and samples kept inside)."""
         return self._nodes(listing.parse(block.lines))
 
-    def _nodes(self, nodes: list[listing.Chunk | listing.Item]) -> str:
+    def _nodes(self, nodes: list[Chunk | Item]) -> str:
         """Render a sequence of parsed chunks and items, grouping items into lists."""
         out = ""
-        previous: listing.Chunk | listing.Item | None = None
+        previous: Chunk | Item | None = None
         for node in nodes:
             if isinstance(node, listing.Item):
                 text = self._item(node)
@@ -278,14 +279,14 @@ class MarkdownRenderer:
                 text = paragraph("\n".join(node.lines), self.link)
             if previous is not None:
                 # Items written on consecutive lines stay a tight list, as in the source.
-                tight = isinstance(previous, listing.Item) and isinstance(node, listing.Item)
-                tight = tight and not previous.blank_after and len(previous.children) == 1
+                tight = (isinstance(previous, Item) and isinstance(node, Item)
+                         and not previous.blank_after and len(previous.children) == 1)
                 out += "\n" if tight else "\n\n"
             out += text
             previous = node
         return out
 
-    def _item(self, item: listing.Item) -> str:
+    def _item(self, item: Item) -> str:
         """Render one list item with its nested blocks indented under its text."""
         marker = item.marker
         # CommonMark has no lettered lists: "a." items become bullets that keep their letter.

@@ -309,12 +309,13 @@ def build_site(
         summaries.append(summary)
     pages: list[Page] = plan_index_pages(summaries, title, _bundles(records) if search else [])
     report.index_pages = len(pages)
-    for page in pages:
-        key = digest_text(code, page.digest())
-        manifest.pages[page.path] = key
-        if old.pages.get(page.path) == key and (out / page.path).is_file():
+    for index_page in pages:
+        key = digest_text(code, index_page.digest())
+        manifest.pages[index_page.path] = key
+        if old.pages.get(index_page.path) == key and (out / index_page.path).is_file():
             continue
-        write_atomic(out / page.path, render_page(page.template, page.path, page.context))
+        write_atomic(out / index_page.path,
+                     render_page(index_page.template, index_page.path, index_page.context))
         report.rendered_indexes += 1
     say(f"pages: {report.rendered_articles} articles and {report.rendered_indexes} index pages rendered")
 

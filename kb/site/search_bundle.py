@@ -112,11 +112,11 @@ def index_site(out: Path, shards: list[str] | None = None, *, sharded: bool = Fa
             raise SearchIndexError(f"{out}: Pagefind failed on {bundle_dir(shard)}: {reason}")
         counts[shard] = count
     for shard in wanted:
-        final, staging, old = (out / bundle_dir(shard), out / f".{bundle_dir(shard)}-new",
-                               out / f".{bundle_dir(shard)}-old")
+        final, new, old = (out / bundle_dir(shard), out / f".{bundle_dir(shard)}-new",
+                           out / f".{bundle_dir(shard)}-old")
         shutil.rmtree(old, ignore_errors=True)
         if final.exists():
             final.rename(old)
-        staging.rename(final)
+        new.rename(final)
         shutil.rmtree(old, ignore_errors=True)
     return counts

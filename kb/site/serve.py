@@ -34,6 +34,8 @@ class SiteServer(http.server.ThreadingHTTPServer):
     """An HTTP server bound to 127.0.0.1 that serves one site folder."""
 
     daemon_threads = True
+    # AF_INET only: server_bind() stores socket.getsockname(), a (host str, port) pair.
+    server_address: tuple[str, int]
 
 
 def make_server(directory: Path, port: int = 8000) -> SiteServer:

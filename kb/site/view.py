@@ -59,7 +59,7 @@ def status_table(status: dict[str, Any] | None) -> list[dict[str, Any]]:
     for line, entries in lines.items():
         rows, seen_fixed = [], False
         for entry in entries:
-            label = entry.state
+            label: str = entry.state
             if entry.state == "fixed":
                 label = "fixed" if seen_fixed else "first fixed"
                 seen_fixed = True

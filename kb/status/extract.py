@@ -180,7 +180,8 @@ def _read_fixed(sentence: Sentence, start: int, state: _State) -> None:
         if mention.release is None:
             state.unknown.append({"text": mention.text, "line": sentence.line})
             continue
-        state.recent[state.catalogue.lines[mention.line].product] = mention.line  # type: ignore[index]
+        assert mention.line is not None  # scan() names a line with every known release
+        state.recent[state.catalogue.lines[mention.line].product] = mention.line
         named.append(mention)
     if not mentions and _LATEST_WORD.search(claim[:40]):
         latest = True
@@ -274,7 +275,7 @@ def _affected_from_applies_to(article: Article, state: _State, fixed: list[str])
     """
     catalogue = state.catalogue
     confirmed_lines = {catalogue.releases[name].line for name in state.affected}
-    first_fix = {}
+    first_fix: dict[str, int] = {}
     for name in fixed:
         release = catalogue.releases[name]
         if release.line not in first_fix or release.order < first_fix[release.line]:

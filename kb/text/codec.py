@@ -18,16 +18,16 @@ _UNDEFINED = frozenset(b"\x81\x8d\x8f\x90\x9d")
 _TEXT_BYTES = bytes([9, 10, 13, *range(32, 256)])  # deleting these leaves the control bytes
 
 
-def _handler(error: UnicodeError) -> tuple[str, int]:
+def _handler(error: UnicodeError) -> tuple[str | bytes, int]:
     """Map the five undefined cp1252 bytes to U+0081.. and those code points back to bytes."""
     if isinstance(error, UnicodeDecodeError):
-        chunk = error.object[error.start : error.end]
-        if all(byte in _UNDEFINED for byte in chunk):
-            return "".join(chr(byte) for byte in chunk), error.end
+        raw = error.object[error.start : error.end]
+        if all(byte in _UNDEFINED for byte in raw):
+            return "".join(chr(byte) for byte in raw), error.end
     elif isinstance(error, UnicodeEncodeError):
-        chunk = error.object[error.start : error.end]
-        if all(ord(char) in _UNDEFINED for char in chunk):
-            return chunk.encode("latin-1"), error.end  # type: ignore[return-value]
+        text = error.object[error.start : error.end]
+        if all(ord(char) in _UNDEFINED for char in text):
+            return text.encode("latin-1"), error.end
     raise error
 
 
