@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from kb.exceptions import ConfigError, KbError, SimError
+from kb.exceptions import ConfigError, SimError
 from kb.resources import data_path
+from kb.sim.directory import Mailbox
 from kb.sim.ims.config import DomainRoute, ImsConfig, RelayRules, level
 from kb.sim.org import Organisation
+from kb.sim.rules import InboxRule
 
 SCHEMA = "sim-config.schema.json"
 MAX_CONFIG_BYTES = 1_000_000
@@ -22,11 +26,10 @@ def default_config_path() -> Path:
     return data_path("sim", "default-org.yaml")
 
 
-def read_config(path: str | Path) -> dict[str, Any]:
-    """Read and validate an org file; raise ConfigError ``path:line: message``."""
+def _read(path: Path) -> tuple[dict[str, Any], str]:
+    """Read and validate an org file; return its settings and its text."""
     from kb.schema import Locator, dotted, validator
 
-    path = Path(path)
     try:
         raw = path.read_bytes()
     except OSError as error:
@@ -51,17 +54,57 @@ def read_config(path: str | Path) -> dict[str, Any]:
         first = errors[0]
         where = tuple(first.absolute_path)
         field = dotted(where)
-        raise ConfigError(str(path), Locator(text).line(where), f"{field + ': ' if field else ''}{first.message}")
-    return data
+        message = first.message
+        if first.validator in ("oneOf", "pattern") and first.schema.get("description"):
+            # "not valid under any of the given schemas" or a regex says little of what would be.
+            message = f"{first.instance!r} is not valid (expected {first.schema['description']})"
+        elif first.validator == "dependentRequired":
+            # Point at the key that needs the others, not at the mapping that holds it.
+            key, needs = next((k, v) for k, v in first.validator_value.items()
+                              if k in first.instance and any(n not in first.instance for n in v))
+            where += (key,)
+            field = dotted(where)
+            message = f"{first.instance[key]!r} needs {' and '.join(dotted(where[:-1] + (n,)) for n in needs)} set too"
+        raise ConfigError(str(path), Locator(text).line(where), f"{field + ': ' if field else ''}{message}")
+    return data, text
 
 
-def org_from_config(release: str, data: dict[str, Any], path: str = "<config>") -> Organisation:
-    """Build the organisation described by a validated config mapping on ``release``."""
-    ims_data = data.get("ims", {})
+def read_config(path: str | Path) -> dict[str, Any]:
+    """Read and validate an org file; raise ConfigError ``path:line: message``."""
+    return _read(Path(path))[0]
+
+
+class _Places:
+    """Turn model errors about a part of the org file into located ConfigErrors."""
+
+    def __init__(self, path: str, text: str | None) -> None:
+        from kb.schema import Locator
+
+        self.path = path
+        self.locator = Locator(text)
+
+    def error(self, where: tuple[str | int, ...], message: str) -> ConfigError:
+        """Return the ConfigError ``path:line: dotted.where: message``."""
+        from kb.schema import dotted
+
+        return ConfigError(self.path, self.locator.line(where), f"{dotted(where)}: {message}")
+
+    @contextmanager
+    def at(self, *where: str | int) -> Iterator[None]:
+        """Report a SimError raised inside the block at ``where``."""
+        try:
+            yield
+        except SimError as error:
+            raise self.error(where, str(error)) from None
+
+
+def ims_config_from(ims_data: dict[str, Any]) -> ImsConfig:
+    """Return the ImsConfig of the validated ``ims`` mapping of an org file."""
     logging = {"message_archival": 0, "smtp_protocol_log": 0, "smtp_interface_events": 0}
     logging.update({k: level(v) for k, v in ims_data.get("logging", {}).items()})
     defaults = ImsConfig()
-    ims_config = ImsConfig(
+    notifications = ims_data.get("notifications", [])
+    return ImsConfig(
         domain_routes=[DomainRoute(**r) for r in ims_data.get("domain_routes", [])],
         forward_host=ims_data.get("forward_host", ""),
         reroute_incoming=ims_data.get("reroute_incoming", True),
@@ -73,42 +116,74 @@ def org_from_config(release: str, data: dict[str, Any], path: str = "<config>") 
         retry_hours=list(ims_data.get("retry_hours", defaults.retry_hours)),
         message_timeout_hours=ims_data.get("message_timeout_hours", defaults.message_timeout_hours),
         logging=logging,
+        administrator=ims_data.get("administrator", ""),
+        notifications=notifications if isinstance(notifications, str) else list(notifications),
+        disable_oof=ims_data.get("disable_oof", False),
+        disable_auto_replies=ims_data.get("disable_auto_replies", False),
         registry=dict(ims_data.get("registry", {})),
     )
+
+
+def org_from_config(release: str, data: dict[str, Any], path: str = "<config>", text: str | None = None) -> Organisation:
+    """Build the organisation described by a validated config mapping on ``release``.
+
+    ``text`` (the file's YAML) lets errors found while building carry their line.
+    """
+    places = _Places(path, text)
+    ims_data = data.get("ims", {})
     options: dict[str, Any] = {k: data[k] for k in ("organisation", "site", "server", "domain", "seed") if k in data}
     if "start" in data:
         try:
             options["start"] = datetime.fromisoformat(str(data["start"])).replace(tzinfo=None)
         except ValueError:
-            raise ConfigError(path, None, f"start: {data['start']!r} is not an ISO 8601 date-time") from None
-    org = Organisation(release, ims_config=ims_config, **options)
-    try:
-        org.local_domains += [d for d in data.get("local_domains", []) if d.lower() != org.domain]
-        for box in data.get("mailboxes", []):
-            org.add_mailbox(box["alias"], box.get("display_name", ""), box.get("smtp"))
-        for entry in data.get("custom_recipients", []):
+            raise places.error(("start",), f"{data['start']!r} is not an ISO 8601 date-time "
+                                           "(expected e.g. 2000-01-11T09:00:00)") from None
+    org = Organisation(release, ims_config=ims_config_from(ims_data), **options)
+    org.local_domains += [d for d in data.get("local_domains", []) if d.lower() != org.domain]
+    for i, box in enumerate(data.get("mailboxes", [])):
+        with places.at("mailboxes", i):
+            org.add_mailbox(box["alias"], box.get("display_name", ""), box.get("smtp"), box.get("x400", ""))
+    for i, entry in enumerate(data.get("custom_recipients", [])):
+        with places.at("custom_recipients", i):
             org.add_custom_recipient(entry["alias"], entry["target"], entry.get("display_name", ""), entry.get("smtp"))
-        for entry in data.get("distribution_lists", []):
+    for i, entry in enumerate(data.get("distribution_lists", [])):
+        with places.at("distribution_lists", i):
             org.add_distribution_list(entry["alias"], entry["members"], entry.get("display_name", ""), entry.get("smtp"))
-        for zone in data.get("dns", []):
+    for i, box in enumerate(data.get("mailboxes", [])):
+        for j, rule in enumerate(box.get("rules", [])):
+            with places.at("mailboxes", i, "rules", j, "to"):
+                _check_rule_target(org, rule.get("to", ""))
+            with places.at("mailboxes", i, "rules", j):
+                org.rules.add(box["alias"], InboxRule(rule["action"], rule.get("to", ""), rule.get("text", "")))
+    for i, zone in enumerate(data.get("dns", [])):
+        with places.at("dns", i):
             org.dns.add_zone(zone["name"], [tuple(m) for m in zone.get("mx", [])], zone.get("a", []), zone.get("timeout", False))
-        for host in data.get("remote_hosts", []):
+    for i, host in enumerate(data.get("remote_hosts", [])):
+        with places.at("remote_hosts", i):
             org.add_remote_host(host["name"], host["ip"], host.get("behaviour", "accept"),
                                 recipients={k.lower(): v for k, v in host.get("recipients", {}).items()},
                                 delay=host.get("delay", 0.0), max_size=host.get("max_size", 0))
-        org.store.max_recipients_on_submit = data.get("store", {}).get("max_recipients_on_submit", 0)
-    except SimError as error:
-        raise ConfigError(path, None, str(error)) from None
+    org.store.max_recipients_on_submit = data.get("store", {}).get("max_recipients_on_submit", 0)
+    if "address_spaces" in ims_data:
+        org.mta.ims_address_spaces = [(s["type"], s["address"]) for s in ims_data["address_spaces"]]
+    administrator = ims_data.get("administrator", "")
+    if administrator and not isinstance(org.directory.find(administrator), Mailbox):
+        mailboxes = ", ".join(m.alias for m in org.directory.mailboxes()) or "none defined"
+        raise places.error(("ims", "administrator"),
+                           f"{administrator!r} is not a mailbox of this file (expected one of: {mailboxes})")
+    if ims_data.get("service", "running") == "stopped":
+        org.ims.stop()
     return org
+
+
+def _check_rule_target(org: Organisation, to: str) -> None:
+    """Raise SimError when a rule forwards to an alias the directory does not have."""
+    if to and ":" not in to and "@" not in to and org.directory.find(to.strip()) is None:
+        raise SimError(f"no recipient with alias {to!r} (expected an alias of this file or TYPE:address)")
 
 
 def load_org(release: str, config: str | Path | None = None) -> Organisation:
     """Return the organisation of ``config`` (default: the built-in org) running ``release``."""
     path = Path(config) if config is not None else default_config_path()
-    data = read_config(path)
-    try:
-        return org_from_config(release, data, str(path))
-    except ConfigError:
-        raise
-    except KbError:
-        raise
+    data, text = _read(path)
+    return org_from_config(release, data, str(path), text)

@@ -84,9 +84,9 @@ class Organisation:
         return f"c=US;a= ;p={self.organisation};l={self.server}-{stamp}Z-{self._mts_counter}"
 
     # -- directory -----------------------------------------------------------------------------
-    def add_mailbox(self, alias: str, display_name: str = "", smtp: list[str] | None = None) -> Mailbox:
+    def add_mailbox(self, alias: str, display_name: str = "", smtp: list[str] | None = None, x400: str = "") -> Mailbox:
         """Create a mailbox (directory entry + store folders); the SMTP address defaults to alias@domain."""
-        mailbox = Mailbox(alias, display_name or alias, list(smtp or [f"{alias.lower()}@{self.domain}"]))
+        mailbox = Mailbox(alias, display_name or alias, list(smtp or [f"{alias.lower()}@{self.domain}"]), x400)
         self.directory.add(mailbox)
         self.store.create_mailbox(alias)
         return mailbox

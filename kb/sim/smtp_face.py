@@ -2,20 +2,27 @@
 
 aiosmtpd parses the protocol (bounded command and line lengths, 5xx for malformed commands);
 every accepted envelope step is handed to the IMS's InboundSession, so relay rules, limits,
-the IN spool, conversion and delivery are the modelled ones.
+the IN spool, conversion and delivery are the modelled ones. While the MSExchangeIMC service is
+stopped, the greeting and every command but QUIT are answered 421 and the connection is closed.
 """
 
 from __future__ import annotations
 
+import functools
 import threading
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
-from kb.sim.ims.inbound import InboundSession
+from kb.sim.ims.inbound import InboundSession, server_ident
 from kb.sim.org import Organisation
 
 COMMAND_SIZE_LIMIT = 512  # RFC 5321 §4.5.3.1.4
+# RFC 5321 §3.8: a server that must stop serving answers 421 and closes the channel; a stopped
+# Windows NT service (MSExchangeIMC stops itself on fatal errors, Q193639, Q193782) takes no
+# SMTP connections at all.
+SERVICE_NOT_AVAILABLE = "421 {host} Service not available, closing transmission channel"
 
 
 class ImsSmtpHandler:
@@ -24,6 +31,12 @@ class ImsSmtpHandler:
     def __init__(self, org: Organisation, lock: threading.Lock) -> None:
         self.org = org
         self.lock = lock
+
+    def refusal(self) -> str | None:
+        """Return the 421 reply while the IMS service is stopped, else None."""
+        if self.org.ims.running:
+            return None
+        return SERVICE_NOT_AVAILABLE.format(host=self.org.fqdn)
 
     def _inbound(self, session: Session) -> InboundSession:
         inbound = getattr(session, "kb_inbound", None)
@@ -39,6 +52,9 @@ class ImsSmtpHandler:
                           mail_options: list[str]) -> str:
         """MAIL FROM: open the modelled transaction."""
         with self.lock:
+            refused = self.refusal()
+            if refused:
+                return refused
             reply = self._inbound(session).mail(address)
         if reply.code < 300:
             envelope.mail_from = address
@@ -49,6 +65,9 @@ class ImsSmtpHandler:
                           rcpt_options: list[str]) -> str:
         """RCPT TO: relay rules and recipient limits of the IMS."""
         with self.lock:
+            refused = self.refusal()
+            if refused:
+                return refused
             reply = self._inbound(session).rcpt(address)
         if reply.code < 300:
             envelope.rcpt_tos.append(address)
@@ -59,6 +78,9 @@ class ImsSmtpHandler:
         """DATA: the IMS spools the message and runs its inbound path."""
         payload = envelope.original_content or b""
         with self.lock:
+            refused = self.refusal()
+            if refused:
+                return refused
             reply = self._inbound(session).data(payload)
             self.org.run()
         return reply.line()
@@ -66,6 +88,9 @@ class ImsSmtpHandler:
     async def handle_RSET(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         """RSET: forget the modelled transaction too."""
         with self.lock:
+            refused = self.refusal()
+            if refused:
+                return refused
             self._inbound(session).rset()
         return "250 OK"
 
@@ -77,12 +102,44 @@ class ImsSmtpHandler:
 def smtp_factory(org: Organisation, lock: threading.Lock) -> Any:
     """Return a protocol factory for ``loop.create_server``."""
     handler = ImsSmtpHandler(org, lock)
-    ident = f"ESMTP Server (Microsoft Exchange Internet Mail Service {org.builds.ims.version}) Ready"
+    ident = server_ident(org.ims)
     limit = org.ims.config.max_message_bytes
 
     class ImsSMTP(SMTP):
         line_length_limit = max(1001, org.ims.config.max_line_length)
         command_size_limit = COMMAND_SIZE_LIMIT
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            # aiosmtpd dispatches every command through this table: each passes the service gate
+            # but QUIT, which closes the channel anyway (221).
+            self._smtp_methods = {name: method if name == "QUIT" else self._gated(method)
+                                  for name, method in self._smtp_methods.items()}
+
+        def _gated(self, method: Callable[[str], Awaitable[None]]) -> Callable[[str], Awaitable[None]]:
+            """Return ``method`` behind the service gate (HELP still reads its syntax attributes)."""
+
+            @functools.wraps(method)
+            async def gated(arg: str) -> None:
+                if not await self.refuse_if_stopped():
+                    await method(arg)
+
+            return gated
+
+        async def _handle_client(self) -> None:
+            """Greet, or refuse the connection when the IMS is stopped (aiosmtpd's session loop)."""
+            if not await self.refuse_if_stopped():
+                await super()._handle_client()
+
+        async def refuse_if_stopped(self) -> bool:
+            """Answer 421 and close while the IMS is stopped; return True when refused."""
+            reply = handler.refusal()
+            if reply is None:
+                return False
+            if self.transport is not None and not self.transport.is_closing():
+                await self.push(reply)
+                self.transport.close()
+            return True
 
     def factory() -> SMTP:
         return ImsSMTP(handler, hostname=org.fqdn, ident=ident, data_size_limit=limit, timeout=300,

@@ -86,10 +86,29 @@ def test_a_corrupted_encapsulated_address_over_smtp(served: tuple[str, Bound]) -
     if release.endswith("SP1"):
         assert events[:3] == [("MSExchangeIS", 12800), ("MSExchangeIMC", 4182), ("MSExchangeIMC", 4102)]
         assert service == "stopped"
-        with pytest.raises(smtplib.SMTPException):
+        # A stopped service refuses the connection: 421 instead of the greeting (RFC 5321 §3.8).
+        with pytest.raises(smtplib.SMTPConnectError) as caught:
             _smtp(bound, "pat@example.net", b"Subject: afterwards\r\n\r\nHi.\r\n")
+        assert (caught.value.smtp_code, caught.value.smtp_error) == (
+            421, b"exch01.contoso.com Service not available, closing transmission channel")
     else:
         assert events == [("MSExchangeIS", 12004), ("MSExchangeIMC", 4117)]
         assert service == "running"
         _smtp(bound, "pat@example.net", b"Subject: afterwards\r\n\r\nHi.\r\n")
         assert [m["subject"] for m in _api(bound, "mailboxes/alice/messages")["messages"]] == ["afterwards"]
+
+
+def test_a_session_open_when_the_ims_stops_gets_421_for_its_next_command(served: tuple[str, Bound]) -> None:
+    release, bound = served
+    with smtplib.SMTP(bound.smtp[0], bound.smtp[1], timeout=5) as client:
+        client.ehlo("mail.example.net")
+        client.sendmail("pat@example.net", ["alice@contoso.com"], CORRUPTED)
+        if release.endswith("SP1"):  # the message stopped the IMS (4182): the channel closes
+            with pytest.raises(smtplib.SMTPSenderRefused) as caught:
+                client.sendmail("pat@example.net", ["alice@contoso.com"], b"Subject: next\r\n\r\nHi.\r\n")
+            assert caught.value.smtp_code == 421
+            assert caught.value.smtp_error.endswith(b"Service not available, closing transmission channel")
+            with pytest.raises(smtplib.SMTPServerDisconnected):
+                client.noop()
+        else:
+            client.sendmail("pat@example.net", ["alice@contoso.com"], b"Subject: next\r\n\r\nHi.\r\n")

@@ -47,6 +47,16 @@ def test_the_handler_hooks_drive_the_modelled_inbound_path_without_sockets() -> 
     assert [m.subject for m in org.client("alice").inbox()] == ["hooks"]
 
 
+def test_the_handler_hooks_answer_421_without_touching_the_model_while_the_ims_is_stopped() -> None:
+    org = load_org("Exchange Server 5.5 SP3")
+    org.ims.stop()
+    handler = ImsSmtpHandler(org, threading.Lock())
+    session, envelope = _session(), Envelope()
+    reply = asyncio.run(handler.handle_MAIL(None, session, envelope, "someone@example.net", []))  # type: ignore[arg-type]
+    assert reply == "421 exch01.contoso.com Service not available, closing transmission channel"
+    assert envelope.mail_from is None and org.ims.protocol_log.sessions == []
+
+
 @pytest.fixture(scope="module")
 def server() -> Iterator[Bound]:
     org = load_org("Exchange Server 5.5 SP3")

@@ -42,6 +42,12 @@ TOO_MANY_RECIPIENTS = FailureKind(0, "00010256", "Too many recipients.", 1, 16,
                                   "The message has too many recipients", "5.5.3")
 
 
+def server_ident(ims: "InternetMailService") -> str:
+    """Return the greeting after the host name; AdvertiseSMTPExtensions 0 drops the "E" (Q194131)."""
+    kind = "SMTP Server" if ims.config.registry.get("AdvertiseSMTPExtensions", 1) == 0 else "ESMTP Server"
+    return f"{kind} (Microsoft Exchange Internet Mail Service {ims.build.version}) Ready"
+
+
 @dataclass
 class InboundSession:
     """The server side of one inbound SMTP connection, as the IMS models it (no sockets)."""
@@ -68,9 +74,7 @@ class InboundSession:
 
     def banner(self) -> str:
         """Return the greeting text after "220 " (Q194131)."""
-        ims = self.ims
-        kind = "SMTP Server" if ims.config.registry.get("AdvertiseSMTPExtensions", 1) == 0 else "ESMTP Server"
-        return f"{ims.org.fqdn} {kind} (Microsoft Exchange Internet Mail Service {ims.build.version}) Ready"
+        return f"{self.ims.org.fqdn} {server_ident(self.ims)}"
 
     def helo(self, name: str) -> Reply:
         """Answer HELO/EHLO."""
