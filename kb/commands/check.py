@@ -42,8 +42,10 @@ def command(no_verify: bool, no_site: bool, out: Path | None, jobs: int, as_json
         lines = [f"validate: {report.records} records, {len(report.errors)} errors"]
         if report.verify is not None:
             summary = report.verify.summary()
-            lines.append("verify:   " + ", ".join(f"{summary[k]} {k}" for k in sorted(summary) if summary[k])
-                         + f" over {len(report.verify.articles)} articles")
+            verdicts = ("pass", "fail", "flaky", "error", "timeout", "unknown")
+            lines.append(f"verify:   {summary['articles']} articles: "
+                         + ", ".join(f"{summary[k]} {k}" for k in verdicts)
+                         + f" ({summary['runs']} runs, {summary['cached']} cached)")
         if report.site is not None:
             lines.append(f"site:     {report.site.articles} articles in {report.site.out}"
                          + (f", {len(report.site.errors)} errors" if report.site.errors else ""))
