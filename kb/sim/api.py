@@ -128,8 +128,10 @@ class SimApi:
 
     def eventlog(self, query: dict[str, list[str]], body: Any = None) -> Any:
         """Return the event log (``?source=`` and ``?event_id=`` filter)."""
-        source = (query.get("source") or [None])[0]
-        event_id = (query.get("event_id") or [None])[0]
+        sources = query.get("source")
+        event_ids = query.get("event_id")
+        source = sources[0] if sources else None
+        event_id = event_ids[0] if event_ids else None
         if event_id is not None and not event_id.isdigit():
             raise ApiError(HTTPStatus.BAD_REQUEST, f"event_id must be a number, got {event_id!r}")
         return [e.to_json() for e in self.org.eventlog.entries(source, int(event_id) if event_id else None)]

@@ -9,7 +9,7 @@ number per server is not enough). A hotfix overlay replaces one component build:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import total_ordering
 from typing import Any
 
@@ -169,4 +169,6 @@ def with_overlay(builds: ComponentBuilds, component: str, version: str) -> Compo
     """Return ``builds`` with one component replaced (for tests and bisection)."""
     new = Build.parse(version)
     builds.get(component)
-    return replace(builds, overlays=builds.overlays + ((component, new),), **{component: new})
+    parts = {c: builds.get(c) for c in COMPONENTS}
+    parts[component] = new
+    return ComponentBuilds(name=builds.name, base=builds.base, overlays=builds.overlays + ((component, new),), **parts)

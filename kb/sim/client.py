@@ -39,9 +39,9 @@ class Client:
             address = entry.smtp[0] if entry.smtp else entry.alias
             return RecipientRow(row_id, address, "SMTP", entry.display_name, rtype, entry=entry.alias)
         addrtype, address = split_address(text)
-        entry = directory.by_smtp(address) if addrtype == "SMTP" and ":" not in text else None
-        if entry is not None:
-            return RecipientRow(row_id, entry.smtp[0], "SMTP", entry.display_name, rtype, entry=entry.alias)
+        owner = directory.by_smtp(address) if addrtype == "SMTP" and ":" not in text else None
+        if owner is not None:
+            return RecipientRow(row_id, owner.smtp[0], "SMTP", owner.display_name, rtype, entry=owner.alias)
         # A one-off address is kept exactly as typed, trailing blanks included.
         return RecipientRow(row_id, address, addrtype, address, rtype)
 

@@ -107,14 +107,14 @@ class Directory:
         """Return every entry, sorted by alias."""
         return sorted(self._entries.values(), key=lambda e: e.alias.lower())
 
-    def expand(self, alias: str, _seen: frozenset[str] = frozenset()) -> list[Entry]:
+    def expand(self, alias: str, _seen: frozenset[str] = frozenset()) -> list[Mailbox | CustomRecipient]:
         """Return the mailboxes and custom recipients a name expands to (lists recursively, no loops)."""
         entry = self.get(alias)
         if not isinstance(entry, DistributionList):
             return [entry]
         if alias.lower() in _seen:
             return []
-        out: list[Entry] = []
+        out: list[Mailbox | CustomRecipient] = []
         for member in entry.members:
             for item in self.expand(member, _seen | {alias.lower()}):
                 if item not in out:

@@ -116,6 +116,7 @@ class MapiMessage:
 
     def summary(self) -> dict[str, Any]:
         """Return a short JSON-ready description (for folder listings)."""
+        when = self.delivery_time or self.submit_time
         return {
             "entry_id": self.entry_id,
             "message_class": self.message_class,
@@ -124,7 +125,7 @@ class MapiMessage:
             "sender": self.sender,
             "size": self.size(),
             "subject": self.subject,
-            "time": (self.delivery_time or self.submit_time).isoformat() if (self.delivery_time or self.submit_time) else None,
+            "time": when.isoformat() if when else None,
         }
 
     def to_json(self) -> dict[str, Any]:

@@ -86,7 +86,8 @@ class MessageTransferAgent:
         if entry is None:
             return [(None, row.address, row.addrtype, None)]
         out: list[tuple[object, str, str, str | None]] = []
-        members = self.org.directory.expand(entry.alias) if isinstance(entry, DistributionList) else [entry]
+        members: list[Mailbox | CustomRecipient] = (
+            self.org.directory.expand(entry.alias) if isinstance(entry, DistributionList) else [entry])
         via = entry.alias if isinstance(entry, DistributionList) else None
         for member in members:
             if isinstance(member, CustomRecipient):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kb.exceptions import SimError
 from kb.sim import builds as builds_module
@@ -22,6 +22,9 @@ from kb.sim.remote import Internet, RemoteHost
 from kb.sim.report import ReportedFailure, StoreReports
 from kb.sim.rules import RuleEngine
 from kb.sim.store import IMS_FOLDERS, InformationStore
+
+if TYPE_CHECKING:
+    from kb.sim.client import Client
 
 
 class Organisation:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
+from datetime import datetime
 from email.message import EmailMessage, Message
 from email.mime.message import MIMEMessage
 from email.mime.multipart import MIMEMultipart
@@ -50,7 +51,7 @@ class ReportedFailure:
     remote_reply: str = ""
 
 
-def _client_time(when) -> str:  # noqa: ANN001 - datetime
+def _client_time(when: datetime) -> str:
     """Return the client's short date form, e.g. ``1/11/00 9:00 AM``."""
     hour = when.hour % 12 or 12
     return f"{when.month}/{when.day}/{when.year % 100:02d} {hour}:{when.minute:02d} {'AM' if when.hour < 12 else 'PM'}"
@@ -121,6 +122,7 @@ class StoreReports:
         """Render what the client shows for an NDR (ims-domain §2.5.2, Q242961)."""
         original = ndr.original
         assert original is not None
+        assert ndr.submit_time is not None  # report() stamps every NDR
         sent = original.submit_time or ndr.submit_time
         lines = [
             "Your message did not reach some or all of the intended recipients.",
@@ -145,6 +147,7 @@ class StoreReports:
         """Return the NDR as a MIME multipart/report with an RFC 3464 message/delivery-status part."""
         original = ndr.original
         assert original is not None
+        assert ndr.submit_time is not None  # report() stamps every NDR
         report = MIMEMultipart("report", report_type="delivery-status", policy=WIRE)
         report["From"] = f"System Administrator <{self.org.postmaster}>"
         report["To"] = original.sender or f"postmaster@{self.org.domain}"
@@ -160,7 +163,7 @@ class StoreReports:
         per_message = Message()
         per_message["Reporting-MTA"] = f"dns; {self.org.fqdn}"
         per_message["Arrival-Date"] = rfc822_date(original.submit_time or ndr.submit_time)
-        blocks = [per_message]
+        blocks: list[Message | str] = [per_message]
         for row in ndr.recipients:
             block = Message()
             block["Original-Recipient"] = f"rfc822;{row.address}"

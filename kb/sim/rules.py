@@ -64,7 +64,11 @@ class RuleEngine:
         if is_automatic(message) or not self._rules.get(alias.lower()):
             return
         for rule in self.rules(alias):
-            self.org.clock.schedule(0, f"rule {rule.action} ({alias})", lambda r=rule: self._run(alias, r, message))
+            def run(r: InboxRule = rule) -> None:
+                """Run one inbox rule on the message just delivered."""
+                self._run(alias, r, message)
+
+            self.org.clock.schedule(0, f"rule {rule.action} ({alias})", run)
 
     def _run(self, alias: str, rule: InboxRule, message: MapiMessage) -> None:
         owner = self.org.directory.get(alias)
@@ -102,7 +106,7 @@ class RuleEngine:
             return RecipientRow(1, entry.smtp[0] if entry.smtp else entry.alias, "SMTP", entry.display_name,
                                 entry=entry.alias)
         addrtype, address = split_address(text)
-        entry = directory.by_smtp(address) if addrtype == "SMTP" else None
-        if entry is not None:
-            return RecipientRow(1, entry.smtp[0], "SMTP", entry.display_name, entry=entry.alias)
+        owner = directory.by_smtp(address) if addrtype == "SMTP" else None
+        if owner is not None:
+            return RecipientRow(1, owner.smtp[0], "SMTP", owner.display_name, entry=owner.alias)
         return RecipientRow(1, address, addrtype, address)

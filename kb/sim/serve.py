@@ -69,7 +69,8 @@ class SimServer:
             except (NotImplementedError, RuntimeError, ValueError):
                 pass  # not the main thread (tests): stop() is used instead
         sock = smtp_server.sockets[0].getsockname()
-        on_ready(Bound(smtp=(sock[0], sock[1]), api=httpd.server_address[:2]))
+        api_sock = httpd.socket.getsockname()  # what httpd.server_address holds, as the socket reports it
+        on_ready(Bound(smtp=(sock[0], sock[1]), api=(api_sock[0], api_sock[1])))
         try:
             await self._stop.wait()
         finally:

@@ -20,6 +20,7 @@ from kb.sim.ims.smtp_out import SmtpClient
 from kb.sim.ims.spool import Spool
 
 if TYPE_CHECKING:
+    from kb.sim.ims.outbound import QueueEntry
     from kb.sim.org import Organisation
 
 __all__ = ["DomainRoute", "ImsConfig", "InboundSession", "InternetMailService", "RelayRules"]
@@ -68,8 +69,11 @@ class InternetMailService:
         self.inbound.retry_spool()
         for entry in self.outbound.queue:
             if entry.state != "done":
-                self.org.clock.schedule(0, f"deliver {entry.spool_name}#{entry.id} (restart)",
-                                        lambda e=entry: self.outbound.attempt(e))
+                def deliver(e: QueueEntry = entry) -> None:
+                    """Attempt delivery of one queue entry again."""
+                    self.outbound.attempt(e)
+
+                self.org.clock.schedule(0, f"deliver {entry.spool_name}#{entry.id} (restart)", deliver)
         if self.org.store.queue("MTS-OUT"):
             self.wake_outbound()
 

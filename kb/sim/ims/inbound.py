@@ -28,6 +28,7 @@ from kb.sim.store import RecipientLimitError
 
 if TYPE_CHECKING:
     from kb.sim.ims import InternetMailService
+    from kb.sim.message import MapiMessage
 
 SOURCE = "MSExchangeIMC"
 # Q246051 (fix: Msexcimc.exe 5.5.2651.58, post-SP3 IMS fixes of December 14, 1999, Q246889; in
@@ -189,8 +190,12 @@ class InboundPath:
         """Schedule every spool file still in IN again (service restart)."""
         for spool_file in self.ims.spool.list("IN"):
             mail_from, rcpt_to = self.envelopes.get(spool_file.name, ("", []))
-            self.ims.org.clock.schedule(0, f"inbound {spool_file.name} (restart)",
-                                        lambda n=spool_file.name, f=mail_from, r=rcpt_to: self.process(n, f, list(r)))
+
+            def process(n: str = spool_file.name, f: str = mail_from, r: list[str] = rcpt_to) -> None:
+                """Process one spool file left in IN."""
+                self.process(n, f, list(r))
+
+            self.ims.org.clock.schedule(0, f"inbound {spool_file.name} (restart)", process)
 
     def process(self, name: str, mail_from: str, rcpt_to: list[str]) -> None:
         """Convert, submit to MTS-IN, archive (ims-domain §2.3 step 3-4)."""
@@ -234,7 +239,7 @@ class InboundPath:
         ims.spool.delete("IN", name)
         self.envelopes.pop(name, None)
 
-    def report_recipient_limit(self, message, name: str) -> None:  # noqa: ANN001 - MapiMessage
+    def report_recipient_limit(self, message: MapiMessage, name: str) -> None:
         """NDR the originator of a message the store refused under "Max Recipients on Submit".
 
         The IMS builds this NDR itself, one "0 (00010256) Too many recipients." line per
@@ -244,7 +249,7 @@ class InboundPath:
         failures = [Failure(parse_recipient(p1, self.ims.build), TOO_MANY_RECIPIENTS) for p1 in recipients]
         self.ims.ndr.report(Transfer(message=message, recipients=recipients), name, failures, spool_dir="IN")
 
-    def submit(self, message, name: str) -> None:  # noqa: ANN001 - MapiMessage
+    def submit(self, message: MapiMessage, name: str) -> None:
         """Hand a converted message from MTS-IN to the store/MTA; NDR recipients nobody owns."""
         org = self.ims.org
         org.store.submit_from_gateway(message, name, resolve_p2=bool(self.ims.config.registry.get("ResolveP2", 0)))

@@ -237,7 +237,12 @@ class OutboundPath:
             self._next_id += 1
             entry = QueueEntry(self._next_id, name, transfer, decision, members, len(data), now)
             self.queue.append(entry)
-            org.clock.schedule(0, f"deliver {name}#{entry.id}", lambda e=entry: self.attempt(e))
+
+            def deliver(e: QueueEntry = entry) -> None:
+                """Attempt delivery of one queue entry."""
+                self.attempt(e)
+
+            org.clock.schedule(0, f"deliver {name}#{entry.id}", deliver)
         if not groups and not self.pending_for(name) and ims.spool.exists("OUT", name):
             ims.spool.delete("OUT", name)
 
@@ -298,12 +303,22 @@ class OutboundPath:
             if next_try >= expires:
                 entry.state = "retry"
                 entry.next_try = expires
+
+                def expire(e: QueueEntry = entry) -> None:
+                    """Expire the queue entry."""
+                    self.expire(e)
+
                 org.clock.schedule((expires - org.clock.now()).total_seconds(), f"expire {entry.spool_name}#{entry.id}",
-                                   lambda e=entry: self.expire(e))
+                                   expire)
             else:
                 entry.state = "retry"
                 entry.next_try = next_try
-                org.clock.schedule(hours * 3600, f"retry {entry.spool_name}#{entry.id}", lambda e=entry: self.attempt(e))
+
+                def retry(e: QueueEntry = entry) -> None:
+                    """Attempt delivery of the queue entry again."""
+                    self.attempt(e)
+
+                org.clock.schedule(hours * 3600, f"retry {entry.spool_name}#{entry.id}", retry)
         else:
             self._finish(entry)
         if failures:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from kb.sim.builds import build
 from kb.sim.ims.ndr import Failure, remote_failure
@@ -38,7 +38,11 @@ class SmtpClient:
         log = ims.protocol_log
         now = org.clock.now()
         session = log.open("outbound", f"{host} [{ip}]")
-        say = lambda text: log.write(session, now, text)  # noqa: E731
+
+        def say(text: str) -> None:
+            """Write one line to this session's protocol log."""
+            log.write(session, now, text)
+
         remote = org.internet.at(ip)
         if ims.config.log_level("smtp_interface_events") >= 3:
             org.eventlog.log(SOURCE, 2003, host=host, domain=entry.decision.domain, logfile=session.logfile)
@@ -102,7 +106,7 @@ class SmtpClient:
             result.error = f"{host} deferred {len(result.retry)} recipient(s)"
         return result
 
-    def _defer(self, entry: "QueueEntry", recipients: list["ImsRecipient"], say, error: str) -> Attempt:  # noqa: ANN001
+    def _defer(self, entry: "QueueEntry", recipients: list["ImsRecipient"], say: Callable[[str], None], error: str) -> Attempt:
         """Log the reschedule line (Q228725) and hand every recipient back for retry."""
         subject = entry.transfer.message.subject
         say(f'499 No routing hosts are reachable for {entry.decision.domain}. Message subject: ""{subject}"". '

@@ -6,6 +6,7 @@ Q300931, Q201314); spool files have 8-character names such as HBWK2Q2P (Q232279)
 
 from __future__ import annotations
 
+import builtins
 import random
 import string
 from dataclasses import dataclass
@@ -98,6 +99,7 @@ class Spool:
         """Return the files of ``directory``, oldest first then by name."""
         return sorted(self._dirs[normalise_dir(directory)].values(), key=lambda f: (f.time, f.name))
 
-    def to_json(self) -> dict[str, list[dict[str, Any]]]:
+    def to_json(self) -> dict[str, builtins.list[dict[str, Any]]]:
         """Return every directory's listing."""
+        # ``builtins.list``: inside the class body, ``list`` names the method above.
         return {d: [f.to_json() for f in self.list(d)] for d in DIRECTORIES}
