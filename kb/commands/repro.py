@@ -70,25 +70,29 @@ def run_command(article: str, release: str, as_json: bool, timeout: float, folde
 @command.command(name="init")
 @click.argument("article")
 @click.option("--force", is_flag=True, help="Overwrite an existing repro script.")
+@click.option("--link", "link_only", is_flag=True, help="Only link an existing repro/ARTICLE.py from the record.")
 @click.option("--json", "as_json", is_flag=True, help="Print only the JSON document on stdout.")
 @_articles_option
-def init_command(article: str, force: bool, as_json: bool, folder: Path | None) -> None:
+def init_command(article: str, force: bool, link_only: bool, as_json: bool, folder: Path | None) -> None:
     """Scaffold repro/ARTICLE.py from the article's status and symptoms and link it from the record.
 
     \b
     Example:
       kb repro init Q240788
+      kb repro init Q240788 --link     # a script you wrote by hand
     """
     from kb.repro.scaffold import scaffold_repro
     from kb.resources import project_root
     from kb.verify.targets import find_record
 
     folder = folder if folder is not None else project_root() / "articles"
-    scaffold = scaffold_repro(find_record(folder, article), folder.resolve().parent, force=force)
+    if force and link_only:
+        raise click.UsageError("--force and --link exclude each other")
+    scaffold = scaffold_repro(find_record(folder, article), folder.resolve().parent, force=force, link_only=link_only)
     if as_json:
         click.echo(json.dumps(scaffold.to_json(), indent=2, sort_keys=True))
         return
-    click.echo(f"wrote {scaffold.script}")
+    click.echo(f"{'wrote' if scaffold.written else 'kept'} {scaffold.script}")
     click.echo(f"linked it from {scaffold.record} (repro.script)")
     click.echo(f"  affected: {', '.join(scaffold.affected) or '(none named)'}")
     click.echo(f"  fixed:    {', '.join(scaffold.fixed) or '(none named)'}")

@@ -31,11 +31,12 @@ class Scaffold:
     affected: list[str]
     fixed: list[str]
     unknown: list[str]
+    written: bool = True
 
     def to_json(self) -> dict[str, Any]:
         """Return a JSON-ready dict with stable keys."""
         return {"affected": self.affected, "fixed": self.fixed, "id": self.id, "record": str(self.record),
-                "script": str(self.script), "unknown": self.unknown}
+                "script": str(self.script), "unknown": self.unknown, "written": self.written}
 
 
 def _status_of(article: Any) -> dict[str, Any] | None:
@@ -97,20 +98,27 @@ def render_scaffold(article: Any, affected: list[str], fixed: list[str], unknown
     )
 
 
-def scaffold_repro(record: Path, root: Path, *, force: bool = False) -> Scaffold:
-    """Write ``<root>/repro/<id>.py`` for the article at ``record`` and link it from the record."""
-    from kb.store import dump_article, load_article, write_atomic
+def scaffold_repro(record: Path, root: Path, *, force: bool = False, link_only: bool = False) -> Scaffold:
+    """Write ``<root>/repro/<id>.py`` for the article at ``record`` and link it from the record.
+
+    With ``link_only`` an existing script (written by hand) is linked and left as it is.
+    """
+    from kb.files import write_atomic
+    from kb.store import dump_article, load_article
 
     article = load_article(record)
     relative = Path("repro") / f"{article.id}.py"
     script = root / relative
-    if script.exists() and not force:
-        raise ScaffoldError(f"{script}: already exists (use --force to overwrite it)")
+    if link_only and not script.is_file():
+        raise ScaffoldError(f"{script}: no such repro script to link (drop --link to scaffold one)")
+    if script.exists() and not (force or link_only):
+        raise ScaffoldError(f"{script}: already exists (use --link to link it, --force to overwrite it)")
     affected, fixed, unknown = _lattice_names(_status_of(article))
-    write_atomic(script, render_scaffold(article, affected, fixed, unknown).encode("utf-8"))
+    if not link_only:
+        write_atomic(script, render_scaffold(article, affected, fixed, unknown).encode("utf-8"))
     repro = dict(article.repro or {})
     repro["script"] = relative.as_posix()
     repro.setdefault("releases", [])
     article.repro = repro
     dump_article(article, record)
-    return Scaffold(article.id, script, record, affected, fixed, unknown)
+    return Scaffold(article.id, script, record, affected, fixed, unknown, written=not link_only)

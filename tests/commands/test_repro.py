@@ -8,7 +8,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from kb.cli import cli
-from kb.store import load_article
+from kb.store import dump_article, load_article
 
 SP3 = "Exchange Server 5.5 SP3"
 
@@ -75,8 +75,21 @@ def test_init_refuses_to_overwrite_an_existing_script_without_force(kb_root: Pat
     before = (kb_root / "repro" / "Q254893.py").read_bytes()
     code, _, err = repro(kb_root, "init", "Q254893")
     assert code != 0
-    assert "already exists (use --force" in err
+    assert "already exists (use --link to link it, --force to overwrite it)" in err
     assert (kb_root / "repro" / "Q254893.py").read_bytes() == before
+
+
+def test_init_link_links_the_existing_script_without_touching_it(kb_root: Path) -> None:
+    record = kb_root / "articles" / "Q254893.yaml"
+    article = load_article(record)
+    article.repro = None
+    dump_article(article, record)
+    before = (kb_root / "repro" / "Q254893.py").read_bytes()
+    code, out, _ = repro(kb_root, "init", "Q254893", "--link")
+    assert code == 0
+    assert "kept " in out
+    assert (kb_root / "repro" / "Q254893.py").read_bytes() == before
+    assert load_article(record).repro == {"script": "repro/Q254893.py", "releases": []}
 
 
 def test_init_scaffolds_the_shipped_q254893_symptoms_when_forced(kb_root: Path) -> None:

@@ -40,3 +40,19 @@ def test_an_existing_script_is_not_overwritten(record: Path) -> None:
     scaffold_repro(record, record.parent.parent)
     with pytest.raises(ScaffoldError, match="already exists"):
         scaffold_repro(record, record.parent.parent)
+
+
+def test_link_only_links_a_hand_written_script_and_leaves_it_unchanged(record: Path) -> None:
+    script = record.parent.parent / "repro" / "Q900007.py"
+    script.parent.mkdir()
+    script.write_text("# written by hand\n")
+    scaffold = scaffold_repro(record, record.parent.parent, link_only=True)
+    assert scaffold.written is False
+    assert script.read_text() == "# written by hand\n"
+    assert load_article(record).repro == {"script": "repro/Q900007.py", "releases": []}
+
+
+def test_link_only_without_a_script_is_an_error(record: Path) -> None:
+    with pytest.raises(ScaffoldError, match="no such repro script"):
+        scaffold_repro(record, record.parent.parent, link_only=True)
+    assert load_article(record).repro is None
