@@ -56,9 +56,12 @@ def run_check(
     say: Say = lambda message: None,
 ) -> CheckReport:
     """Validate ``root/articles``, verify its repros and build its site into ``site_out``."""
+    from kb.exceptions import NotFoundError
     from kb.schema import validate_paths
 
     articles = root / "articles"
+    if not articles.is_dir():
+        raise NotFoundError(f"{articles}: no articles folder (run kb check in a knowledge base: a folder with articles/)")
     report = CheckReport()
     say(f"kb check: validating {articles}")
     report.records, report.diagnostics = validate_paths([articles])

@@ -47,3 +47,11 @@ def test_check_builds_the_site_with_the_verification_results(kb_copy: Path) -> N
     pages = list((kb_copy / "public").rglob("*.html"))
     article = next(p for p in pages if "Q254893" in str(p))
     assert "Exchange Server 5.5 SP3" in article.read_text()
+
+
+def test_check_outside_a_knowledge_base_is_a_one_line_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["check"])
+    assert result.exit_code == 1
+    assert result.stderr.strip().endswith("no articles folder (run kb check in a knowledge base: a folder with articles/)")
+    assert not (tmp_path / "site").exists()
