@@ -6,9 +6,10 @@ import asyncio
 import logging
 import signal
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 from kb.exceptions import SimError
 from kb.sim.api import make_http_server
@@ -88,6 +89,39 @@ class SimServer:
         """Ask a running server to stop (thread-safe)."""
         if self._loop is not None and self._stop is not None:
             self._loop.call_soon_threadsafe(self._stop.set)
+
+    @contextmanager
+    def running(self, timeout: float = 10.0) -> Iterator[Bound]:
+        """Serve in a background thread for the ``with`` block; yield the bound addresses.
+
+        A server that cannot start (a port in use) raises its error here instead of hanging.
+        """
+        ready = threading.Event()
+        bound: list[Bound] = []
+        failed: list[BaseException] = []
+
+        def on_ready(addresses: Bound) -> None:
+            bound.append(addresses)
+            ready.set()
+
+        def serve_until_stopped() -> None:
+            try:
+                self.run(on_ready)
+            except BaseException as error:  # handed to the caller's thread below
+                failed.append(error)
+                ready.set()
+
+        thread = threading.Thread(target=serve_until_stopped, name="kb-sim-serve", daemon=True)
+        thread.start()
+        if not ready.wait(timeout):
+            raise SimError(f"the simulated server did not start within {timeout:g} s")
+        if failed:
+            raise failed[0]
+        try:
+            yield bound[0]
+        finally:
+            self.stop()
+            thread.join(timeout)
 
 
 def serve(release: str, smtp: str = "127.0.0.1:2525", api: str = "127.0.0.1:8025", config: str | Path | None = None,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import smtplib
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,7 +14,7 @@ from kb.exceptions import ConfigError
 from kb.resources import schema_dir
 from kb.sim import Organisation
 from kb.sim.config import load_org
-from kb.sim.serve import Bound, SimServer
+from kb.sim.serve import SimServer
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "sim"
 SP1, SP3, SP4 = "Exchange Server 5.5 SP1", "Exchange Server 5.5 SP3", "Exchange Server 5.5 SP4"
@@ -186,25 +185,11 @@ def test_ims_service_stopped_holds_outbound_mail_in_mts_out() -> None:
 
 
 def test_ims_service_stopped_refuses_smtp_connections_with_421_over_the_wire() -> None:
-    sim = SimServer(_load("ims-stopped.yaml"), ("127.0.0.1", 0), ("127.0.0.1", 0))
-    ready, bound = threading.Event(), list[Bound]()
-
-    def on_ready(b: Bound) -> None:
-        bound.append(b)
-        ready.set()
-
-    thread = threading.Thread(target=sim.run, args=(on_ready,), daemon=True)
-    thread.start()
-    assert ready.wait(10)
-    try:
-        b = bound[0]
+    with SimServer(_load("ims-stopped.yaml"), ("127.0.0.1", 0), ("127.0.0.1", 0)).running() as bound:
         with pytest.raises(smtplib.SMTPConnectError) as caught:
-            smtplib.SMTP(b.smtp[0], b.smtp[1], timeout=5)
+            smtplib.SMTP(bound.smtp[0], bound.smtp[1], timeout=5)
         assert caught.value.smtp_code == 421
         assert caught.value.smtp_error == b"exch01.contoso.com Service not available, closing transmission channel"
-    finally:
-        sim.stop()
-        thread.join(10)
 
 
 # -- bad values ------------------------------------------------------------------------------------

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import smtplib
-import threading
 import urllib.request
 from typing import Any, Iterator
 
@@ -35,17 +34,8 @@ def _org(release: str) -> Organisation:
 
 
 def _serve(org: Organisation) -> Iterator[Bound]:
-    sim = SimServer(org, ("127.0.0.1", 0), ("127.0.0.1", 0))
-    ready = threading.Event()
-    bound: list[Bound] = []
-    thread = threading.Thread(target=sim.run, args=(lambda b: (bound.append(b), ready.set()),), daemon=True)
-    thread.start()
-    assert ready.wait(10)
-    try:
-        yield bound[0]
-    finally:
-        sim.stop()
-        thread.join(10)
+    with SimServer(org, ("127.0.0.1", 0), ("127.0.0.1", 0)).running() as bound:
+        yield bound
 
 
 @pytest.fixture(params=["Exchange Server 5.5 SP1", "Exchange Server 5.5 SP2"])

@@ -13,6 +13,7 @@ from aiosmtpd.smtp import Envelope, Session
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from kb.exceptions import SimError
 from kb.sim.config import load_org
 from kb.sim.serve import Bound, SimServer
 from kb.sim.smtp_face import ImsSmtpHandler
@@ -59,22 +60,9 @@ def test_the_handler_hooks_answer_421_without_touching_the_model_while_the_ims_i
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[Bound]:
-    org = load_org("Exchange Server 5.5 SP3")
-    sim = SimServer(org, ("127.0.0.1", 0), ("127.0.0.1", 0))
-    ready = threading.Event()
-    bound: list[Bound] = []
-
-    def on_ready(b: Bound) -> None:
-        bound.append(b)
-        ready.set()
-
-    thread = threading.Thread(target=sim.run, args=(on_ready,), daemon=True)
-    thread.start()
-    assert ready.wait(10)
-    yield bound[0]
-    sim.stop()
-    thread.join(10)
-    assert not thread.is_alive()
+    with SimServer(load_org("Exchange Server 5.5 SP3"), ("127.0.0.1", 0), ("127.0.0.1", 0)).running() as bound:
+        yield bound
+    assert not any(t.name == "kb-sim-serve" and t.is_alive() for t in threading.enumerate())
 
 
 def _talk(port: int, payload: bytes) -> bytes:
@@ -126,3 +114,10 @@ def test_an_overlong_line_and_a_huge_message_are_refused_not_fatal(server: Bound
     answer = _talk(server.smtp[1], b"EHLO " + b"x" * 5000 + b"\r\n")
     assert b"500" in answer
     assert _healthy(server.smtp[1])
+
+
+def test_a_server_that_cannot_listen_raises_its_error_instead_of_hanging(server: Bound) -> None:
+    busy = SimServer(load_org("Exchange Server 5.5 SP3"), server.smtp, ("127.0.0.1", 0))
+    with pytest.raises(SimError, match=f"cannot listen for SMTP on 127.0.0.1:{server.smtp[1]}"):
+        with busy.running(timeout=10):
+            pass

@@ -18,7 +18,7 @@ from kb.sim.dns import DnsFailure
 from kb.sim.eventlog import hresult_data
 from kb.sim.mapi import MAPI_E_CALL_FAILED, MAPI_E_NOT_ENOUGH_MEMORY, MapiError
 from kb.sim.ims.addressing import ImsRecipient, parse_recipient
-from kb.sim.ims.ndr import EXPIRED, HOST_UNKNOWN, SIZE_LIMIT, Failure, remote_failure
+from kb.sim.ims.ndr import EXPIRED, HOST_UNKNOWN, SIZE_LIMIT, Failure
 from kb.sim.ims.routing import RouteDecision, route
 from kb.sim.imail import ConversionError
 from kb.sim.mta import Transfer
