@@ -68,6 +68,7 @@ class Release:
     components: dict[str, str] = field(default_factory=dict)
     aliases: tuple[str, ...] = ()
     notes: str | None = None
+    patch_of: str | None = None  # "Visual C++ 4.2b" -> "Visual C++ 4.2" (a patch-letter re-release)
 
     @property
     def is_rtm(self) -> bool:
@@ -315,7 +316,24 @@ class Catalogue:
             for line in family.lines:
                 for name in line.names:
                     out.append((name, family, line))
-        return sorted(out, key=lambda item: (-len(item[0]), item[0]))
+        # on a tie the line's own name wins: "Visual Studio .NET" alone is the 2002 line, and
+        # "Windows NT Server Terminal Server Edition Service Pack 4" needs no version
+        return sorted(out, key=lambda item: (-len(item[0]), item[0], item[2] is None))
+
+    def patch_base(self, release: str) -> str:
+        """Return the release a patch-letter re-release re-ships ("Windows NT 4.0 SP6a" -> "... SP6"),
+        or ``release`` itself when it is not one."""
+        found = self.releases[release]
+        return found.patch_of or found.name
+
+    def patch_compatible(self, first: str, second: str) -> bool:
+        """Return True when two different releases differ only by a patch letter (catalogue ``patch_of``).
+
+        kb-format.md §6.2 keeps a letter suffix in fix keywords (500a -> 5.0a), yet articles such
+        as Q154652 carry the plain keyword (kbVC420fix) while STATUS names the letter release
+        ("corrected in the Visual C++ 4.2b technology update"): same fix, same line.
+        """
+        return first != second and self.patch_base(first) == self.patch_base(second)
 
     def order_key(self, release: str) -> tuple[str, int]:
         """Return a sort key placing releases in catalogue order within their line."""
@@ -363,8 +381,14 @@ def _build(document: dict[str, Any], path: str) -> Catalogue:
                         components=dict(raw.get("components", {})),
                         aliases=tuple(raw.get("aliases", ())),
                         notes=raw.get("notes"),
+                        patch_of=raw.get("patch_of"),
                     )
                 )
+            for release in releases:
+                base = next((r for r in releases if r.name == release.patch_of), None)
+                if release.patch_of is not None and (base is None or base.order >= release.order or base.patch_of):
+                    raise ConfigError(path, None, f"release {release.name!r}: patch_of must name an earlier, "
+                                      f"unpatched release of line {raw_line['name']!r}, not {release.patch_of!r}")
             if releases[0].name != raw_line["name"] or releases[0].sp is not None:
                 raise ConfigError(
                     path, None, f"line {raw_line['name']!r}: the first release must be the RTM named like the line"

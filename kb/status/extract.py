@@ -332,7 +332,9 @@ def extract_status(article: Article, catalogue: Catalogue | None = None) -> dict
     ):
         # STATUS names no release (e.g. exc55sp2fix with "confirmed" only, ims-domain.md §4.5 rule 5)
         latest = [t for t, _ in fixed_tokens if t.line in state.latest_lines]
-        chosen = latest or [t for t, _ in fixed_tokens]
+        # "corrected in the latest U.S. service pack for SNA Server version 4.0" with only
+        # kbMSMQ100fix (Q235938): a keyword of another product does not name that service pack
+        chosen = latest if state.latest_lines else [t for t, _ in fixed_tokens]
         for token in chosen:
             _add(fixed, token.release)  # type: ignore[arg-type]
             line = next(l for t, l in fixed_tokens if t is token)

@@ -16,6 +16,9 @@ class Comparison:
     comparable: bool  # both a STATUS-named fix and a keyword on the same product line exist
     conflicts: tuple[tuple[dict[str, Any], dict[str, Any]], ...]  # (keyword entry, text evidence)
     unmatched_lines: tuple[str, ...] = ()  # compared lines where no keyword names the text's release
+    # conflicts that are only a patch letter apart (kbVC420fix vs "Visual C++ 4.2b", Q154652):
+    # they make a line agree, never agree strictly
+    patch_letter: tuple[tuple[dict[str, Any], dict[str, Any]], ...] = ()
 
     @property
     def agrees(self) -> bool:
@@ -39,7 +42,9 @@ def compare(status: dict[str, Any], catalogue: Catalogue | None = None) -> Compa
 
     A keyword is compared only when it names a release (``kbExchange550preSP5fix`` names none)
     on a product line the STATUS fix sentence also names; ``pre`` keywords name the service pack
-    the hotfix went into (kb-format.md §6.3, class B).
+    the hotfix went into (kb-format.md §6.3, class B). A keyword naming the patch-letter
+    sibling of the STATUS release (catalogue ``patch_of``: 4.2 / 4.2b, SP6 / SP6a) stays a
+    conflict for strict agreement but matches its line.
     """
     catalogue = catalogue or load_catalogue()
     if status.get("fixed_source") != "status":
@@ -52,6 +57,7 @@ def compare(status: dict[str, Any], catalogue: Catalogue | None = None) -> Compa
     conflicts = []
     compared: set[str] = set()
     matched: set[str] = set()
+    patch_letter = []
     for entry in status.get("keywords", []):
         release = entry.get("release")
         if release is None or entry.get("meaning") not in ("fixed", "pre", "release"):
@@ -64,12 +70,17 @@ def compare(status: dict[str, Any], catalogue: Catalogue | None = None) -> Compa
         if release in by_line[line]:
             matched.add(line)
         else:
+            sibling = {name for name in by_line[line] if catalogue.patch_compatible(release, name)}
+            named = sibling or by_line[line]
             evidence = next(
-                (e for e in status.get("evidence", []) if e.get("fact") == "fixed" and e.get("release") in by_line[line]),
-                {"line": None, "text": ", ".join(sorted(by_line[line]))},
+                (e for e in status.get("evidence", []) if e.get("fact") == "fixed" and e.get("release") in named),
+                {"line": None, "text": ", ".join(sorted(named))},
             )
             conflicts.append((entry, evidence))
-    return Comparison(comparable, tuple(conflicts), tuple(sorted(compared - matched)))
+            if sibling:
+                matched.add(line)
+                patch_letter.append((entry, evidence))
+    return Comparison(comparable, tuple(conflicts), tuple(sorted(compared - matched)), tuple(patch_letter))
 
 
 def lint_status(status: dict[str, Any] | None, path: str, catalogue: Catalogue | None = None) -> Iterator[Diagnostic]:
@@ -77,17 +88,20 @@ def lint_status(status: dict[str, Any] | None, path: str, catalogue: Catalogue |
     if not status:
         return
     catalogue = catalogue or load_catalogue()
-    for entry, evidence in compare(status, catalogue).conflicts:
+    comparison = compare(status, catalogue)
+    for entry, evidence in comparison.conflicts:
         text_release = evidence.get("release") or evidence.get("text")
+        patch = any(entry is e for e, _ in comparison.patch_letter)
         yield Diagnostic(
             path=path,
             line=entry.get("line"),
             field="status",
             severity="warning",
-            code="status-keyword-mismatch",
+            code="status-keyword-patch-letter" if patch else "status-keyword-mismatch",
             message=(
                 f"fix keyword {entry['token']!r} says {entry['release']!r}, but STATUS (line "
                 f"{evidence.get('line')}) says first fixed in {text_release!r}"
+                + (" (the same release up to a patch letter)" if patch else "")
             ),
         )
     for unknown in status.get("unknown", []):
@@ -121,18 +135,21 @@ def lint_status_record(ctx: Any) -> Iterator[Diagnostic]:
                              field="status", severity="error", code="status-release")
             return
     entries = status.get("keywords", [])
-    for entry, evidence in compare(status, catalogue).conflicts:
+    comparison = compare(status, catalogue)
+    for entry, evidence in comparison.conflicts:
         index = entries.index(entry)
         text_release = evidence.get("release") or evidence.get("text")
+        patch = any(entry is e for e, _ in comparison.patch_letter)
         yield Diagnostic(
             path=ctx.path,
             line=ctx.locator.line(("status", "keywords", index)),
             field=f"status.keywords.{index}",
             severity="warning",
-            code="status-keyword-mismatch",
+            code="status-keyword-patch-letter" if patch else "status-keyword-mismatch",
             message=(
                 f"fix keyword {entry['token']!r} (article line {entry.get('line')}) says {entry['release']!r}, "
                 f"but STATUS (article line {evidence.get('line')}) says first fixed in {text_release!r}"
+                + (" (the same release up to a patch letter)" if patch else "")
             ),
         )
     for index, unknown in enumerate(status.get("unknown", [])):

@@ -21,7 +21,17 @@ _JOIN = re.compile(r"\s*(?:,\s*(?:and|or)\s+|,\s*|\s+(?:and|or|through|to)\s+)",
 _MORE_SP = re.compile(r"\s*(?:,\s*(?:and\s+)?|\s+and\s+)(?P<sp>\d+[a-z]?)\b")
 # "Service Pack 4 for Microsoft Exchange Server 5.5": a service pack written before the product.
 _PREFIX_SP = re.compile(rf"(?:{_SP}|{_SR})\s+(?:for|of|to)\s+(?:the\s+)?(?:Microsoft\s+)?$", re.I)
-_LEAD = re.compile(r"[\s,]*(?:(?:versions?|builds?)\s+)?", re.I)
+# Edition words between a product and its version, dropped as kb-format.md §6.3 drops
+# "16/32-bit": "Visual C++, 32-bit Enterprise Edition, version 4.2" (Q154652), "Visual C++
+# 32-bit Edition, versions 1.0, 2.0" (Q122790), "Visual FoxPro for Windows version 5.0".
+_EDITION = (
+    r"(?:,?\s*(?:(?:16|32)-bit|Professional|Enterprise|Standard|Learning|Academic|Developer|Personal|"
+    r"Workgroup|Desktop|Small\s+Business|Control\s+Creation|Subscription|Crossroads|Upgrade)"
+    r"(?:\s+(?:and|&)\s+(?:Professional|Enterprise|Standard|Learning|Developer))?(?:\s+Editions?)?)*"
+    # "for Windows" but not "Exchange for Windows 95, versions 4.0, 5.0" (a client, Q157057)
+    r"(?:\s+for\s+(?:Windows(?!\s+(?:95|98|NT|3|2000|CE|XP|for)\b)|Win32|Macintosh|MS-DOS))?"
+)
+_LEAD = re.compile(rf"(?:{_EDITION}(?=[\s,]*versions?\s))?[\s,]*(?:(?:versions?|builds?)\s+)?", re.I)
 # Whole words a product name must not be glued to ("Exchange Server" inside "Exchange Serverless").
 _WORD_END = r"(?![\w+])"
 # A service pack we could not read just before the product ("Service Pack o4 Microsoft Exchange
@@ -134,6 +144,10 @@ def scan(
             continue
         family, line = _lookup(table, match.group(1))
         items, end = _items(text, match.end())
+        if items:
+            # "Visual FoxPro for Windows, versions 3.0, 3.0b": the edition words read before the
+            # version list hold no product of their own
+            skip_until = max(skip_until, end)
         prefix = _PREFIX_SP.search(text[: match.start()])
         prefix_sp = None
         if prefix is not None:
