@@ -17,10 +17,17 @@ Recogniser = Callable[[list[str], str], bool]  # (lines, the same lines joined b
 
 RULE_RE = re.compile(r"^\s*(=+|-+|\*+|_+|~+)\s*$")
 EVENT_RE = re.compile(r"^\s*(Event\s*Type|Event\s*Source|Event\s*Category|Event\s*I[Dd]\b)", re.I)
-REFERENCE_RE = re.compile(r"^(\s*)(Q\d{5,6})(\s+)(\S.*)$")
+# "   Q191914 Title" (§2.6), also "   Q126497: Title" as in service-pack fix lists.
+REFERENCE_RE = re.compile(r"^(\s*)(Q\d{5,6})(:?\s+)(\S.*)$")
+# An indented article number alone on its line, under "click the article numbers below".
+BARE_REFERENCE_RE = re.compile(r"^(\s+)(Q\d{5,6})\s*$")
 ARTICLE_ID_RE = re.compile(r"^\s*ARTICLE-ID\s*:\s*(Q\d{5,6})\s*$")
 ARTICLE_TITLE_RE = re.compile(r"^\s*TITLE\s*:\s?(.*)$")
-DOWNLOAD_RE = re.compile(r"^\s*(?:(?P<arch>[^:]{1,40}?)\s*:\s*)?Download(?:Download)?\s+(?P<file>\S+)\s+now\b")
+# "x86: DownloadDownload F now", "DownloadDownload the Q312273 package now", "... Filename F now".
+DOWNLOAD_RE = re.compile(
+    r"^\s*(?:(?P<arch>[^:]{1,40}?)\s*:\s*)?Download(?:Download)?\s+(?:Filename\s+|the\s+)?"
+    r"(?P<file>\S+)(?:\s+package)?\s+now\b"
+)
 LIST_RE = re.compile(r"^\s*(\d{1,3}[.)]|[a-zA-Z][.)]|[-*\u2022\xb7o])\s+\S")
 TABLE_RE = re.compile(r"^\s*(\+[-=+]{3,}|\|.*\|\s*$)")
 
@@ -42,7 +49,7 @@ def _is_event_log(lines: list[str], text: str) -> bool:
 
 def _is_references(lines: list[str], text: str) -> bool:
     """Accept a block of "   Q123456 Title" lines (with continuations) or ARTICLE-ID pairs."""
-    if not (REFERENCE_RE.match(lines[0]) or ARTICLE_ID_RE.match(lines[0])):
+    if not (REFERENCE_RE.match(lines[0]) or BARE_REFERENCE_RE.match(lines[0]) or ARTICLE_ID_RE.match(lines[0])):
         return False
     return all(
         REFERENCE_RE.match(line) or ARTICLE_ID_RE.match(line) or ARTICLE_TITLE_RE.match(line) or line[:1].isspace()
@@ -110,11 +117,12 @@ def is_heading(lines: list[str], index: int) -> bool:
 def is_subheading(lines: list[str], index: int) -> bool:
     """Tell whether lines[index] is a sub-heading: text underlined by '-' of the same length."""
     text = lines[index]
+    indent = len(text) - len(text.lstrip(" "))  # §2.4: 15 sub-headings are indented, underline too
     return (
         bool(text.strip())
-        and text.strip("-") != ""
+        and text.strip().strip("-") != ""
         and index + 1 < len(lines)
-        and lines[index + 1] == "-" * len(text)
+        and lines[index + 1] == " " * indent + "-" * (len(text) - indent)
         and len(text.strip()) >= 2
     )
 

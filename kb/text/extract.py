@@ -6,18 +6,23 @@ import re
 from typing import Iterable, Iterator
 
 from kb.model import Block, Download, EventLogEntry, Reference
-from kb.text.blocks import ARTICLE_ID_RE, ARTICLE_TITLE_RE, DOWNLOAD_RE, REFERENCE_RE
+from kb.text.blocks import ARTICLE_ID_RE, ARTICLE_TITLE_RE, BARE_REFERENCE_RE, DOWNLOAD_RE, REFERENCE_RE
 
 # "Event ID: N" and its variants (kb-format §2.5): "Event ID N", "Event ID=N", "EventID: N",
-# "Event Id: N", "Event ID   : N", "Event ID#:", "Event ID - N", "EVENT ID", "Event ID:<TAB>".
-EVENT_ID_RE = re.compile(r"^\s*Event\s?I[Dd](?![a-z])\s*#?\s*(?:[:=]|-(?=\s))?\s*(\d+)?[\s,.;]*(.*)$", re.I)
-EVENT_KEY_RE = re.compile(
-    r"^\s*(Event\s*Type|Event\s*Source|Event\s*Category|Source|Category|Type|Date|Time|User|Computer|Description)"
-    r"\s*:\s*(.*)$",
-    re.I,
+# "Event Id: N", "Event ID   : N", "Event ID#:", "Event ID - N", "EVENT ID", "Event ID:<TAB>",
+# also behind a list bullet (" - Event ID: 4115") and written "Event ID -1294". The bullet is only
+# read inside a block already classified as an event log (its other lines are Event Viewer keys).
+EVENT_BULLET = r"(?:[-*\u2022]\s+)?"
+EVENT_ID_RE = re.compile(
+    r"^\s*" + EVENT_BULLET + r"Event\s?I[Dd](?![a-z])\s*#?\s*(?:[:=]|-)?\s*(\d+)?[\s,.;]*(.*)$", re.I
 )
-INLINE_SOURCE_RE = re.compile(r"\bSource\s*:\s*(.*)$", re.I)
+_KEY_NAMES = r"(Event\s*Type|Event\s*Source|Event\s*Category|Source|Category|Type|Date|Time|User|Computer|Description)"
+EVENT_KEY_RE = re.compile(r"^\s*" + EVENT_BULLET + _KEY_NAMES + r"\s*:\s*(.*)$", re.I)
+# A further key inside a value: "Type: Warning Category: Interface", "Source: X, Category: Y" (§2.5).
+INLINE_KEY_RE = re.compile(r"(?:^|[\s,;]+)" + _KEY_NAMES + r"\s*:\s*", re.I)
 URL_RE = re.compile(r"^\s*\(?\s*((?:https?|ftp)://[^\s)]+)\)?\s*$")
+# A label alone on the line before a download: "   French:", "For Alpha:" (Q304062 style).
+DOWNLOAD_LABEL_RE = re.compile(r"^\s*(?:For\s+)?(?P<label>[A-Za-z0-9][^:]{0,38}?)\s*:\s*$")
 _FIELDS = {
     "event type": "type",
     "type": "type",
@@ -49,10 +54,18 @@ def references(blocks: Iterable[Block]) -> Iterator[Reference]:
                     yield current
                 current = Reference(id=match.group(2), title=match.group(4).strip(), line=number)
                 continue
+            match = BARE_REFERENCE_RE.match(line)
+            if match:
+                if current:
+                    yield current
+                current = Reference(id=match.group(2), title="", line=number)
+                continue
             match = ARTICLE_ID_RE.match(line)
             if match:
                 if current:
                     yield current
+                if pending_id:  # an ARTICLE-ID line without its TITLE line
+                    yield Reference(id=pending_id[0], title="", line=pending_id[1])
                 current = None
                 pending_id = (match.group(1), number)
                 continue
@@ -62,7 +75,8 @@ def references(blocks: Iterable[Block]) -> Iterator[Reference]:
                 pending_id = None
                 continue
             if current and line.strip():
-                current.title = f"{current.title} {line.strip()}"
+                text = line.strip()
+                current.title = f"{current.title} {text}" if current.title else text
         if pending_id:
             yield Reference(id=pending_id[0], title="", line=pending_id[1])
         if current:
@@ -78,9 +92,23 @@ def _event_id_line(line: str) -> tuple[int | None, str] | None:
     return number, match.group(2)
 
 
+def _key_values(text: str) -> list[tuple[str, str]]:
+    """Split "Source: X, Category: Y" into (field, value) pairs; a description takes the rest."""
+    pairs: list[tuple[str, str]] = []
+    matches = list(INLINE_KEY_RE.finditer(text))
+    for index, match in enumerate(matches):
+        name = _FIELDS[re.sub(r"\s+", " ", match.group(1).lower())]
+        stop = matches[index + 1].start() if index + 1 < len(matches) else len(text)
+        if name == "description":
+            pairs.append((name, text[match.end() :].strip()))
+            break
+        pairs.append((name, text[match.end() : stop].strip(" \t,;")))
+    return pairs
+
+
 def event_log(blocks: Iterable[Block]) -> Iterator[EventLogEntry]:
     """Yield the Event Viewer entries quoted in ``event_log`` blocks (skipping empty mentions)."""
-    for entry in _event_entries(blocks):
+    for entry in _event_entries(list(blocks)):
         # "the event ID is 8010", a table header "Event ID Description": nothing was read.
         if any(getattr(entry, name) is not None for name in _READ_FIELDS):
             yield entry
@@ -89,47 +117,105 @@ def event_log(blocks: Iterable[Block]) -> Iterator[EventLogEntry]:
 _READ_FIELDS = ("type", "source", "category", "event_id", "date", "time", "user", "computer", "description")
 
 
-def _event_entries(blocks: Iterable[Block]) -> Iterator[EventLogEntry]:
+class _EventReader:
+    """Reads event-log lines one at a time into entries (kb-format §2.5 key orders)."""
+
+    def __init__(self) -> None:
+        """Start with no open entry."""
+        self.entry: EventLogEntry | None = None
+        self.describing = False
+
+    def _open(self, number: int) -> Iterator[EventLogEntry]:
+        """Close the current entry (yielding it) and open a new one at line ``number``."""
+        if self.entry is not None:
+            yield self.entry
+        self.entry = EventLogEntry(line=number)
+        self.describing = False
+
+    def _set(self, name: str, value: str) -> None:
+        """Fill one field of the open entry; a description starts describing."""
+        assert self.entry is not None
+        if name == "description":
+            self.describing = True
+            self.entry.description = value
+        elif getattr(self.entry, name) is None:
+            setattr(self.entry, name, value)
+
+    def feed(self, number: int, line: str) -> Iterator[EventLogEntry]:
+        """Read one line; yield the entries it closes."""
+        parsed = _event_id_line(line)
+        if parsed is not None:
+            number_value, rest = parsed
+            if self.entry is None or self.entry.event_id is not None or self.describing:
+                yield from self._open(number)
+            assert self.entry is not None
+            self.entry.event_id = number_value
+            self.describing = False
+            # "Event ID - 2079, Source: MSExchangeIS Private, Category: Transport," (§2.5).
+            for name, value in _key_values(rest):
+                if name == "description" or getattr(self.entry, name) is None:
+                    self._set(name, value)
+            return
+        match = EVENT_KEY_RE.match(line)
+        if match and not (self.describing and match.group(1).lower() not in ("event type", "event source")):
+            name = _FIELDS[re.sub(r"\s+", " ", match.group(1).lower())]
+            if self.entry is None or (name in _OPENERS and getattr(self.entry, name) is not None) or self.describing:
+                yield from self._open(number)
+            value = match.group(2)
+            further = INLINE_KEY_RE.search(value) if name != "description" else None
+            if further is None:
+                self._set(name, value.strip())
+                return
+            # "Type: Warning Category: Interface", "Source: X Description: Y" (§2.5).
+            self._set(name, value[: further.start()].strip(" \t,;"))
+            for key, rest in _key_values(value[further.start() :]):
+                self._set(key, rest)
+            return
+        if self.describing and self.entry is not None and line.strip():
+            text = line.strip()
+            self.entry.description = f"{self.entry.description} {text}" if self.entry.description else text
+
+    def wants(self, block: Block) -> bool:
+        """Tell whether the block after an empty line still belongs to the open entry."""
+        if self.entry is None:
+            return False
+        if self.describing and self.entry.description == "":
+            # "Description:" then an empty line, then the text (Q152321 style).
+            return block.kind in ("literal", "paragraph")
+        # Keys, an empty line, then "Description: ..." (Q154595 style).
+        first = EVENT_KEY_RE.match(block.lines[0])
+        return first is not None and self.entry.description is None and first.group(1).lower() == "description"
+
+    def close(self) -> Iterator[EventLogEntry]:
+        """Yield the open entry, if any."""
+        if self.entry is not None:
+            yield self.entry
+        self.entry = None
+        self.describing = False
+
+
+def _adjacent(block: Block, after: Block) -> bool:
+    """Tell whether ``after`` follows ``block`` with only empty lines between (no heading)."""
+    return block.line + len(block.lines) + after.blank_before == after.line
+
+
+def _event_entries(blocks: list[Block]) -> Iterator[EventLogEntry]:
     """Yield every entry the event-log blocks start, empty ones included."""
-    for block in blocks:
+    index = 0
+    while index < len(blocks):
+        block = blocks[index]
+        index += 1
         if block.kind != "event_log":
             continue
-        entry: EventLogEntry | None = None
-        describing = False
+        reader = _EventReader()
         for number, line in enumerate(block.lines, start=block.line):
-            parsed = _event_id_line(line)
-            if parsed is not None:
-                number_value, rest = parsed
-                if entry is None or entry.event_id is not None or describing:
-                    if entry is not None:
-                        yield entry
-                    entry = EventLogEntry(line=number)
-                entry.event_id = number_value
-                describing = False
-                inline = INLINE_SOURCE_RE.search(rest)
-                if inline and entry.source is None:
-                    entry.source = inline.group(1).strip() or None
-                continue
-            match = EVENT_KEY_RE.match(line)
-            if match and not (describing and match.group(1).lower() not in ("event type", "event source")):
-                name = _FIELDS[re.sub(r"\s+", " ", match.group(1).lower())]
-                value = match.group(2).strip()
-                if entry is None or (name in _OPENERS and getattr(entry, name) is not None) or describing:
-                    if entry is not None:
-                        yield entry
-                    entry = EventLogEntry(line=number)
-                    describing = False
-                if name == "description":
-                    describing = True
-                    entry.description = value
-                elif getattr(entry, name) is None:
-                    setattr(entry, name, value)
-                continue
-            if describing and entry is not None and line.strip():
-                text = line.strip()
-                entry.description = f"{entry.description} {text}" if entry.description else text
-        if entry is not None:
-            yield entry
+            yield from reader.feed(number, line)
+        while index < len(blocks) and _adjacent(blocks[index - 1], blocks[index]) and reader.wants(blocks[index]):
+            follower = blocks[index]
+            index += 1
+            for number, line in enumerate(follower.lines, start=follower.line):
+                yield from reader.feed(number, line)
+        yield from reader.close()
 
 
 def downloads(blocks: Iterable[Block]) -> Iterator[Download]:
@@ -147,4 +233,7 @@ def downloads(blocks: Iterable[Block]) -> Iterator[Download]:
                 found = URL_RE.match(lines[offset + 1])
                 url = found.group(1) if found else None
             arch = match.group("arch")
+            if arch is None and offset > 0:  # "   French:" on the line before
+                label = DOWNLOAD_LABEL_RE.match(lines[offset - 1])
+                arch = label.group("label") if label else None
             yield Download(line=block.line + offset, arch=arch.strip() if arch else None, file=match.group("file"), url=url)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Callable
 
 from kb.model import AppliesTo, FooterField, Notice
 from kb.text.segmenter import APPLIES_TO, FOOTER_RE, TRAILER_RULE
@@ -57,11 +58,17 @@ PARENT_SUFFIX_RE = re.compile(r",?\s*(?:on platform\(s\)|used with|included with
 ROLE_PREFIX_RE = re.compile(r"^the (?:operating system|[a-z ]{3,30}?):\s+", re.I)
 QUALIFIER_RE = re.compile(r"^(?P<versions>.*?\d[\w.]*)(?P<qualifier>\s+(?:for|on)\s+\D.*)$")
 SERVICE_PACKS_RE = re.compile(r"^(?P<base>.*?)\s*(?:Service Packs|SPs)\s+(?P<first>\d+[a-z]?)$", re.I)
+# "5.0, 5.5", "6.0, 6.0a and 6.0c"; but "3.20 and later" is one version.
+VERSION_SPLIT_RE = re.compile(r",\s*(?:and\s+)?|\s+and\s+(?!later\b|earlier\b|above\b)")
+# "…, 1991, 1992 editions" (551 items) and "… 1998 edition" (kb-format §2.3).
+EDITIONS_RE = re.compile(r"^(?P<product>.*?),?\s+(?P<years>\d{4}(?:(?:,\s*|\s+and\s+)\d{4})*)\s+editions?$", re.I)
+# "Microsoft Exchange 2000 Server SP1": a service pack after a product name that holds its version.
+SERVICE_PACK_ONLY_RE = re.compile(r"^(?P<product>.*?[A-Za-z)])\s+(?P<versions>SP\d+[a-z]?)$")
 
 
 def _split_versions(text: str) -> list[str]:
     """Split "5.0, 5.5" / "5.5 Service Packs 1, 2" into single versions (the latter per pack)."""
-    parts = [v.strip() for v in re.split(r",\s*(?:and\s+)?|\s+and\s+", text) if v.strip()]
+    parts = [re.sub(r"^versions?\s+", "", v.strip(), flags=re.I) for v in VERSION_SPLIT_RE.split(text) if v.strip()]
     out: list[str] = []
     base: str | None = None
     for part in parts:
@@ -77,20 +84,70 @@ def _split_versions(text: str) -> list[str]:
     return out
 
 
-def _product_versions(text: str) -> tuple[str, list[str]]:
-    """Split an applies-to item into its product and versions (kb-format §2.3 wordings)."""
-    body = PARENT_SUFFIX_RE.sub("", text.strip())
-    body = ROLE_PREFIX_RE.sub("", body)
-    match = VERSION_RE.match(body) or BARE_VERSION_RE.match(body)
+def _with_version_word(body: str) -> tuple[str, list[str]] | None:
+    """Split "Product, version(s) X[, Y]" and "Product version(s) X" (the common wordings)."""
+    match = VERSION_RE.match(body)
     if not match:
-        return body, []
+        return None
     product = match.group("product").rstrip(", ").strip()
     versions = match.group("versions")
     qualified = QUALIFIER_RE.match(versions)
     if qualified:  # "versions 3.01, 3.02 for Windows 95": the platform belongs to the product
         versions = qualified.group("versions")
         product = product + qualified.group("qualifier")
-    return product or body, _split_versions(versions)
+    found = _split_versions(versions)
+    # "version 4.0, Terminal Server Edition", "versions 4.0, 5.0, Japanese version": a trailing
+    # part without a digit names an edition of the product, not a version.
+    editions: list[str] = []
+    while len(found) > 1 and not any(char.isdigit() for char in found[-1]):
+        editions.insert(0, found.pop())
+    return ", ".join([product, *editions]), found
+
+
+def _with_editions(body: str) -> tuple[str, list[str]] | None:
+    """Split "Product, 1991, 1992 editions" into the product and one version per edition."""
+    match = EDITIONS_RE.match(body)
+    if not match:
+        return None
+    years = re.findall(r"\d{4}", match.group("years"))
+    return match.group("product").rstrip(", ").strip(), [f"{year} edition" for year in years]
+
+
+def _with_bare_number(body: str) -> tuple[str, list[str]] | None:
+    """Split "Product 3.1" / "Product 5.5 SP3" (a number without the word version)."""
+    match = BARE_VERSION_RE.match(body)
+    if not match:
+        return None
+    return match.group("product").rstrip(", ").strip(), _split_versions(match.group("versions"))
+
+
+def _with_service_pack(body: str) -> tuple[str, list[str]] | None:
+    """Split "Microsoft Exchange 2000 Server SP1" into the product and its service pack."""
+    match = SERVICE_PACK_ONLY_RE.match(body)
+    if not match:
+        return None
+    return match.group("product").rstrip(", ").strip(), [match.group("versions")]
+
+
+#: Ordered item wordings (kb-format §2.3); the first that matches splits the item.
+ITEM_WORDINGS: list[Callable[[str], tuple[str, list[str]] | None]] = [
+    _with_version_word,
+    _with_editions,
+    _with_bare_number,
+    _with_service_pack,
+]
+
+
+def _product_versions(text: str) -> tuple[str, list[str]]:
+    """Split an applies-to item into its product and versions (kb-format §2.3 wordings)."""
+    body = PARENT_SUFFIX_RE.sub("", text.strip())
+    body = ROLE_PREFIX_RE.sub("", body)
+    for wording in ITEM_WORDINGS:
+        found = wording(body)
+        if found is not None:
+            product, versions = found
+            return product or body, versions
+    return body, []
 
 
 def read_applies_to(lines: list[str], first_line: int) -> list[AppliesTo]:
