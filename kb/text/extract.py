@@ -124,13 +124,15 @@ class _EventReader:
         """Start with no open entry."""
         self.entry: EventLogEntry | None = None
         self.describing = False
+        self.keyed = False  # the open entry began on a bare key line, not in prose
 
-    def _open(self, number: int) -> Iterator[EventLogEntry]:
+    def _open(self, number: int, line: str) -> Iterator[EventLogEntry]:
         """Close the current entry (yielding it) and open a new one at line ``number``."""
         if self.entry is not None:
             yield self.entry
         self.entry = EventLogEntry(line=number)
         self.describing = False
+        self.keyed = _is_key_line(line)
 
     def _set(self, name: str, value: str) -> None:
         """Fill one field of the open entry; a description starts describing."""
@@ -147,7 +149,7 @@ class _EventReader:
         if parsed is not None:
             number_value, rest = parsed
             if self.entry is None or self.entry.event_id is not None or self.describing:
-                yield from self._open(number)
+                yield from self._open(number, line)
             assert self.entry is not None
             self.entry.event_id = number_value
             self.describing = False
@@ -160,7 +162,7 @@ class _EventReader:
         if match and not (self.describing and match.group(1).lower() not in ("event type", "event source")):
             name = _FIELDS[re.sub(r"\s+", " ", match.group(1).lower())]
             if self.entry is None or (name in _OPENERS and getattr(self.entry, name) is not None) or self.describing:
-                yield from self._open(number)
+                yield from self._open(number, line)
             value = match.group(2)
             further = INLINE_KEY_RE.search(value) if name != "description" else None
             if further is None:
@@ -175,16 +177,28 @@ class _EventReader:
             text = line.strip()
             self.entry.description = f"{self.entry.description} {text}" if self.entry.description else text
 
-    def wants(self, block: Block) -> bool:
+    def wants(self, block: Block, previous: Block) -> bool:
         """Tell whether the block after an empty line still belongs to the open entry."""
         if self.entry is None:
             return False
         if self.describing and self.entry.description == "":
             # "Description:" then an empty line, then the text (Q152321 style).
             return block.kind in ("literal", "paragraph")
-        # Keys, an empty line, then "Description: ..." (Q154595 style).
+        # Only an excerpt that opens with a key line continues, never prose naming an event ID.
+        if self.describing or self.entry.description is not None or not self.keyed:
+            return False
         first = EVENT_KEY_RE.match(block.lines[0])
-        return first is not None and self.entry.description is None and first.group(1).lower() == "description"
+        name = _FIELDS[re.sub(r"\s+", " ", first.group(1).lower())] if first else None
+        if name == "description":  # keys, an empty line, then "Description: ..." (Q154595 style)
+            return True
+        # One key per block, the blocks separated by empty lines (Q260835 style): a key the
+        # entry does not have yet continues it.
+        if block.kind != "event_log" or not all(map(_is_key_line, previous.lines)):
+            return False
+        parsed = _event_id_line(block.lines[0])
+        if parsed is not None:
+            return self.entry.event_id is None and parsed[0] is not None
+        return name is not None and getattr(self.entry, name) is None
 
     def close(self) -> Iterator[EventLogEntry]:
         """Yield the open entry, if any."""
@@ -192,6 +206,15 @@ class _EventReader:
             yield self.entry
         self.entry = None
         self.describing = False
+
+
+def _is_key_line(line: str) -> bool:
+    """Tell whether a line is only an Event Viewer key and its value (not prose naming one)."""
+    parsed = _event_id_line(line)
+    if parsed is not None:
+        rest = parsed[1].strip()
+        return parsed[0] is not None and (not rest or rest.startswith("(") or bool(INLINE_KEY_RE.match(rest)))
+    return EVENT_KEY_RE.match(line) is not None
 
 
 def _adjacent(block: Block, after: Block) -> bool:
@@ -210,7 +233,11 @@ def _event_entries(blocks: list[Block]) -> Iterator[EventLogEntry]:
         reader = _EventReader()
         for number, line in enumerate(block.lines, start=block.line):
             yield from reader.feed(number, line)
-        while index < len(blocks) and _adjacent(blocks[index - 1], blocks[index]) and reader.wants(blocks[index]):
+        while (
+            index < len(blocks)
+            and _adjacent(blocks[index - 1], blocks[index])
+            and reader.wants(blocks[index], blocks[index - 1])
+        ):
             follower = blocks[index]
             index += 1
             for number, line in enumerate(follower.lines, start=follower.line):

@@ -600,6 +600,36 @@ def test_keys_separated_by_an_empty_line_from_their_description_block_stay_one_e
     assert entry.description == "Unable to initialize the store. Error 4015."
 
 
+def test_event_keys_each_followed_by_an_empty_line_stay_one_entry() -> None:
+    got = event_article(
+        "   Event Type:     Success Audit ",
+        "   Event Source:   MSExchangeIS Private ",
+        "   Event Category: Logons ",
+        "   Event ID:       1009 ",
+        "   Description:\n   User logged on.",
+    )
+    (entry,) = got.event_log
+    assert _fields(entry) == ("Success Audit", "MSExchangeIS Private", "Logons", 1009, None, None, None, None, "User logged on.")
+
+
+def test_two_excerpts_separated_by_an_empty_line_stay_two_entries() -> None:
+    one = "   Event ID: 9318\n   Source: MSExchangeMTA\n   Type: Warning"
+    two = "   Event ID: 9215\n   Source: MSExchangeMTA\n   Type: Warning"
+    three = "   Event Type: Error\n   Event Source: MSExchangeIS"
+    got = event_article(one, two, three)
+    assert [(e.event_id, e.type, e.source) for e in got.event_log] == [
+        (9318, "Warning", "MSExchangeMTA"), (9215, "Warning", "MSExchangeMTA"), (None, "Error", "MSExchangeIS")
+    ]
+
+
+def test_prose_naming_an_event_id_does_not_swallow_the_excerpt_after_it() -> None:
+    prose = "The outbound queue alarm logs a 659\nevent ID when a queue reaches the limit, for example:"
+    got = event_article(prose, "   Event ID:659\n   Source:MSExchangeMTA\n   Type:Warning", "   Description: Backlogged.")
+    (entry,) = got.event_log
+    assert (entry.event_id, entry.source, entry.type, entry.description) == (659, "MSExchangeMTA", "Warning", "Backlogged.")
+    assert entry.line == got.sections[0].blocks[1].line
+
+
 def test_an_event_log_block_never_borrows_a_block_from_the_next_section() -> None:
     body = body_of("SYMPTOMS\n========", "   Event ID: 162\n   Source: MSExchangeMig\n   Description:", "CAUSE\n=====", "   Text.")
     (entry,) = check(article(body)).event_log
