@@ -6,7 +6,13 @@ import re
 from typing import Iterable, Iterator
 
 from kb.model import Block, Download, EventLogEntry, Reference
-from kb.text.blocks import ARTICLE_ID_RE, ARTICLE_TITLE_RE, BARE_REFERENCE_RE, DOWNLOAD_RE, REFERENCE_RE
+from kb.text.blocks import (
+    ARTICLE_ID_RE,
+    ARTICLE_TITLE_RE,
+    BARE_REFERENCE_RE,
+    DOWNLOAD_RE,
+    REFERENCE_RE,
+)
 
 # "Event ID: N" and its variants (kb-format §2.5): "Event ID N", "Event ID=N", "EventID: N",
 # "Event Id: N", "Event ID   : N", "Event ID#:", "Event ID - N", "EVENT ID", "Event ID:<TAB>",

@@ -34,7 +34,6 @@ FOOTER = [
     "Issue type        : kbinfo",
 ]
 BODY = ["SUMMARY", "=======", "", "A synthetic article."]
-_DEFAULT = object()
 
 
 def article(
