@@ -7,7 +7,6 @@ written atomically. Article pages render across worker processes on a full build
 
 from __future__ import annotations
 
-import concurrent.futures
 import hashlib
 import multiprocessing
 import os
@@ -23,6 +22,7 @@ from kb.resources import data_path
 from kb.site.indexes import Page, article_path, plan_index_pages
 from kb.site.manifest import MANIFEST_NAME, Manifest, digest_files, digest_text
 from kb.files import write_atomic
+from kb.site.search_plan import bundles_for, is_article_page, start_search
 from kb.site.pages import SITE_TITLE, render_page, static_dir, template_dir
 from kb.site.verification import badge_for, entry_digest, load_results
 from kb.site.view import article_context
@@ -171,53 +171,6 @@ def _copy_static(out: Path) -> None:
                 write_atomic(target, data)
 
 
-def _is_article_page(page: str) -> bool:
-    """Tell whether a site path is an article page (``QNNNNNN/index.html``)."""
-    return page[:1] == "Q" and page.endswith("/index.html")
-
-
-def _start_search(out: Path, old: Manifest, manifest: Manifest, report: BuildReport, jobs: int,
-                  say: Progress) -> "concurrent.futures.Future[None]":
-    """Index the changed search shards in a background thread; return its future."""
-    from kb.site.search_bundle import bundle_dir, index_site, page_count, shard_of, shards_for
-
-    shards = shards_for(report.articles)
-    by_shard: dict[str, list[str]] = {shard: [] for shard in shards}
-    for page, key in sorted(manifest.pages.items()):
-        if _is_article_page(page):
-            by_shard[shard_of(page.split("/")[0], shards)].append(f"{page}={key}")
-    digests = {shard: digest_text(*pages) for shard, pages in by_shard.items()}
-    previous = old.search if isinstance(old.search, dict) else {}
-    dirty = [shard for shard in shards if previous.get(shard) != digests[shard]
-             or (by_shard[shard] and page_count(out / bundle_dir(shard)) is None)]
-    manifest.search = digests
-
-    def work() -> None:
-        if not dirty:
-            return
-        say(f"search: indexing {len(dirty)} of {len(shards)} Pagefind bundle(s)")
-        started = time.perf_counter()
-        # Two Pagefind processes at a time: one leaves cores idle while it reads and writes.
-        counts = index_site(out, dirty, sharded=len(shards) > 1, jobs=max(2, jobs))
-        report.search_seconds = time.perf_counter() - started
-        report.search_pages = sum(counts.values())
-        report.search_indexed = True
-
-    executor = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="kb-search")
-    future = executor.submit(work)
-    executor.shutdown(wait=False)
-    return future
-
-
-def _bundles(records: dict[str, dict[str, Any]]) -> list[str]:
-    """Return the search bundles the search page loads: the non-empty shards, in order."""
-    from kb.site.search_bundle import bundle_dir, shard_of, shards_for
-
-    shards = shards_for(len(records))
-    used = {shard_of(entry["summary"]["id"], shards) for entry in records.values()}
-    return [bundle_dir(s) for s in sorted(used)]
-
-
 def build_site(
     articles_dir: Path,
     out: Path,
@@ -295,10 +248,10 @@ def build_site(
 
     # 3. Remove article pages no longer produced, then index the search bundle in a background
     # thread while the index pages render: Pagefind only reads article pages.
-    for page in sorted(p for p in set(old.pages) - set(manifest.pages) if _is_article_page(p)):
+    for page in sorted(p for p in set(old.pages) - set(manifest.pages) if is_article_page(p)):
         _remove_page(out, page)
         report.removed += 1
-    search_job = _start_search(out, old, manifest, report, jobs, say) if search else None
+    search_job = start_search(out, old, manifest, report, jobs, say) if search else None
 
     # 4. Index pages from the summaries (verification state joins the verify results).
     summaries = []
@@ -307,7 +260,7 @@ def build_site(
         results = (verify.get(summary["id"]) or {}).get("results") or []
         summary["verification"] = badge_for(summary["has_repro"], results)
         summaries.append(summary)
-    pages: list[Page] = plan_index_pages(summaries, title, _bundles(records) if search else [])
+    pages: list[Page] = plan_index_pages(summaries, title, bundles_for(records) if search else [])
     report.index_pages = len(pages)
     for index_page in pages:
         key = digest_text(code, index_page.digest())
