@@ -7,13 +7,16 @@ The bundle is sharded by the last digit of the article id, so a rebuild after ch
 article re-indexes a tenth of the site instead of all of it (Pagefind has no incremental mode,
 and indexing 6,900 pages takes longer than the 5 s a one-article rebuild may take). Shard 0 is
 Pagefind's default bundle at ``<out>/pagefind/``; shard N is at ``<out>/pagefind-N/`` and the
-search page merges it in with Pagefind's ``mergeIndex``. Each shard is written to a temporary
-folder and swapped in, so a failed run leaves the previous bundle in place.
+search page merges it in with Pagefind's ``mergeIndex``. On a large site a small rebuild only
+indexes the changed pages into ``<out>/pagefind-delta/`` (see kb/site/search_plan.py). Each
+bundle is written to a temporary folder and swapped in, so a failed run leaves the previous
+bundle in place.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -22,6 +25,8 @@ from pathlib import Path
 from kb.exceptions import KbError
 
 DIGITS: tuple[str, ...] = tuple("0123456789")
+#: The bundle of the pages changed since their shard was last indexed whole.
+DELTA = "pagefind-delta"
 #: Below this many articles one bundle is fast enough, and Pagefind's ranking and its
 #: all-words matching are only comparable across shards when each holds hundreds of pages.
 SHARD_THRESHOLD = 2000
@@ -112,11 +117,47 @@ def index_site(out: Path, shards: list[str] | None = None, *, sharded: bool = Fa
             raise SearchIndexError(f"{out}: Pagefind failed on {bundle_dir(shard)}: {reason}")
         counts[shard] = count
     for shard in wanted:
-        final, new, old = (out / bundle_dir(shard), out / f".{bundle_dir(shard)}-new",
-                           out / f".{bundle_dir(shard)}-old")
-        shutil.rmtree(old, ignore_errors=True)
-        if final.exists():
-            final.rename(old)
-        new.rename(final)
-        shutil.rmtree(old, ignore_errors=True)
+        _swap_in(out, bundle_dir(shard))
     return counts
+
+
+def _swap_in(out: Path, name: str) -> None:
+    """Replace the bundle ``name`` with its freshly written ``.name-new`` folder."""
+    final, new, old = out / name, out / f".{name}-new", out / f".{name}-old"
+    shutil.rmtree(old, ignore_errors=True)
+    if final.exists():
+        final.rename(old)
+    new.rename(final)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def index_delta(out: Path, pages: list[str]) -> int:
+    """Index only ``pages`` (article page paths under ``out``) as the delta bundle; return its size.
+
+    Pagefind indexes a folder, not a list: the pages are hard-linked into a scratch site of
+    their own, whose URLs are the same as the real site's.
+    """
+    out = out.resolve()
+    if not pages:
+        shutil.rmtree(out / DELTA, ignore_errors=True)
+        return 0
+    source, staging = out / f".{DELTA}-src", out / f".{DELTA}-new"
+    for folder in (source, staging):
+        shutil.rmtree(folder, ignore_errors=True)
+    try:
+        for page in pages:
+            (source / page).parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.link(out / page, source / page)
+            except OSError:
+                shutil.copyfile(out / page, source / page)
+        failed = _run_all({DELTA: _command(source, "Q*/index.html", staging)}, 1)
+        count = None if failed else page_count(staging)
+        if count is None:
+            shutil.rmtree(staging, ignore_errors=True)
+            reason = failed.get(DELTA, "it wrote no readable pagefind-entry.json")
+            raise SearchIndexError(f"{out}: Pagefind failed on {DELTA}: {reason}")
+        _swap_in(out, DELTA)
+        return count
+    finally:
+        shutil.rmtree(source, ignore_errors=True)

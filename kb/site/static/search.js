@@ -12,6 +12,8 @@ const box = document.getElementById("filters");
 const status = document.getElementById("search-status");
 const list = document.getElementById("results");
 let pagefind = null;
+// The filter that hides stale copies of changed pages (null when the bundles are current).
+let hidden = null;
 let generation = 0;
 
 function el(tag, attrs = {}, text = null) {
@@ -91,7 +93,8 @@ async function run(event) {
   }
   status.textContent = "Searching…";
   const [search, exact] = await Promise.all([
-    pagefind.search(query || null, { filters }), exactArticle(query)]);
+    pagefind.search(query || null, { filters: hidden ? { ...filters, ...hidden } : filters }),
+    exactArticle(query)]);
   if (mine !== generation) return;
   let shown = await Promise.all(search.results.slice(0, PAGE).map((r) => r.data()));
   if (mine !== generation) return;
@@ -136,6 +139,19 @@ async function exactArticle(query) {
   }
 }
 
+// search-layers.json lists the bundles; a site built before it existed names them on the form.
+async function loadLayers() {
+  try {
+    const reply = await fetch(new URL("search-layers.json", root).href);
+    if (reply.ok) {
+      const layers = await reply.json();
+      return { bundles: layers.bundles || [], delta: layers.delta || null, stale: layers.stale || [] };
+    }
+  } catch (error) { /* fall back to the form's list */ }
+  const bundles = (form.dataset.bundles || "").split(" ").filter(Boolean);
+  return { bundles, delta: null, stale: [] };
+}
+
 async function start() {
   const params = new URLSearchParams(location.search);
   input.value = params.get("q") || "";
@@ -143,16 +159,29 @@ async function start() {
   for (const [key] of FILTERS) if (params.getAll(key).length) wanted[key] = params.getAll(key);
   try {
     // The bundle is sharded by the last digit of the article id (see kb/site/search_bundle.py):
-    // the first is Pagefind's own /pagefind/, the others are merged into it.
-    const bundles = (form.dataset.bundles || "").split(" ").filter(Boolean);
+    // the first is Pagefind's own /pagefind/, the others are merged into it. After a small
+    // rebuild the changed pages are in a delta bundle, and their stale copies in the base
+    // bundles are hidden by their "part" filter (kb/site/search_plan.py).
+    const layers = await loadLayers();
+    const bundles = layers.bundles;
     if (!bundles.length) throw new Error("no search bundle");
     pagefind = await import(new URL(`${bundles[0]}/pagefind.js`, root).href);
-    await pagefind.options({ baseUrl: root.pathname });
+    const base = layers.delta ? { mergeFilter: { layer: "base" } } : {};
+    await pagefind.options({ baseUrl: root.pathname, ...base });
     for (const extra of bundles.slice(1)) {
-      await pagefind.mergeIndex(new URL(`${extra}/`, root).href, { baseUrl: root.pathname });
+      await pagefind.mergeIndex(new URL(`${extra}/`, root).href, { baseUrl: root.pathname, ...base });
+    }
+    if (layers.delta) {
+      await pagefind.mergeIndex(new URL(`${layers.delta}/`, root).href,
+        { baseUrl: root.pathname, mergeFilter: { layer: "delta" } });
+    }
+    if (layers.stale.length) {
+      const fresh = { part: { none: layers.stale } };
+      hidden = layers.delta ? { any: [{ layer: "delta" }, fresh] } : fresh;
     }
     await pagefind.init();
-    renderFilters(await pagefind.filters(), wanted);
+    renderFilters(hidden ? (await pagefind.search(null, { filters: hidden })).filters
+      : await pagefind.filters(), wanted);
   } catch (error) {
     status.textContent = "The search index is missing: build the site without --no-search.";
     return;
