@@ -11,7 +11,11 @@ then measures (medians over --repeat runs):
 * the peer, when ``hugo`` is on PATH: the same articles as Markdown (``kb render --format md``)
   in a minimal Hugo site, then Pagefind over Hugo's output; and the ratio of the two.
 
-Usage: python benchmarks/site_build.py [--repeat 3] [--keep DIR] [--no-peer] [--no-browser]
+``--scale N`` grows the knowledge base to N articles before building, by copying the imported
+records under new ids (Q1xxxxxx, Q2xxxxxx, ...), to measure at the size of the whole archive
+(about 57,000 articles) which we do not have.
+
+Usage: python benchmarks/site_build.py [--repeat 3] [--keep DIR] [--no-peer] [--no-browser] [--scale N]
 Targets (issue 7): kb ≤ 1.5 × (Hugo + Pagefind); site < 150 MB; one-article rebuild < 5 s.
 """
 
@@ -19,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import os
 import shutil
 import statistics
@@ -56,6 +61,23 @@ def tree_bytes(folder: Path) -> int:
 def mb(n: float) -> str:
     """Format bytes as MB."""
     return f"{n / 1e6:.1f} MB"
+
+
+def scale_up(articles: Path, target: int) -> int:
+    """Copy records under new ids until ``articles`` holds ``target`` records; return the count."""
+    records = sorted(articles.glob("Q*.yaml"))
+    count, copy = len(records), 1
+    while count < target and copy < 10:
+        for record in records:
+            if count >= target:
+                break
+            new_id = f"Q{copy}{record.stem[1:]:0>6}"
+            text = re.sub(r"^id: Q\d+$", f"id: {new_id}", record.read_text(encoding="utf-8"),
+                          count=1, flags=re.MULTILINE)
+            (articles / f"{new_id}.yaml").write_text(text, encoding="utf-8")
+            count += 1
+        copy += 1
+    return count
 
 
 def kb_build(root: Path, repeat: int, between: Callable[[], None] | None = None) -> dict[str, float]:
@@ -220,6 +242,7 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it")
     parser.add_argument("--no-peer", action="store_true")
     parser.add_argument("--no-browser", action="store_true")
+    parser.add_argument("--scale", type=int, help="grow the knowledge base to this many articles")
     args = parser.parse_args()
     if not CORPUS.is_dir():
         raise SystemExit(f"{CORPUS}: corpus not found")
@@ -231,6 +254,8 @@ def main() -> None:
             seconds = run([sys.executable, "-m", "kb", "import", str(CORPUS / "exchange"),
                            str(CORPUS / "sample"), "--out", str(root / "articles"), "--jobs", "2"])
             say(f"imported in {seconds:.1f} s")
+        if args.scale:
+            say(f"scaled to {scale_up(root / 'articles', args.scale)} articles")
         hugo = None if args.no_peer else shutil.which("hugo")
         peer_runner = HugoPeer(root, work, hugo) if hugo else None
         built = kb_build(root, args.repeat, peer_runner.run if peer_runner else None)
