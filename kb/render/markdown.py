@@ -6,17 +6,18 @@ headings -> ``##`` (the standard all-caps names title-cased, others as written);
 ``###``; paragraphs -> one re-flowed line; lists -> Markdown lists; literal blocks and ASCII
 tables -> fenced code; each event-log entry -> a Field | Value table; article references and
 inline ``Qnnnnnn`` -> links; downloads -> a list of links; STATUS -> its text plus the affected
-and fixed releases of the ``status`` block; footer keywords and query words last.
+and fixed releases of the ``status`` block; footer keywords and query words last.  A line of an
+event-log, references or downloads block that its entries do not show stays as text in place.
 """
 
 from __future__ import annotations
 
 import re
 import textwrap
-from typing import Callable, Iterable
+from typing import Callable, Iterable, TypeVar
 
-from kb.model import EVENT_LOG_FIELDS, AppliesTo, Article, Block, EventLogEntry, Section
-from kb.render import listing
+from kb.model import EVENT_LOG_FIELDS, AppliesTo, Article, Block, Download, EventLogEntry, Section
+from kb.render import coverage, listing
 from kb.render.listing import Chunk, Item
 from kb.render.inline import Linker, default_link, escape, escape_line_start, inline, paragraph, reflow, table_cell
 
@@ -39,6 +40,8 @@ STANDARD_HEADINGS: dict[str, str] = {
 _REFERENCE = re.compile(r"^\s*(Q\d{5,6})\s+(\S.*)$")
 # A run of three spaces inside a line: text laid out in columns.
 _COLUMNS = re.compile(r"\S {3,}\S")
+T = TypeVar("T")
+
 #: Block kinds shown as fenced code; consecutive ones form one code block.
 _CODE_KINDS = frozenset({"literal", "table"})
 #: Block kinds that may sit indented under a list item.
@@ -302,11 +305,28 @@ class MarkdownRenderer:
         return text
 
     def event_log(self, block: Block) -> str:
-        """Return each event-log entry of the block as a Field | Value table."""
+        """Return each event-log entry of the block as a Field | Value table.
+
+        Lines the tables do not show (prose around an excerpt, a message the reader could not
+        take apart) stay in place between them, as text (kb.render.coverage).
+        """
         entries = self._within(block, self.article.event_log)
         if not entries:
             return fenced(block.text)
-        return "\n\n".join(self._event_table(entry) for entry in entries)
+        parts = []
+        for part in coverage.split(block.line, block.lines, entries, coverage.event_words):
+            if isinstance(part, coverage.Leftover):
+                parts.append(self._leftover(part))
+            else:
+                parts.extend(self._event_table(entry) for entry in part.items)
+        return "\n\n".join(parts)
+
+    def _leftover(self, part: coverage.Leftover) -> str:
+        """Return lines of a structured block that its entries do not show: prose or code."""
+        block = Block("paragraph", part.line, part.text, 0)
+        if looks_preformatted(part.text):
+            return fenced(part.text)
+        return self.paragraph(block)
 
     def _event_table(self, entry: EventLogEntry) -> str:
         """Return one Field | Value table."""
@@ -320,12 +340,24 @@ class MarkdownRenderer:
 
     def references(self, block: Block) -> str:
         """Return article references as a list of links followed by their titles."""
-        found = [(ref.id, ref.title) for ref in self._within(block, self.article.references)]
-        if not found:
-            found = [(m.group(1), m.group(2)) for m in map(_REFERENCE.match, block.lines) if m]
+        within = self._within(block, self.article.references)
+        if within:
+            return self._entries(block, within, coverage.reference_words,
+                                 lambda ref: self._reference_item(ref.id, ref.title))
+        found = [(m.group(1), m.group(2)) for m in map(_REFERENCE.match, block.lines) if m]
         if not found:
             return paragraph(block.text, self.link)
         return "\n".join(self._reference_item(article_id, title) for article_id, title in found)
+
+    def _entries(self, block: Block, items: list[T], shown: Callable[[T], set[str]], item: Callable[[T], str]) -> str:
+        """Return a block as lists of its entries, with the lines they do not show between."""
+        parts = []
+        for part in coverage.split(block.line, block.lines, items, shown):
+            if isinstance(part, coverage.Leftover):
+                parts.append(self._leftover(part))
+            else:
+                parts.append("\n".join(item(entry) for entry in part.items))
+        return "\n\n".join(parts)
 
     def _reference_item(self, article_id: str, title: str) -> str:
         """Return one list item: the linked article number, then its title."""
@@ -338,15 +370,16 @@ class MarkdownRenderer:
         found = self._within(block, self.article.downloads)
         if not found:
             return paragraph(block.text, self.link)
-        items = []
-        for download in found:
-            label = escape(download.file)
-            if download.url:
-                # Angle brackets only when the URL has characters a bare destination cannot hold.
-                plain = not re.search(r"[\s()<>]", download.url)
-                label = f"[{label}]({download.url})" if plain else f"[{label}](<{download.url}>)"
-            items.append(f"- {escape(download.arch) + ': ' if download.arch else ''}{label}")
-        return "\n".join(items)
+        return self._entries(block, found, coverage.download_words, self._download_item)
+
+    def _download_item(self, download: Download) -> str:
+        """Return one list item: the architecture, then the file name linked to its URL."""
+        label = escape(download.file)
+        if download.url:
+            # Angle brackets only when the URL has characters a bare destination cannot hold.
+            plain = not re.search(r"[\s()<>]", download.url)
+            label = f"[{label}]({download.url})" if plain else f"[{label}](<{download.url}>)"
+        return f"- {escape(download.arch) + ': ' if download.arch else ''}{label}"
 
     def _within(self, block: Block, records: list) -> list:
         """Return the records (with a ``line``) that fall inside the block's lines."""
