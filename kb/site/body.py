@@ -1,5 +1,8 @@
 """Render an article's sections to escaped HTML fragments for the site's article page.
 
+Event-log, references and downloads blocks show their structured entries (tables, lists); a
+line of such a block that the entries do not show is kept in place as text (kb.render.coverage).
+
 The classic KB body is plain text, hard-wrapped, with no markup of its own, so markdown-it-py is
 configured to recognise only paragraphs and lists: emphasis, backslash escapes, entities,
 autolinks and raw HTML would all change what the article says (``\\\\server\\share``,
@@ -17,6 +20,8 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from kb.model import EVENT_LOG_FIELDS
+from kb.render import coverage
+from kb.render.markdown import looks_preformatted
 
 
 @cache
@@ -80,19 +85,14 @@ class BlockRenderer:
         entries = self._in_span(self.article.event_log, block)
         if not entries:
             return _pre(block)
+        return self._entries(block, entries, coverage.event_words, lambda run: Markup("").join(map(_event_table, run)))
+
+    def _entries(self, block: Any, items: list[Any], shown: Callable[[Any], set[str]],
+                 run: Callable[[list[Any]], Markup]) -> Markup:
+        """Render a block's entries by runs, keeping the lines they do not show in place."""
         parts: list[Markup] = []
-        for entry in entries:
-            rows = Markup("").join(
-                Markup('<tr><th scope="row">{}</th><td>{}</td></tr>').format(label, value)
-                for key, label in EVENT_LOG_FIELDS
-                if (value := getattr(entry, key, None)) not in (None, "")
-            )
-            caption = f"Event {entry.event_id}" if entry.event_id is not None else "Event"
-            parts.append(
-                Markup('<table class="event"><caption>{}</caption><tbody>{}</tbody></table>').format(
-                    caption, rows
-                )
-            )
+        for part in coverage.split(block.line, block.lines, items, shown):
+            parts.append(_leftover(part) if isinstance(part, coverage.Leftover) else run(part.items))
         return Markup("").join(parts)
 
     def references(self, block: Any) -> Markup:
@@ -100,6 +100,10 @@ class BlockRenderer:
         refs = self._in_span(self.article.references, block)
         if not refs:
             return _text(block)
+        return self._entries(block, refs, coverage.reference_words, self._reference_list)
+
+    def _reference_list(self, refs: list[Any]) -> Markup:
+        """Render references as one list of links."""
         items: list[Markup] = []
         for ref in refs:
             href = self.link(ref.id)
@@ -121,14 +125,7 @@ class BlockRenderer:
         items = self._in_span(self.article.downloads, block)
         if not items:
             return _pre(block)
-        rows = Markup("").join(
-            Markup("<li><strong>{}</strong> <code>{}</code>{}</li>").format(
-                d.arch or "file", d.file,
-                Markup(' <span class="url">{}</span>').format(d.url) if d.url else "",
-            )
-            for d in items
-        )
-        return Markup('<ul class="downloads">{}</ul>').format(rows)
+        return self._entries(block, items, coverage.download_words, _download_list)
 
     def render(self, block: Any) -> Markup:
         """Render one block by its kind."""
@@ -136,6 +133,41 @@ class BlockRenderer:
         if handler is None:
             return _pre(block)
         return handler(self, block)
+
+
+def _download_list(items: list[Any]) -> Markup:
+    """Render downloads as one list."""
+    rows = Markup("").join(
+        Markup("<li><strong>{}</strong> <code>{}</code>{}</li>").format(
+            d.arch or "file", d.file,
+            Markup(' <span class="url">{}</span>').format(d.url) if d.url else "",
+        )
+        for d in items
+    )
+    return Markup('<ul class="downloads">{}</ul>').format(rows)
+
+
+def _event_table(entry: Any) -> Markup:
+    """Render one event-log entry as a table of its filled fields."""
+    rows = Markup("").join(
+        Markup('<tr><th scope="row">{}</th><td>{}</td></tr>').format(label, value)
+        for key, label in EVENT_LOG_FIELDS
+        if (value := getattr(entry, key, None)) not in (None, "")
+    )
+    caption = f"Event {entry.event_id}" if entry.event_id is not None else "Event"
+    return Markup('<table class="event"><caption>{}</caption><tbody>{}</tbody></table>').format(caption, rows)
+
+
+def _leftover(part: coverage.Leftover) -> Markup:
+    """Render lines of a structured block that its entries do not show: a paragraph, or <pre>.
+
+    The lines are text quoted around an excerpt (a message, a sentence), never a list: a
+    wrapped "2109. [DB Server ...]" must not become list item number 2.
+    """
+    text = textwrap.dedent(part.text)
+    if looks_preformatted(part.text):
+        return Markup("<pre>{}</pre>").format(text)
+    return Markup("<p>{}</p>\n").format(text)
 
 
 _HANDLERS: dict[str, Callable[[BlockRenderer, Any], Markup]] = {
