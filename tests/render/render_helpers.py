@@ -46,3 +46,42 @@ def section(heading: str | None, *blocks: tuple[str, str], line: int = 20) -> Se
         made.append(Block(kind=kind, line=line, text=text))
         line += text.count("\n") + 2
     return Section(heading=heading, line=line, blocks=made)
+
+
+def parse_body(*body: str) -> Article:
+    """Return a synthetic classic article with ``body`` (lines, "" between blocks), parsed."""
+    from kb.text import parse
+    from kb.text.codec import encode
+    from kb.text.parts import LEGAL_NOTICE
+
+    lines = [
+        "DOCUMENT:Q990001  01-JUN-2001  [exchange]",
+        "TITLE   :XADM: A Synthetic Article",
+        "PRODUCT :Microsoft Exchange",
+        "PROD/VER:winnt:5.5",
+        "OPER/SYS:",
+        "KEYWORDS:kbtest",
+        "",
+        "=" * 70,
+        "-" * 79,
+        "The information in this article applies to:",
+        "",
+        " - Microsoft Exchange Server, version 5.5 ",
+        "-" * 79,
+        "",
+        *body,
+        "",
+        "Additional query words:",
+        "",
+        "=" * 70,
+        "Keywords          : kbtest ",
+        "Version           : winnt:5.5",
+        "Issue type        : kbbug",
+        "",
+        "=" * 77,
+        "",
+        *LEGAL_NOTICE,
+        "",
+        "Copyright Microsoft Corporation 2001.",
+    ]
+    return parse(encode("\r\n".join(lines)), "Q990001.TXT")
