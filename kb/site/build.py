@@ -7,20 +7,22 @@ written atomically. Article pages render across worker processes on a full build
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import multiprocessing
 import os
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from jinja2 import TemplateError
 
 from kb.exceptions import KbError, NotFoundError
 from kb.resources import data_path
 from kb.site.indexes import Page, article_path, plan_index_pages
-from kb.site.manifest import MANIFEST_NAME, Manifest, digest_files, digest_text
+from kb.site.manifest import MANIFEST_NAME, Manifest, Record, digest_files, digest_text
 from kb.files import write_atomic
 from kb.site.search_plan import bundles_for, is_article_page, start_search
 from kb.site.pages import SITE_TITLE, render_page, static_dir, template_dir
@@ -59,11 +61,34 @@ class BuildReport:
                 "search_seconds": round(self.search_seconds, 3), "seconds": round(self.seconds, 3)}
 
 
-def record_files(folder: Path) -> list[Path]:
-    """Return the article records of ``folder`` (``Q*.yaml``), sorted by name."""
+#: The file name endings of article records (a bare ".yaml" is a hidden file, not a record).
+_SUFFIXES = (".yaml", ".yml")
+
+
+def _record_entries(folder: Path) -> list[os.DirEntry[str]]:
+    """Return the directory entries of the article records of ``folder``, sorted by name."""
     if not folder.is_dir():
         raise NotFoundError(f"{folder}: no such articles folder")
-    return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+    # os.scandir and string keys: at 57,000 records, sorting Path objects alone takes a second.
+    with os.scandir(folder) as scan:
+        entries = [e for e in scan if e.name.endswith(_SUFFIXES) and e.name not in _SUFFIXES
+                   and e.is_file()]
+    entries.sort(key=lambda e: e.name)
+    return entries
+
+
+def record_files(folder: Path) -> list[Path]:
+    """Return the article records of ``folder`` (``Q*.yaml``), sorted by name."""
+    return [folder / entry.name for entry in _record_entries(folder)]
+
+
+def _scan_records(folder: Path) -> list[tuple[str, int, int]]:
+    """Return (file name, mtime in ns, size) of each record of ``folder``, sorted by name."""
+    scanned = []
+    for entry in _record_entries(folder):
+        st = entry.stat()
+        scanned.append((entry.name, st.st_mtime_ns, st.st_size))
+    return scanned
 
 
 def code_digest() -> str:
@@ -139,16 +164,85 @@ def _render_all(paths: list[str], out: Path, ids: frozenset[str],
 
 # --- the build ---------------------------------------------------------------------------
 
-def _signature(path: Path) -> tuple[int, int]:
-    """Return a record's stat signature (mtime in ns, size)."""
-    st = path.stat()
-    return st.st_mtime_ns, st.st_size
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector for the bookkeeping of a build.
+
+    The manifest holds hundreds of thousands of small containers at 57,000 records; with the
+    collector on, loading it and planning the index pages spend more time in collections than
+    in the work. The bookkeeping makes no reference cycles worth collecting early.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _article_key(code: str, sha: str, verify_digest: str, refs: list[str], ids: frozenset[str]) -> str:
     """Return the digest of an article page's inputs (reference links depend on the KB)."""
     present = "".join("1" if ref in ids else "0" for ref in refs)
     return digest_text(code, sha, verify_digest, ",".join(refs), present)
+
+
+def _verify_digests(verify: dict[str, dict[str, Any]]) -> Callable[[str], str]:
+    """Return a function giving an article's verify-entry digest (each entry hashed once)."""
+    missing = entry_digest(None)
+    digests = {article_id: entry_digest(entry) for article_id, entry in verify.items()}
+    return lambda article_id: digests.get(article_id, missing)
+
+
+def _badges(verify: dict[str, dict[str, Any]]) -> Callable[[dict[str, Any]], str]:
+    """Return a function giving an article's verification badge from its summary."""
+    def badge(summary: dict[str, Any]) -> str:
+        entry = verify.get(summary["id"]) or {}
+        return badge_for(summary["has_repro"], entry.get("results") or [])
+
+    return badge
+
+
+def _sha(path: Path) -> str:
+    """Return the SHA-256 of a file's bytes."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@dataclass
+class _Records:
+    """The records of a build: those whose page is current, and those to render."""
+
+    kept: dict[str, Record] = field(default_factory=dict)
+    #: File name -> (mtime, size, sha) of each record whose page must be rendered.
+    pending: dict[str, tuple[int, int, str]] = field(default_factory=dict)
+
+
+def _sort_records(folder: Path, scanned: list[tuple[str, int, int]], out: Path, old: Manifest,
+                  code: str, verify_digest: Callable[[str], str], ids: frozenset[str]) -> _Records:
+    """Keep each record whose bytes, page inputs and page file are unchanged; queue the rest."""
+    result = _Records()
+    site = str(out)
+    for name, mtime, size in scanned:
+        prev = old.records.get(name)
+        same_stat = prev is not None and prev.mtime == mtime and prev.size == size
+        sha = prev.sha if same_stat and prev is not None else _sha(folder / name)
+        if prev is not None and prev.sha == sha:
+            summary = prev.summary
+            key = _article_key(code, sha, verify_digest(summary["id"]), summary["refs"], ids)
+            # os.access on a plain string: the cheapest check that a page was not deleted.
+            if key == prev.key and os.access(f"{site}/{summary['id']}/index.html", os.F_OK):
+                result.kept[name] = prev if same_stat else prev._replace(mtime=mtime, size=size)
+                continue
+        result.pending[name] = (mtime, size, sha)
+    return result
+
+
+def _gone_articles(old: Manifest, records: dict[str, Record]) -> list[str]:
+    """Return the article pages of the last build that no record produces any more."""
+    candidates = {r.summary["id"] for name, r in old.records.items() if records.get(name) is not r}
+    if candidates:
+        candidates -= {r.summary["id"] for r in records.values()}
+    return sorted(article_path(article_id) for article_id in candidates)
 
 
 def _remove_page(out: Path, page: str) -> None:
@@ -171,6 +265,20 @@ def _copy_static(out: Path) -> None:
                 write_atomic(target, data)
 
 
+def _render_indexes(out: Path, pages: list[Page], old: Manifest, manifest: Manifest) -> int:
+    """Render the index pages whose inputs changed or whose file is missing; return how many."""
+    rendered = 0
+    site = str(out)
+    for page in pages:
+        key = digest_text(manifest.code, page.digest())
+        manifest.index_pages[page.path] = key
+        if old.index_pages.get(page.path) == key and os.access(f"{site}/{page.path}", os.F_OK):
+            continue
+        write_atomic(out / page.path, render_page(page.template, page.path, page.context))
+        rendered += 1
+    return rendered
+
+
 def build_site(
     articles_dir: Path,
     out: Path,
@@ -188,92 +296,54 @@ def build_site(
     out.mkdir(parents=True, exist_ok=True)
     report = BuildReport(out=out)
 
-    files = record_files(articles_dir)
-    verify = load_results(verify_results) if verify_results else {}
-    ids = frozenset(p.stem for p in files)
-    old = Manifest.load(out)
-    code = code_digest()
-    manifest = Manifest(code=code)
-
     # 1. Which records changed? Unchanged bytes keep their summary from the manifest.
-    to_render: list[str] = []
-    records: dict[str, dict[str, Any]] = {}
-    for path in files:
-        key = path.name
-        mtime, size = _signature(path)
-        prev = old.records.get(key)
-        if prev and prev.get("mtime") == mtime and prev.get("size") == size:
-            sha = prev["sha"]
-        else:
-            sha = hashlib.sha256(path.read_bytes()).hexdigest()
-        entry = {"mtime": mtime, "size": size, "sha": sha}
-        if prev and prev.get("sha") == sha and prev.get("summary"):
-            entry["summary"] = prev["summary"]
-            summary = prev["summary"]
-            page_key = _article_key(code, sha, entry_digest(verify.get(summary["id"])),
-                                    summary["refs"], ids)
-            page = article_path(summary["id"])
-            if old.pages.get(page) == page_key and (out / page).is_file():
-                manifest.pages[page] = page_key
-                records[key] = entry
-                continue
-        records[key] = entry
-        to_render.append(str(path))
-    say(f"records: {len(files)} found, {len(to_render)} to render")
+    with _gc_paused():
+        scanned = _scan_records(articles_dir)
+        ids = frozenset(name[:name.rindex(".")] for name, _, _ in scanned)
+        verify = load_results(verify_results) if verify_results else {}
+        verify_digest = _verify_digests(verify)
+        old = Manifest.load(out)
+        manifest = Manifest(code=code_digest())
+        found = _sort_records(articles_dir, scanned, out, old, manifest.code, verify_digest, ids)
+    records = found.kept
+    say(f"records: {len(records) + len(found.pending)} found, {len(found.pending)} to render")
 
     # 2. Render the article pages that need it.
+    to_render = [str(articles_dir / name) for name in found.pending]
     for path_text, summary, error in _render_all(to_render, out, ids, verify, jobs, say):
         name = Path(path_text).name
         if error is not None:
             report.errors.append(error)
             # Keep the last good page of a record that no longer loads: nothing is lost.
-            prev = old.records.get(name)
-            if prev and prev.get("summary"):
-                records[name] = prev
-                page = article_path(prev["summary"]["id"])
-                if page in old.pages:
-                    manifest.pages[page] = old.pages[page]
-            else:
-                records.pop(name, None)
+            if name in old.records:
+                records[name] = old.records[name]
             continue
         assert summary is not None
-        records[name]["summary"] = summary
-        page = article_path(summary["id"])
-        manifest.pages[page] = _article_key(code, records[name]["sha"],
-                                            entry_digest(verify.get(summary["id"])),
-                                            summary["refs"], ids)
+        mtime, size, sha = found.pending[name]
+        key = _article_key(manifest.code, sha, verify_digest(summary["id"]), summary["refs"], ids)
+        records[name] = Record(mtime, size, sha, key, summary)
         report.rendered_articles += 1
     manifest.records = records
     report.articles = len(records)
 
     # 3. Remove article pages no longer produced, then index the search bundle in a background
     # thread while the index pages render: Pagefind only reads article pages.
-    for page in sorted(p for p in set(old.pages) - set(manifest.pages) if is_article_page(p)):
-        _remove_page(out, page)
-        report.removed += 1
-    search_job = start_search(out, old, manifest, report, jobs, say) if search else None
+    with _gc_paused():
+        for page in _gone_articles(old, records):
+            _remove_page(out, page)
+            report.removed += 1
+        search_job = start_search(out, old, manifest, report, jobs, say) if search else None
 
-    # 4. Index pages from the summaries (verification state joins the verify results).
-    summaries = []
-    for entry in records.values():
-        summary = dict(entry["summary"])
-        results = (verify.get(summary["id"]) or {}).get("results") or []
-        summary["verification"] = badge_for(summary["has_repro"], results)
-        summaries.append(summary)
-    pages: list[Page] = plan_index_pages(summaries, title, bundles_for(records) if search else [])
+        # 4. Index pages from the summaries (verification state joins the verify results).
+        summaries = [record.summary for record in records.values()]
+        bundles = bundles_for({n: {"summary": r.summary} for n, r in records.items()}) if search else []
+        pages: list[Page] = plan_index_pages(summaries, _badges(verify), title, bundles)
     report.index_pages = len(pages)
-    for index_page in pages:
-        key = digest_text(code, index_page.digest())
-        manifest.pages[index_page.path] = key
-        if old.pages.get(index_page.path) == key and (out / index_page.path).is_file():
-            continue
-        write_atomic(out / index_page.path,
-                     render_page(index_page.template, index_page.path, index_page.context))
-        report.rendered_indexes += 1
+    report.rendered_indexes = _render_indexes(out, pages, old, manifest)
     say(f"pages: {report.rendered_articles} articles and {report.rendered_indexes} index pages rendered")
 
     # 5. Remove the index pages no longer produced, copy the assets, wait for the search bundle.
-    for page in sorted(set(old.pages) - set(manifest.pages)):
+    for page in sorted(set(old.index_pages) - set(manifest.index_pages)):
         _remove_page(out, page)
         report.removed += 1
     _copy_static(out)
@@ -282,9 +352,10 @@ def build_site(
             search_job.result()
         except KbError:
             manifest.search = {}  # index every shard again next time
-            manifest.save(out)
+            manifest.save(out, old)
             raise
-    manifest.save(out)
+    with _gc_paused():
+        manifest.save(out, old)
     report.seconds = time.perf_counter() - started
     return report
 

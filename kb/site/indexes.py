@@ -1,15 +1,17 @@
 """Plan the index pages (all articles, facets, home) from article summaries.
 
 Every list is paginated with a fixed page size, so no page grows with the size of the knowledge
-base; a page's context is plain JSON, so the build can hash it and skip unchanged pages.
+base; a page's inputs are plain data with a cheap digest, so the build can skip unchanged pages
+without making their contexts.
 """
 
 from __future__ import annotations
 
-import re
 import hashlib
+import heapq
+import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
 from kb.site.verification import STATES
@@ -19,44 +21,71 @@ PAGE_SIZE = 100
 VALUES_PAGE_SIZE = 200
 
 
+#: The fields of an article's row in a list page.
+ITEM_FIELDS: tuple[str, ...] = ("id", "title", "date", "kind", "badge")
+Item = tuple[str, str, str, str, str]
+
+
 @dataclass(frozen=True)
 class Facet:
-    """One way to group articles: its URL folder, labels and how to read values off a summary."""
+    """One way to group articles: its URL folder, labels and how to read values off articles.
+
+    ``values`` reads the column of values of all articles at once (their summaries and list
+    rows; the row holds the verification badge, which comes from the verify results rather than
+    the record): a list of values per article when ``many``, else one value per article, None
+    for none. A column at a time keeps the per-article work in C at 57,000 articles.
+    """
 
     key: str
     title: str
     label: str
-    values: Callable[[dict[str, Any]], list[str]]
+    values: Callable[[list[dict[str, Any]], list[Item]], list[Any]]
+    many: bool = False
     order: tuple[str, ...] = ()
     fold_case: bool = False
 
 
 FACETS: tuple[Facet, ...] = (
-    Facet("product", "By product", "Product", lambda s: s["products"]),
-    Facet("release", "By release", "Release", lambda s: s["releases"]),
-    Facet("category", "By category", "Category", lambda s: [s["category"]] if s["category"] else []),
-    Facet("prefix", "By title prefix", "Title prefix", lambda s: [s["prefix"] or "(none)"],
-          fold_case=True),
-    Facet("status", "By status", "Status kind", lambda s: [s["kind"]], STATUS_KINDS, True),
-    Facet("keyword", "By keyword", "Keyword", lambda s: s["keywords"]),
-    Facet("verification", "By verification", "Verification", lambda s: [s["verification"]], STATES,
-          True),
+    Facet("product", "By product", "Product", lambda ss, _: [s["products"] for s in ss], True),
+    Facet("release", "By release", "Release", lambda ss, _: [s["releases"] for s in ss], True),
+    Facet("category", "By category", "Category", lambda ss, _: [s["category"] or None for s in ss]),
+    Facet("prefix", "By title prefix", "Title prefix",
+          lambda ss, _: [s["prefix"] or "(none)" for s in ss], fold_case=True),
+    Facet("status", "By status", "Status kind", lambda ss, _: [s["kind"] for s in ss],
+          order=STATUS_KINDS, fold_case=True),
+    Facet("keyword", "By keyword", "Keyword", lambda ss, _: [s["keywords"] for s in ss], True),
+    Facet("verification", "By verification", "Verification",
+          lambda _, items: [item[4] for item in items], order=STATES, fold_case=True),
 )
 
 
 @dataclass
 class Page:
-    """One output file to render: its path under the site, template and JSON context."""
+    """One output file to render: its path, template, context and the inputs its digest covers.
+
+    A list page keeps its rows as compact tuples with their text (``repr``, made once per
+    article): the digest hashes those texts and the small ``params``, and the row dicts the
+    template reads are only made when the page is rendered. At 57,000 articles the lists hold
+    ~450,000 rows, too many to serialise on every build just to find the few that changed.
+    """
 
     path: str
     template: str
-    context: dict[str, Any]
+    params: dict[str, Any]
+    rows: list[Item] | None = None
+    row_texts: list[str] = field(default_factory=list)
+
+    @property
+    def context(self) -> dict[str, Any]:
+        """Return the template context (the params, and the rows as dicts for a list page)."""
+        if self.rows is None:
+            return self.params
+        return {**self.params, "items": [dict(zip(ITEM_FIELDS, row)) for row in self.rows]}
 
     def digest(self) -> str:
-        """Return a hash of what the page shows (template name + context)."""
-        import json
-
-        text = json.dumps([self.template, self.context], sort_keys=True, separators=(",", ":"))
+        """Return a hash of what the page shows (template, params and rows)."""
+        # repr is exact and stable for the str/int/None/list/dict values of params and rows.
+        text = "\n".join([self.template, repr(self.params), *self.row_texts])
         return hashlib.sha256(text.encode()).hexdigest()[:24]
 
 
@@ -90,10 +119,11 @@ def _id_number(article_id: str) -> int:
     return int(digits) if digits.isdigit() else 0
 
 
-def _item(summary: dict[str, Any]) -> dict[str, Any]:
-    """Return what a list row shows of an article."""
-    return {"id": summary["id"], "title": summary["title"], "date": summary["date"],
-            "kind": summary["kind"], "badge": summary["verification"]}
+def _id_order(summary: dict[str, Any]) -> tuple[int, str]:
+    """Return the sort key of an article: its id's number, then the id."""
+    article_id = summary["id"]
+    digits = article_id.lstrip("Qq")
+    return int(digits) if digits.isdigit() else 0, article_id
 
 
 def _paged(folder: str, items: list[Any], size: int) -> Iterable[tuple[str, list[Any], dict[str, Any]]]:
@@ -121,22 +151,29 @@ def _ordered(facet: Facet, values: Iterable[str]) -> list[str]:
     return known + rest
 
 
-def plan_index_pages(summaries: list[dict[str, Any]], title: str, bundles: list[str]) -> list[Page]:
-    """Return every index page for the given summaries (each with ``verification`` set)."""
-    ordered = sorted(summaries, key=lambda s: (_id_number(s["id"]), s["id"]))
-    items = [_item(s) for s in ordered]
-    pages: list[Page] = []
-    for path, chunk, pager in _paged("articles", items, PAGE_SIZE):
-        pages.append(Page(path, "list.html.j2", {
-            "title": "All articles", "heading": "All articles", "items": chunk, "pager": pager,
-            "crumbs": [], "facet_label": None}))
+def _list_pages(folder: str, params: dict[str, Any], positions: list[int], items: list[Item],
+                texts: list[str]) -> Iterable[Page]:
+    """Yield the pages listing the articles at ``positions`` (of ``items``) under ``folder``."""
+    for path, chunk, pager in _paged(folder, positions, PAGE_SIZE):
+        yield Page(path, "list.html.j2", {**params, "pager": pager},
+                   rows=list(map(items.__getitem__, chunk)),
+                   row_texts=list(map(texts.__getitem__, chunk)))
+
+
+def plan_index_pages(summaries: list[dict[str, Any]], badge: Callable[[dict[str, Any]], str],
+                     title: str, bundles: list[str]) -> list[Page]:
+    """Return every index page for the given summaries (``badge`` gives their verification state)."""
+    ordered = sorted(summaries, key=_id_order)
+    items = [(s["id"], s["title"], s["date"], s["kind"], badge(s)) for s in ordered]
+    texts = list(map(repr, items))
+    everything = list(range(len(items)))
+    pages: list[Page] = list(_list_pages("articles", {
+        "title": "All articles", "heading": "All articles", "crumbs": [], "facet_label": None},
+        everything, items, texts))
 
     facet_counts: dict[str, list[dict[str, Any]]] = {}
     for facet in FACETS:
-        groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for summary, item in zip(ordered, items):
-            for value in facet.values(summary):
-                groups[value].append(item)
+        groups = _grouped(facet, ordered, items)
         values = _ordered(facet, groups)
         slugs = {value: slugify(value, facet.fold_case) for value in values}
         rows = [{"value": v, "slug": slugs[v], "count": len(groups[v])} for v in values]
@@ -151,12 +188,13 @@ def plan_index_pages(summaries: list[dict[str, Any]], title: str, bundles: list[
                 "title": facet.title, "heading": facet.title, "facet": facet.key,
                 "label": facet.label, "values": chunk, "pager": pager, **extra}))
         for value in values:
-            for path, chunk, pager in _paged(f"{facet.key}/{slugs[value]}", groups[value], PAGE_SIZE):
-                pages.append(Page(path, "list.html.j2", {
-                    "title": f"{facet.label}: {value}", "heading": value, "items": chunk,
-                    "pager": pager, "crumbs": [{"href": "../index.html", "text": facet.title}],
-                    "facet_label": facet.label}))
+            pages.extend(_list_pages(f"{facet.key}/{slugs[value]}", {
+                "title": f"{facet.label}: {value}", "heading": value,
+                "crumbs": [{"href": "../index.html", "text": facet.title}],
+                "facet_label": facet.label}, groups[value], items, texts))
 
+    recent = heapq.nlargest(10, range(len(ordered)),
+                            key=lambda i: (ordered[i]["date"], ordered[i]["id"]))
     pages.append(Page("index.html", "home.html.j2", {
         "title": title, "heading": title, "total": len(ordered),
         "facets": [{"key": f.key, "title": f.title, "label": f.label,
@@ -164,20 +202,38 @@ def plan_index_pages(summaries: list[dict[str, Any]], title: str, bundles: list[
                     "top": facet_counts[f.key][:12] if f.order or f.key in ("category", "prefix", "product")
                     else sorted(facet_counts[f.key], key=lambda r: -r["count"])[:12]}
                    for f in FACETS],
-        "recent": [_item(s) for s in sorted(summaries, key=lambda s: (s["date"], s["id"]), reverse=True)[:10]],
+        "recent": [dict(zip(ITEM_FIELDS, items[i])) for i in recent],
     }))
     pages.append(Page("search/index.html", "search.html.j2", {"title": "Search", "heading": "Search",
                                                            "bundles": bundles}))
     return pages
 
 
+def _grouped(facet: Facet, ordered: list[dict[str, Any]], items: list[Item]) -> dict[str, list[int]]:
+    """Return, per value of ``facet``, the positions (in ``ordered``) of the articles with it."""
+    groups: dict[str, list[int]] = defaultdict(list)
+    column = facet.values(ordered, items)
+    if facet.many:
+        for position, values in enumerate(column):
+            for value in values:
+                groups[value].append(position)
+    else:
+        for position, value in enumerate(column):
+            if value is not None:
+                groups[value].append(position)
+    return groups
+
+
 def _releases_by_product(summaries: list[dict[str, Any]]) -> dict[str, list[str]]:
     """Return, per product, the releases its articles name that start with the product's family."""
+    # Many articles name the same products and releases: match each distinct combination once.
+    combinations = set(zip(map(tuple, [s["products"] for s in summaries]),
+                           map(tuple, [s["releases"] for s in summaries])))
     out: dict[str, set[str]] = defaultdict(set)
-    for summary in summaries:
-        for product in summary["products"]:
+    for products, releases in combinations:
+        for product in products:
             stem = product.replace("Microsoft ", "").split(",")[0].strip().lower()
-            for release in summary["releases"]:
+            for release in releases:
                 if release.lower().startswith(stem[:12]):
                     out[product].add(release)
     return {p: sorted(rs) for p, rs in sorted(out.items())}
