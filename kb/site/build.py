@@ -24,7 +24,7 @@ from kb.resources import data_path
 from kb.site.indexes import Page, article_path, plan_index_pages
 from kb.site.manifest import MANIFEST_NAME, Manifest, Record, digest_files, digest_text
 from kb.files import write_atomic
-from kb.site.search_plan import bundles_for, is_article_page, start_search
+from kb.site.search_plan import bundles_for, start_search
 from kb.site.pages import SITE_TITLE, render_page, static_dir, template_dir
 from kb.site.verification import badge_for, entry_digest, load_results
 from kb.site.view import article_context

@@ -76,7 +76,7 @@ class Manifest:
             manifest.records.update(shard)
         return manifest
 
-    def save(self, out: Path, previous: "Manifest | None" = None) -> None:
+    def save(self, out: Path, previous: Manifest | None = None) -> None:
         """Write the manifest atomically, file by file: the record shards that differ from those
         ``previous`` (the manifest this build started from) loaded or wrote, then the rest."""
         on_disk = previous.loaded if previous is not None else {}
