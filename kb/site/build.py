@@ -82,7 +82,7 @@ def record_files(folder: Path) -> list[Path]:
     return [folder / entry.name for entry in _record_entries(folder)]
 
 
-def _scan_records(folder: Path) -> list[tuple[str, int, int]]:
+def scan_records(folder: Path) -> list[tuple[str, int, int]]:
     """Return (file name, mtime in ns, size) of each record of ``folder``, sorted by name."""
     scanned = []
     for entry in _record_entries(folder):
@@ -298,7 +298,7 @@ def build_site(
 
     # 1. Which records changed? Unchanged bytes keep their summary from the manifest.
     with _gc_paused():
-        scanned = _scan_records(articles_dir)
+        scanned = scan_records(articles_dir)
         ids = frozenset(name[:name.rindex(".")] for name, _, _ in scanned)
         verify = load_results(verify_results) if verify_results else {}
         verify_digest = _verify_digests(verify)
@@ -360,4 +360,4 @@ def build_site(
     return report
 
 
-__all__ = ["BuildReport", "MANIFEST_NAME", "build_site", "record_files"]
+__all__ = ["BuildReport", "MANIFEST_NAME", "build_site", "record_files", "scan_records"]

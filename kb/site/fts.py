@@ -125,7 +125,7 @@ def _verify_digest(path: Path) -> str:
 
 def refresh(root: Path, *, force: bool = False) -> dict[str, Any]:
     """Bring the index of ``root/articles`` up to date; return counts of what changed."""
-    from kb.site.build import record_files
+    from kb.site.build import scan_records
 
     path = index_path(root)
     if force:
@@ -137,13 +137,11 @@ def refresh(root: Path, *, force: bool = False) -> dict[str, Any]:
             db.close()
             path.unlink()
             db = _connect(path)
-        files = {p.name: p for p in record_files(root / "articles")}
+        # One scandir pass, no pathlib: every search checks every record's signature.
+        files = {name: (mtime, size) for name, mtime, size in scan_records(root / "articles")}
         known = {row[0]: row[1:] for row in db.execute("SELECT file, mtime, size, doc FROM records")}
-        changed: list[str] = []
-        for name, file in files.items():
-            st = file.stat()
-            if name not in known or known[name][:2] != (st.st_mtime_ns, st.st_size):
-                changed.append(str(file))
+        changed = [str(root / "articles" / name) for name, signature in files.items()
+                   if name not in known or known[name][:2] != signature]
         removed = [name for name in known if name not in files]
         errors: list[str] = []
         with db:
