@@ -38,7 +38,7 @@ Progress = Callable[[str], None]
 LAYERS_NAME = "search-layers.json"
 #: Up to this many pages a delta bundle indexes in about a second; a shard this small is
 #: indexed whole instead (one bundle ranks better than two).
-DELTA_LIMIT = 1000
+DELTA_LIMIT = 600
 
 
 def is_article_page(page: str) -> bool:
