@@ -151,6 +151,18 @@ def test_a_record_that_does_not_load_is_reported_and_the_others_still_build(kb_r
     assert (kb_root / "site" / "Q254893" / "index.html").is_file()
 
 
+def test_a_record_that_breaks_the_schema_where_the_page_needs_it_gets_a_located_error(
+        kb_root: Path) -> None:
+    record = kb_root / "articles" / "Q254893.yaml"
+    text = record.read_text(encoding="utf-8")
+    start, end = text.index("applies_to:\n"), text.index("sections:\n")
+    record.write_text(text[:start] + "applies_to: 5\n" + text[end:], encoding="utf-8")
+    report = build(kb_root)
+    line = text[:start].count("\n") + 1
+    (error,) = report.errors
+    assert error.startswith(f"{record}:{line}: applies_to") and "is not of type 'array'" in error
+
+
 def test_the_search_bundle_is_written_at_pagefind(built_site: Path) -> None:
     assert (built_site / "pagefind" / "pagefind.js").is_file()
     assert (built_site / "pagefind" / "pagefind-entry.json").is_file()
