@@ -15,7 +15,8 @@ then measures (medians over --repeat runs):
 records under new ids (Q1xxxxxx, Q2xxxxxx, ...), to measure at the size of the whole archive
 (about 57,000 articles) which we do not have.
 
-Usage: python benchmarks/site_build.py [--repeat 3] [--keep DIR] [--no-peer] [--no-browser] [--scale N]
+Usage: python benchmarks/site_build.py [--repeat 3] [--rebuilds N] [--keep DIR] [--no-peer] [--no-browser]
+       [--scale N]
 Targets (issue 7): kb ≤ 1.5 × (Hugo + Pagefind); site < 150 MB; one-article rebuild < 5 s.
 """
 
@@ -246,6 +247,7 @@ def main() -> None:
     parser.add_argument("--no-peer", action="store_true")
     parser.add_argument("--no-browser", action="store_true")
     parser.add_argument("--scale", type=int, help="grow the knowledge base to this many articles")
+    parser.add_argument("--rebuilds", type=int, help="one-article rebuilds to time (default: --repeat)")
     args = parser.parse_args()
     if not CORPUS.is_dir():
         raise SystemExit(f"{CORPUS}: corpus not found")
@@ -264,7 +266,7 @@ def main() -> None:
         built = kb_build(root, args.repeat, peer_runner.run if peer_runner else None)
         peer = peer_runner.figures() if peer_runner else None
         browser = None if args.no_browser else browser_search(root / "site")
-        rebuild = kb_rebuild(root, args.repeat)
+        rebuild = kb_rebuild(root, args.rebuilds or args.repeat)
         terminal = terminal_search(root)
     finally:
         if args.keep is None:
