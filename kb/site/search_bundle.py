@@ -8,7 +8,8 @@ article re-indexes a tenth of the site instead of all of it (Pagefind has no inc
 and indexing 6,900 pages takes longer than the 5 s a one-article rebuild may take). Shard 0 is
 Pagefind's default bundle at ``<out>/pagefind/``; shard N is at ``<out>/pagefind-N/`` and the
 search page merges it in with Pagefind's ``mergeIndex``. On a large site a small rebuild only
-indexes the changed pages into ``<out>/pagefind-delta/`` (see kb/site/search_plan.py). Each
+indexes the changed pages into a small layer bundle, ``<out>/pagefind-dN/`` (see
+kb/site/search_plan.py). Each
 bundle is written to a temporary folder and swapped in, so a failed run leaves the previous
 bundle in place.
 """
@@ -25,8 +26,9 @@ from pathlib import Path
 from kb.exceptions import KbError
 
 DIGITS: tuple[str, ...] = tuple("0123456789")
-#: The bundle of the pages changed since their shard was last indexed whole.
-DELTA = "pagefind-delta"
+#: The folder name prefix of the layers: bundles of pages changed since their shard was
+#: last indexed whole (``pagefind-d1``, ``pagefind-d2``, ...).
+LAYER_PREFIX = "pagefind-d"
 #: Below this many articles one bundle is fast enough, and Pagefind's ranking and its
 #: all-words matching are only comparable across shards when each holds hundreds of pages.
 SHARD_THRESHOLD = 2000
@@ -131,17 +133,17 @@ def _swap_in(out: Path, name: str) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def index_delta(out: Path, pages: list[str]) -> int:
-    """Index only ``pages`` (article page paths under ``out``) as the delta bundle; return its size.
+def index_pages(out: Path, pages: list[str], name: str) -> int:
+    """Index only ``pages`` (article page paths under ``out``) as the bundle ``name``; return its size.
 
     Pagefind indexes a folder, not a list: the pages are hard-linked into a scratch site of
-    their own, whose URLs are the same as the real site's.
+    their own, whose URLs are the same as the real site's. No pages, no bundle.
     """
     out = out.resolve()
     if not pages:
-        shutil.rmtree(out / DELTA, ignore_errors=True)
+        shutil.rmtree(out / name, ignore_errors=True)
         return 0
-    source, staging = out / f".{DELTA}-src", out / f".{DELTA}-new"
+    source, staging = out / f".{name}-src", out / f".{name}-new"
     for folder in (source, staging):
         shutil.rmtree(folder, ignore_errors=True)
     try:
@@ -151,13 +153,13 @@ def index_delta(out: Path, pages: list[str]) -> int:
                 os.link(out / page, source / page)
             except OSError:
                 shutil.copyfile(out / page, source / page)
-        failed = _run_all({DELTA: _command(source, "Q*/index.html", staging)}, 1)
+        failed = _run_all({name: _command(source, "Q*/index.html", staging)}, 1)
         count = None if failed else page_count(staging)
         if count is None:
             shutil.rmtree(staging, ignore_errors=True)
-            reason = failed.get(DELTA, "it wrote no readable pagefind-entry.json")
-            raise SearchIndexError(f"{out}: Pagefind failed on {DELTA}: {reason}")
-        _swap_in(out, DELTA)
+            reason = failed.get(name, "it wrote no readable pagefind-entry.json")
+            raise SearchIndexError(f"{out}: Pagefind failed on {name}: {reason}")
+        _swap_in(out, name)
         return count
     finally:
         shutil.rmtree(source, ignore_errors=True)

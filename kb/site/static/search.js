@@ -144,12 +144,26 @@ async function loadLayers() {
   try {
     const reply = await fetch(new URL("search-layers.json", root).href);
     if (reply.ok) {
-      const layers = await reply.json();
-      return { bundles: layers.bundles || [], delta: layers.delta || null, stale: layers.stale || [] };
+      const described = await reply.json();
+      return { bundles: described.bundles || [], layers: described.layers || [] };
     }
   } catch (error) { /* fall back to the form's list */ }
-  const bundles = (form.dataset.bundles || "").split(" ").filter(Boolean);
-  return { bundles, delta: null, stale: [] };
+  return { bundles: (form.dataset.bundles || "").split(" ").filter(Boolean), layers: [] };
+}
+
+// The filter that shows each page from the newest bundle holding its part: a layer's copy
+// unless a newer layer holds the part, a base copy unless any layer does.
+function freshest(layers) {
+  const clauses = [];
+  let newer = [];
+  for (let i = layers.length - 1; i >= 0; i--) {
+    if (layers[i].bundle) {
+      clauses.push(newer.length ? { all: [{ layer: `d${i}` }, { part: { none: newer } }] } : { layer: `d${i}` });
+    }
+    newer = newer.concat(layers[i].parts);
+  }
+  clauses.push({ all: [{ layer: "base" }, { part: { none: newer } }] });
+  return { any: clauses };
 }
 
 async function start() {
@@ -159,26 +173,25 @@ async function start() {
   for (const [key] of FILTERS) if (params.getAll(key).length) wanted[key] = params.getAll(key);
   try {
     // The bundle is sharded by the last digit of the article id (see kb/site/search_bundle.py):
-    // the first is Pagefind's own /pagefind/, the others are merged into it. After a small
-    // rebuild the changed pages are in a delta bundle, and their stale copies in the base
-    // bundles are hidden by their "part" filter (kb/site/search_plan.py).
-    const layers = await loadLayers();
-    const bundles = layers.bundles;
+    // the first is Pagefind's own /pagefind/, the others are merged into it. After small
+    // rebuilds the changed pages are in small layer bundles, newest last; a page is shown only
+    // from the newest layer holding its "part" (kb/site/search_plan.py).
+    const described = await loadLayers();
+    const bundles = described.bundles;
     if (!bundles.length) throw new Error("no search bundle");
     pagefind = await import(new URL(`${bundles[0]}/pagefind.js`, root).href);
-    const base = layers.delta ? { mergeFilter: { layer: "base" } } : {};
+    const layers = described.layers;
+    const base = layers.length ? { mergeFilter: { layer: "base" } } : {};
     await pagefind.options({ baseUrl: root.pathname, ...base });
     for (const extra of bundles.slice(1)) {
       await pagefind.mergeIndex(new URL(`${extra}/`, root).href, { baseUrl: root.pathname, ...base });
     }
-    if (layers.delta) {
-      await pagefind.mergeIndex(new URL(`${layers.delta}/`, root).href,
-        { baseUrl: root.pathname, mergeFilter: { layer: "delta" } });
+    for (const [i, layer] of layers.entries()) {
+      if (!layer.bundle) continue;
+      await pagefind.mergeIndex(new URL(`${layer.bundle}/`, root).href,
+        { baseUrl: root.pathname, mergeFilter: { layer: `d${i}` } });
     }
-    if (layers.stale.length) {
-      const fresh = { part: { none: layers.stale } };
-      hidden = layers.delta ? { any: [{ layer: "delta" }, fresh] } : fresh;
-    }
+    if (layers.length) hidden = freshest(layers);
     await pagefind.init();
     renderFilters(hidden ? (await pagefind.search(null, { filters: hidden })).filters
       : await pagefind.filters(), wanted);

@@ -1,0 +1,162 @@
+"""Small rebuilds of a large site index only the changed pages, into small layer bundles."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from kb.site import build_site, search_bundle, search_plan
+
+pytestmark = pytest.mark.timeout(240)
+
+
+@pytest.fixture
+def large(kb_root: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Return a knowledge base whose site counts as large: sharded, one page per layer."""
+    monkeypatch.setattr(search_bundle, "SHARD_THRESHOLD", 5)
+    monkeypatch.setattr(search_plan, "LAYER_LIMIT", 1)
+    return kb_root
+
+
+def build(root: Path):
+    """Build the site of ``root`` with its search bundles."""
+    report = build_site(root / "articles", root / "site",
+                        verify_results=root / ".kb" / "verify-results.json")
+    assert report.errors == []
+    return report
+
+
+def edit(root: Path, article_id: str, old: str, new: str) -> None:
+    """Replace ``old`` with ``new`` throughout one record."""
+    record = root / "articles" / f"{article_id}.yaml"
+    text = record.read_text(encoding="utf-8")
+    assert old in text
+    record.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def layers(root: Path) -> list[dict[str, object]]:
+    """Return the layers the search page is told about, oldest first."""
+    described = json.loads((root / "site" / search_plan.LAYERS_NAME).read_text(encoding="utf-8"))
+    return described["layers"]
+
+
+def layer_folders(root: Path) -> list[str]:
+    """Return the layer bundles on disk."""
+    return sorted(p.name for p in (root / "site").glob("pagefind-d*"))
+
+
+def test_a_full_build_has_base_bundles_and_no_layers(large: Path) -> None:
+    build(large)
+    described = json.loads((large / "site" / search_plan.LAYERS_NAME).read_text(encoding="utf-8"))
+    assert described["layers"] == [] and layer_folders(large) == []
+    assert described["bundles"][0] == "pagefind" and len(described["bundles"]) > 1
+
+
+def test_changing_one_article_indexes_only_its_part_into_a_layer(large: Path) -> None:
+    build(large)
+    edit(large, "Q254893", "joeuser", "zanzibaruser")
+    again = build(large)
+    assert again.search_indexed and again.search_pages == 1
+    assert layers(large) == [{"bundle": "pagefind-d1", "parts": ["893"]}]
+    assert search_bundle.page_count(large / "site" / "pagefind-d1") == 1
+    assert not build(large).search_indexed
+
+
+def test_each_later_change_indexes_only_its_own_layer(large: Path) -> None:
+    build(large)
+    edit(large, "Q254893", "joeuser", "zanzibaruser")
+    build(large)
+    edit(large, "Q228998", "trailing", "Trailing")
+    second = build(large)
+    edit(large, "Q254893", "zanzibaruser", "quokkauser")
+    third = build(large)
+    assert (second.search_pages, third.search_pages) == (1, 1)
+    assert layers(large) == [{"bundle": "pagefind-d1", "parts": ["893"]},
+                             {"bundle": "pagefind-d2", "parts": ["998"]},
+                             {"bundle": "pagefind-d3", "parts": ["893"]}]
+
+
+def test_too_many_layers_are_folded_back_into_the_shards(large: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(search_plan, "MAX_LAYERS", 1)
+    build(large)
+    edit(large, "Q254893", "joeuser", "zanzibaruser")
+    build(large)
+    edit(large, "Q228998", "trailing", "Trailing")
+    folded = build(large)
+    shards = {"3", "8"}
+    assert folded.search_pages == sum(1 for p in (large / "site").glob("Q*/index.html")
+                                      if p.parent.name[-1] in shards)
+    assert layers(large) == [] and layer_folders(large) == []
+
+
+def test_a_removed_article_gets_a_layer_without_a_bundle_that_hides_its_part(large: Path) -> None:
+    build(large)
+    # Shard 9 keeps two pages (Q192939, Q193639): over the limit, so a layer it is, and empty.
+    (large / "articles" / "Q253619.yaml").unlink()
+    again = build(large)
+    assert layers(large) == [{"bundle": None, "parts": ["619"]}]
+    assert not again.search_indexed and layer_folders(large) == []
+
+
+def test_a_torn_shard_is_indexed_whole_again(large: Path) -> None:
+    build(large)
+    (large / "site" / "pagefind-3" / "pagefind-entry.json").unlink()
+    again = build(large)
+    assert again.search_indexed and search_bundle.page_count(large / "site" / "pagefind-3")
+
+
+def test_a_torn_layer_sends_every_layer_back_into_the_shards(large: Path) -> None:
+    build(large)
+    edit(large, "Q254893", "joeuser", "zanzibaruser")
+    build(large)
+    (large / "site" / "pagefind-d1" / "pagefind-entry.json").unlink()
+    again = build(large)
+    assert again.search_indexed and layers(large) == [] and layer_folders(large) == []
+
+
+# The browser side: the search page merges the layers and shows each page once, freshest.
+
+@pytest.fixture
+def layered_site(large: Path) -> Iterator[str]:
+    """Serve a large site after three small rebuilds (three layers); return its base URL."""
+    from kb.site.serve import serve_in_thread
+
+    build(large)
+    edit(large, "Q254893", "joeuser", "zanzibaruser")
+    build(large)
+    edit(large, "Q228998", "trailing", "Trailing")
+    build(large)
+    edit(large, "Q254893", "zanzibaruser", "quokkauser")
+    build(large)
+    assert len(layers(large)) == 3
+    server, thread = serve_in_thread(large / "site", 0)
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=5)
+
+
+def found(page, site_url: str, query: str) -> tuple[list[str], str]:
+    """Search the site for ``query``; return the result ids and the status line."""
+    page.goto(site_url + "search/index.html?q=" + query)
+    page.wait_for_selector("body[data-search-ready]", timeout=20000)
+    page.wait_for_function("/found/.test(document.getElementById('search-status').textContent)",
+                           timeout=20000)
+    ids = page.eval_on_selector_all("#results li a .id", "els => els.map(e => e.textContent)")
+    return ids, page.inner_text("#search-status")
+
+
+def test_the_browser_finds_only_the_freshest_copy_of_a_changed_article(page, layered_site: str) -> None:
+    assert found(page, layered_site, "quokkauser") == (["Q254893"], "1 article found.")
+    # The base copy (joeuser) and the first layer's copy (zanzibaruser) are both hidden.
+    assert found(page, layered_site, "joeuser") == ([], "No articles found.")
+    assert found(page, layered_site, "zanzibaruser") == ([], "No articles found.")
+    ndr, status = found(page, layered_site, "NDR")
+    count = int(re.match(r"(\d+)", status).group(1))  # type: ignore[union-attr]
+    # Fewer than a page of results: all are listed, each article once, and the count agrees.
+    assert "Q254893" in ndr and count == len(ndr) == len(set(ndr))
