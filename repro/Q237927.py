@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kb.repro import Observation
+from kb.repro import Observation, smtp_lines
 from kb.sim import ImsConfig, Organisation
 
 PARTNER_HOST = "mx.partner.example"
@@ -34,8 +34,7 @@ def _flow(release: str, rcpt: str, transcript: list[str], label: str) -> dict[st
     dialogue = session.transaction("client.example", "someone@client.example", [rcpt],
                                    b"From: someone@client.example\r\nSubject: Hello\r\n\r\nHi.\r\n")
     org.run()
-    for command, reply in dialogue:
-        transcript.append(f"[{label}]   C: {command}  S: {reply.line()}")
+    transcript += smtp_lines(dialogue, label)
     rerouted = [list(d.rcpt_to) for d in org.internet.host(PARTNER_HOST).received]
     transcript.append(f"[{label}] {PARTNER_HOST} received: {rerouted or 'nothing'}")
     return {"rcpt_reply": dialogue[2][1].line(), "rerouted_to": rerouted}

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kb.repro import Observation
+from kb.repro import Observation, smtp_lines
 from kb.sim import Organisation
 
 SENDER = "lee@example.org"
@@ -37,8 +37,7 @@ def _flow(release: str, rcpt: str, transcript: list[str], label: str) -> dict[st
     body = f"From: Lee <{SENDER}>\r\nTo: {rcpt}\r\nSubject: Order status\r\n\r\nWhere is my order?\r\n".encode()
     dialogue = session.transaction(SENDER_HOST, SENDER, [rcpt], body)
     org.run()
-    for command, reply in dialogue:
-        transcript.append(f"[{label}]   C: {command}  S: {reply.line()}")
+    transcript += smtp_lines(dialogue, label)
     received = {m.alias: [x.subject for x in org.client(m.alias).inbox()] for m in org.directory.mailboxes()}
     got = sorted(alias for alias, subjects in received.items() if "Order status" in subjects)
     ndrs = [d for d in org.internet.host(SENDER_HOST).received if d.rcpt_to == (SENDER,)]

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kb.repro import Observation
+from kb.repro import Observation, smtp_lines
 from kb.sim import Organisation
 
 LIMIT = 5
@@ -39,8 +39,7 @@ def _flow(release: str, rcpts: list[str], transcript: list[str], label: str) -> 
     body = (f"From: Pat <{SENDER}>\r\nTo: {', '.join(rcpts)}\r\nSubject: Testing\r\n\r\nHello all.\r\n").encode()
     dialogue = session.transaction(SENDER_HOST, SENDER, rcpts, body)
     org.run()
-    for command, reply in dialogue:
-        transcript.append(f"[{label}]   C: {command}  S: {reply.line()}")
+    transcript += smtp_lines(dialogue, label)
     delivered = sorted(m.alias for m in org.directory.mailboxes() if org.client(m.alias).inbox())
     events = org.eventlog.entries(source="MSExchangeIMC")
     archive = [f.name for f in org.ims.spool.list("IN\\ARCHIVE")]

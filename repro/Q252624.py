@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kb.repro import Observation
+from kb.repro import Observation, smtp_lines
 from kb.sim import Organisation
 
 SENDER = "designer@example.org"
@@ -43,8 +43,7 @@ def _flow(release: str, data: bytes, transcript: list[str], label: str) -> dict[
     session = org.ims.session(peer_ip="192.0.2.70", peer_name="mac.example.org")
     dialogue = session.transaction("mac.example.org", SENDER, ["alice@contoso.com"], data)
     org.run()
-    for command, reply in dialogue:
-        transcript.append(f"[{label}]   C: {command}  S: {reply.line()}")
+    transcript += smtp_lines(dialogue, label)
     inbox = org.client("alice").inbox()
     events = org.eventlog.entries()
     archive = [f.name for f in org.ims.spool.list("IN\\ARCHIVE")]

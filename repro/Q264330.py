@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kb.repro import Observation
+from kb.repro import Observation, smtp_lines
 from kb.sim import ImsConfig, Organisation, RelayRules
 
 FORWARD_HOST = "mail.domain2.example"
@@ -38,8 +38,7 @@ def _flow(release: str, rcpt: str, transcript: list[str], label: str) -> dict[st
     dialogue = session.transaction("spammer.example", "bulk@spammer.example", [rcpt],
                                    b"From: bulk@spammer.example\r\nSubject: Buy now\r\n\r\nOffer.\r\n")
     org.run()
-    for command, reply in dialogue:
-        transcript.append(f"[{label}]   C: {command}  S: {reply.line()}")
+    transcript += smtp_lines(dialogue, label)
     relayed = [list(d.rcpt_to) for d in org.internet.host(FORWARD_HOST).received]
     transcript.append(f"[{label}] {FORWARD_HOST} received: {relayed or 'nothing'}")
     return {"rcpt_reply": dialogue[2][1].line(), "relayed_to": relayed}

@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Iterable, Protocol
+
+
+class _Reply(Protocol):
+    """An SMTP reply as the simulator gives it."""
+
+    def line(self) -> str:
+        """Return the reply as its wire line."""
 
 
 @dataclass
@@ -35,3 +42,9 @@ class Observation:
             evidence=dict(data.get("evidence") or {}),
             transcript=list(data.get("transcript") or []),
         )
+
+
+def smtp_lines(dialogue: Iterable[tuple[str, _Reply]], label: str) -> list[str]:
+    """Return transcript lines for an SMTP dialogue of (command, reply) pairs, each tagged ``label``."""
+    return [f"[{label}]   C: {command}  S: {reply.line()}" for command, reply in dialogue]
+
