@@ -93,9 +93,12 @@ def scan_records(folder: Path) -> list[tuple[str, int, int]]:
 
 def code_digest() -> str:
     """Return the digest of everything that shapes a page besides its record (templates, code)."""
-    site = data_path("site")
     files = sorted(template_dir().glob("*.j2")) + sorted(static_dir().glob("*"))
-    files += sorted(site.glob("*.py"))
+    # The code a page is made with: the site, the renderers its body shares, the release
+    # lattice of its status table, and the record model.
+    for package in ("site", "render", "releases"):
+        files += sorted(data_path(package).glob("*.py"))
+    files.append(data_path("model.py"))
     catalogue = data_path("releases", "catalogue.yaml")
     if catalogue.is_file():
         files.append(catalogue)

@@ -77,6 +77,20 @@ def test_the_code_digest_covers_the_templates(tmp_path: Path, monkeypatch: pytes
     assert site_build.code_digest() != before
 
 
+@pytest.mark.parametrize("changed", ["releases/lattice.py", "render/markdown.py", "model.py"])
+def test_the_code_digest_covers_the_code_a_page_is_made_with(
+        changed: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    real = site_build.data_path
+    copy = tmp_path / "kb"
+    for package in ("site", "render", "releases"):
+        shutil.copytree(real(package), copy / package)
+    shutil.copy(real("model.py"), copy / "model.py")
+    monkeypatch.setattr(site_build, "data_path", lambda *parts: copy.joinpath(*parts))
+    before = site_build.code_digest()
+    (copy / changed).write_text((copy / changed).read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert site_build.code_digest() != before
+
+
 def test_a_deleted_article_page_is_written_again(kb_root: Path) -> None:
     build(kb_root)
     page = kb_root / "site" / "Q254893" / "index.html"
