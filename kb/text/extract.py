@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from kb.model import Block, Download, EventLogEntry, Reference
 from kb.text.blocks import (
@@ -23,9 +23,22 @@ EVENT_ID_RE = re.compile(
     r"^\s*" + EVENT_BULLET + r"Event\s?I[Dd](?![a-z])\s*#?\s*(?:[:=]|-)?\s*(\d+)?[\s,.;]*(.*)$", re.I
 )
 _KEY_NAMES = r"(Event\s*Type|Event\s*Source|Event\s*Category|Source|Category|Type|Date|Time|User|Computer|Description)"
-EVENT_KEY_RE = re.compile(r"^\s*" + EVENT_BULLET + _KEY_NAMES + r"\s*:\s*(.*)$", re.I)
-# A further key inside a value: "Type: Warning Category: Interface", "Source: X, Category: Y" (§2.5).
-INLINE_KEY_RE = re.compile(r"(?:^|[\s,;]+)" + _KEY_NAMES + r"\s*:\s*", re.I)
+# A key and its value, written "Source: X" or "Source = X" (§2.5, Q159306 style).
+EVENT_KEY_RE = re.compile(r"^\s*" + EVENT_BULLET + _KEY_NAMES + r"\s*[:=]\s*(.*)$", re.I)
+# A further key inside a value: "Type: Warning Category: Interface", "Source: X, Category: Y",
+# "Event ID = 10012, Source = MacFile, ..." (§2.5).
+INLINE_KEY_RE = re.compile(r"(?:^|[\s,;]+)" + _KEY_NAMES + r"\s*([:=])\s*", re.I)
+# A key without a colon, its value after spaces or " - ": "   Source MSExchangeIMC", "   Type      Warning",
+# "   Source - W3SVC" (§2.5, Q185108, Q257727 style). Read only inside an excerpt opened by a bare key line.
+BARE_KEY_RE = re.compile(
+    r"^\s+" + EVENT_BULLET + r"(Event\s*Type|Event\s*Source|Event\s*Category|Source|Category|Type|Description)"
+    r"\s+(?:-\s+)?(?![:=])(\S.*)$",
+    re.I,
+)
+# The second half of an "Event ID" key wrapped after "Event": "...: General Event" / "   ID: 5000" (§2.5).
+WRAPPED_ID_RE = re.compile(r"^\s*I[Dd]\s*#?\s*[:=]?\s*\d")
+# A value ending in the word "Event", the first half of a wrapped "Event ID" key.
+WRAPPED_EVENT_RE = re.compile(r"\s*\bEvent\s*$", re.I)
 URL_RE = re.compile(r"^\s*\(?\s*((?:https?|ftp)://[^\s)]+)\)?\s*$")
 # A label alone on the line before a download: "   French:", "For Alpha:" (Q304062 style).
 DOWNLOAD_LABEL_RE = re.compile(r"^\s*(?:For\s+)?(?P<label>[A-Za-z0-9][^:]{0,38}?)\s*:\s*$")
@@ -98,17 +111,30 @@ def _event_id_line(line: str) -> tuple[int | None, str] | None:
     return number, match.group(2)
 
 
+def _field_of(key: str) -> str:
+    """Return the entry field a key names: "Event  Type", "EventType" and "Type" all give "type"."""
+    return _FIELDS[re.sub(r"^event\s*", "event ", re.sub(r"\s+", " ", key.lower()))]
+
+
 def _key_values(text: str) -> list[tuple[str, str]]:
     """Split "Source: X, Category: Y" into (field, value) pairs; a description takes the rest."""
     pairs: list[tuple[str, str]] = []
     matches = list(INLINE_KEY_RE.finditer(text))
     for index, match in enumerate(matches):
-        name = _FIELDS[re.sub(r"\s+", " ", match.group(1).lower())]
+        name = _field_of(match.group(1))
         stop = matches[index + 1].start() if index + 1 < len(matches) else len(text)
         if name == "description":
             pairs.append((name, text[match.end() :].strip()))
             break
-        pairs.append((name, text[match.end() : stop].strip(" \t,;")))
+        value = text[match.end() : stop]
+        if match.group(2) == "=" and ", " in value:
+            # "Source = MacFile, "The File Server ..." : the text after the comma describes (Q153755).
+            value, rest = value.split(", ", 1)
+            if index + 1 == len(matches) and rest.strip():
+                pairs.append((name, value.strip(" \t,;")))
+                pairs.append(("description", rest.strip()))
+                break
+        pairs.append((name, value.strip(" \t,;")))
     return pairs
 
 
@@ -131,57 +157,37 @@ class _EventReader:
         self.entry: EventLogEntry | None = None
         self.describing = False
         self.keyed = False  # the open entry began on a bare key line, not in prose
+        self.last: str | None = None  # the field read last, for a key wrapped after its value
+        self.pending: str | None = None  # a key whose value is on the next line ("Event Type:")
+        self.closed: list[EventLogEntry] = []  # entries closed by the line being read
 
-    def _open(self, number: int, line: str) -> Iterator[EventLogEntry]:
-        """Close the current entry (yielding it) and open a new one at line ``number``."""
+    def _open(self, number: int, line: str) -> None:
+        """Close the current entry (into ``closed``) and open a new one at line ``number``."""
         if self.entry is not None:
-            yield self.entry
+            self.closed.append(self.entry)
         self.entry = EventLogEntry(line=number)
         self.describing = False
         self.keyed = _is_key_line(line)
+        self.last = self.pending = None
 
     def _set(self, name: str, value: str) -> None:
         """Fill one field of the open entry; a description starts describing."""
         assert self.entry is not None
+        self.last, self.pending = name, None
         if name == "description":
             self.describing = True
             self.entry.description = value
         elif getattr(self.entry, name) is None:
             setattr(self.entry, name, value)
+            self.pending = name if value == "" else None
 
     def feed(self, number: int, line: str) -> Iterator[EventLogEntry]:
-        """Read one line; yield the entries it closes."""
-        parsed = _event_id_line(line)
-        if parsed is not None:
-            number_value, rest = parsed
-            if self.entry is None or self.entry.event_id is not None or self.describing:
-                yield from self._open(number, line)
-            assert self.entry is not None
-            self.entry.event_id = number_value
-            self.describing = False
-            # "Event ID - 2079, Source: MSExchangeIS Private, Category: Transport," (§2.5).
-            for name, value in _key_values(rest):
-                if name == "description" or getattr(self.entry, name) is None:
-                    self._set(name, value)
-            return
-        match = EVENT_KEY_RE.match(line)
-        if match and not (self.describing and match.group(1).lower() not in ("event type", "event source")):
-            name = _FIELDS[re.sub(r"\s+", " ", match.group(1).lower())]
-            if self.entry is None or (name in _OPENERS and getattr(self.entry, name) is not None) or self.describing:
-                yield from self._open(number, line)
-            value = match.group(2)
-            further = INLINE_KEY_RE.search(value) if name != "description" else None
-            if further is None:
-                self._set(name, value.strip())
-                return
-            # "Type: Warning Category: Interface", "Source: X Description: Y" (§2.5).
-            self._set(name, value[: further.start()].strip(" \t,;"))
-            for key, rest in _key_values(value[further.start() :]):
-                self._set(key, rest)
-            return
-        if self.describing and self.entry is not None and line.strip():
-            text = line.strip()
-            self.entry.description = f"{self.entry.description} {text}" if self.entry.description else text
+        """Read one line with the first line reader that takes it; yield the entries it closes."""
+        for read in _LINE_READERS:
+            if read(self, number, line):
+                break
+        yield from self.closed
+        self.closed = []
 
     def wants(self, block: Block, previous: Block) -> bool:
         """Tell whether the block after an empty line still belongs to the open entry."""
@@ -194,7 +200,7 @@ class _EventReader:
         if self.describing or self.entry.description is not None or not self.keyed:
             return False
         first = EVENT_KEY_RE.match(block.lines[0])
-        name = _FIELDS[re.sub(r"\s+", " ", first.group(1).lower())] if first else None
+        name = _field_of(first.group(1)) if first else None
         if name == "description":  # keys, an empty line, then "Description: ..." (Q154595 style)
             return True
         # One key per block, the blocks separated by empty lines (Q260835 style): a key the
@@ -212,6 +218,121 @@ class _EventReader:
             yield self.entry
         self.entry = None
         self.describing = False
+        self.last = self.pending = None
+
+
+def _read_event_id(reader: _EventReader, number: int, line: str) -> bool:
+    """Read an "Event ID" line (opening an entry unless the open one still lacks its ID)."""
+    parsed = _event_id_line(line)
+    if parsed is None:
+        return False
+    _take_event_id(reader, number, line, parsed)
+    return True
+
+
+def _take_event_id(reader: _EventReader, number: int, line: str, parsed: tuple[int | None, str]) -> None:
+    """Fill the event ID and the keys after it on the line, opening an entry when needed."""
+    number_value, rest = parsed
+    if reader.entry is None or reader.entry.event_id is not None or reader.describing:
+        reader._open(number, line)
+    assert reader.entry is not None
+    reader.entry.event_id = number_value
+    reader.describing = False
+    reader.last = reader.pending = None
+    # "Event ID - 2079, Source: MSExchangeIS Private, Category: Transport," (§2.5).
+    for name, value in _key_values(rest):
+        if name == "description" or getattr(reader.entry, name) is None:
+            reader._set(name, value)
+
+
+def _read_wrapped_event_id(reader: _EventReader, number: int, line: str) -> bool:
+    """Read "ID: 5000" after a value that ended in "Event": an "Event ID" key wrapped (§2.5, Q322314)."""
+    entry, last = reader.entry, reader.last
+    if entry is None or last is None or last == "description" or entry.event_id is not None:
+        return False
+    value = getattr(entry, last)
+    if not isinstance(value, str) or not WRAPPED_EVENT_RE.search(value) or not WRAPPED_ID_RE.match(line):
+        return False
+    parsed = _event_id_line("Event " + line.lstrip())
+    if parsed is None:
+        return False
+    setattr(entry, last, WRAPPED_EVENT_RE.sub("", value))
+    _take_event_id(reader, number, line, parsed)
+    return True
+
+
+def _read_key(reader: _EventReader, number: int, line: str) -> bool:
+    """Read a "Key: value" (or "Key = value") line, with any further keys on it."""
+    match = EVENT_KEY_RE.match(line)
+    if not match or (reader.describing and match.group(1).lower() not in ("event type", "event source")):
+        return False
+    name = _field_of(match.group(1))
+    entry = reader.entry
+    if entry is None or (name in _OPENERS and getattr(entry, name) is not None) or reader.describing:
+        reader._open(number, line)
+    value = match.group(2)
+    further = INLINE_KEY_RE.search(value) if name != "description" else None
+    if further is None:
+        reader._set(name, value.strip())
+        return True
+    # "Type: Warning Category: Interface", "Source: X Description: Y" (§2.5).
+    reader._set(name, value[: further.start()].strip(" \t,;"))
+    for key, rest in _key_values(value[further.start() :]):
+        reader._set(key, rest)
+    return True
+
+
+def _read_bare_key(reader: _EventReader, number: int, line: str) -> bool:
+    """Read "   Source MSExchangeIMC" (no colon) for a field the keyed open entry still lacks (§2.5)."""
+    entry = reader.entry
+    if entry is None or not reader.keyed or reader.describing:
+        return False
+    match = BARE_KEY_RE.match(line)
+    if not match:
+        return False
+    name = _field_of(match.group(1))
+    if name != "description" and getattr(entry, name) is not None:
+        return False
+    value = match.group(2).strip()
+    reader._set(name, "" if value == "-" else value)  # "Description -" with the text below (Q242320)
+    return True
+
+
+def _read_pending_value(reader: _EventReader, number: int, line: str) -> bool:
+    """Read the value of a key left empty on the line before: "Event Type:" / "Error Event Source: X" (Q322314)."""
+    entry, pending = reader.entry, reader.pending
+    if entry is None or pending is None or reader.describing or not line.strip():
+        return False
+    further = INLINE_KEY_RE.search(line.strip())
+    text = line.strip()
+    value = text[: further.start()] if further else text
+    setattr(entry, pending, value.strip(" \t,;"))
+    reader.last, reader.pending = pending, None
+    for key, rest in _key_values(text[further.start() :]) if further else []:
+        reader._set(key, rest)
+    return True
+
+
+def _read_description(reader: _EventReader, number: int, line: str) -> bool:
+    """Append a line of free text to the description being read."""
+    if reader.describing and reader.entry is not None and line.strip():
+        text = line.strip()
+        description = reader.entry.description
+        reader.entry.description = f"{description} {text}" if description else text
+    return True
+
+
+LineReader = Callable[[_EventReader, int, str], bool]  # (reader, line number, line) -> taken
+
+#: Ordered line readers for event-log blocks (§2.5): the first that takes a line reads it.
+_LINE_READERS: tuple[LineReader, ...] = (
+    _read_event_id,
+    _read_wrapped_event_id,
+    _read_key,
+    _read_bare_key,
+    _read_pending_value,
+    _read_description,
+)
 
 
 def _is_key_line(line: str) -> bool:

@@ -654,6 +654,82 @@ def test_prose_that_mentions_event_ids_gives_no_entry() -> None:
     assert got.event_log == []
 
 
+def test_event_keys_without_a_colon_after_an_event_id_line_fill_their_fields() -> None:
+    text = "   Event ID 4132\n   Source MSExchangeIMC\n   Type      Error\n   Category  Internal Processing"
+    got = event_article(text, "   Description: The service failed.")
+    (entry,) = got.event_log
+    assert _fields(entry)[:4] == ("Error", "MSExchangeIMC", "Internal Processing", 4132)
+    assert entry.description == "The service failed."
+
+
+def test_event_keys_written_with_a_dash_instead_of_a_colon_drop_the_dash() -> None:
+    text = "   Event ID - 289\n   Source - MSExchangeMTA\n   Description - A connection to 1% could not be opened."
+    (entry,) = event_article(text).event_log
+    assert (entry.event_id, entry.source, entry.description) == (289, "MSExchangeMTA", "A connection to 1% could not be opened.")
+
+
+def test_a_description_key_with_only_a_dash_takes_the_lines_below_it() -> None:
+    (entry,) = event_article("   Event ID - 4122\n   Description -\n   An error occurred.").event_log
+    assert (entry.event_id, entry.description) == (4122, "An error occurred.")
+
+
+def test_a_colonless_key_never_overwrites_a_field_already_read() -> None:
+    (entry,) = event_article("   Event ID: 19\n   Source: W3SVC\n   Source Other").event_log
+    assert entry.source == "W3SVC"
+
+
+def test_prose_after_a_lone_event_id_line_starting_with_a_key_word_is_not_a_key() -> None:
+    got = event_article("   Event ID 1000 is logged when the service stops.\n   Type the following command.")
+    assert [(e.event_id, e.type) for e in got.event_log] == [(1000, None)]
+
+
+def test_event_keys_written_with_an_equals_sign_are_structured() -> None:
+    text = "   Event ID = 63\n   Source = EDB\n   Category = General\n   Description = Background cleanup skipped pages."
+    (entry,) = event_article(text).event_log
+    assert _fields(entry)[:4] == (None, "EDB", "General", 63)
+    assert entry.description == "Background cleanup skipped pages."
+
+
+def test_an_equals_sign_source_followed_by_quoted_text_takes_it_as_the_description() -> None:
+    text = '   Event ID = 7024, Source = Service Control Manager, "The File Server for\n   Macintosh service terminated."'
+    (entry,) = event_article(text).event_log
+    assert (entry.event_id, entry.source) == (7024, "Service Control Manager")
+    assert entry.description == '"The File Server for Macintosh service terminated."'
+
+
+def test_event_id_and_source_with_equals_signs_on_one_line_fill_both() -> None:
+    (entry,) = event_article("   Event id=5007 Source= MSEXchange SA").event_log
+    assert (entry.event_id, entry.source) == (5007, "MSEXchange SA")
+
+
+def test_an_event_type_key_with_its_value_on_the_next_line_is_read() -> None:
+    text = "   Event Type:\n   Error Event Source: ESE97\n   Event Category: Logging/Recovery\n   Event ID: 199"
+    (entry,) = event_article(text).event_log
+    assert _fields(entry)[:4] == ("Error", "ESE97", "Logging/Recovery", 199)
+
+
+def test_an_event_id_key_wrapped_after_the_word_event_is_rejoined() -> None:
+    text = "   Event Source: MSExchangeIS\n   Event Category: General Event\n   ID: 5000\n   Description: Failed."
+    (entry,) = event_article(text).event_log
+    assert _fields(entry)[1:4] == ("MSExchangeIS", "General", 5000)
+    assert entry.description == "Failed."
+
+
+def test_a_category_value_ending_in_event_without_an_id_line_after_it_is_kept() -> None:
+    (entry,) = event_article("   Event ID: 1\n   Category: General Event\n   Description: Text.").event_log
+    assert entry.category == "General Event"
+
+
+def test_an_event_id_with_a_hash_and_a_symbolic_name_is_read() -> None:
+    (entry,) = event_article("   Event ID #2625 - (EVENT_BINDLIB_PDC_SERVER_IS_DOWN)\n   Description: No PDC.").event_log
+    assert (entry.event_id, entry.description) == (2625, "No PDC.")
+
+
+def test_a_numbered_step_that_names_an_event_id_is_not_an_entry() -> None:
+    got = event_article("3. Event ID 16385 tells you which folder it is processing and, in case there are\n   errors, which ones.")
+    assert got.event_log == []
+
+
 # -- §2.6: references and URLs ------------------------------------------------------------------
 
 
