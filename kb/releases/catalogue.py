@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -28,8 +28,10 @@ FIX_TOKEN = re.compile(
 )
 
 
+@lru_cache(maxsize=65536)
 def normalize_name(text: str) -> str:
     """Return the comparison key of a release name: lower case, noise words dropped, SPn/SRn."""
+    # Cached: status extraction asks for the same few hundred names dozens of times an article.
     key = text.lower().replace("u.s.", " ")
     key = _NOISE.sub(" ", key)
     key = _SERVICE_PACK.sub(lambda m: f" sp{m.group(1)} ", key)
