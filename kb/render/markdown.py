@@ -313,13 +313,7 @@ class MarkdownRenderer:
         entries = self._within(block, self.article.event_log)
         if not entries:
             return fenced(block.text)
-        parts = []
-        for part in coverage.split(block.line, block.lines, entries, coverage.event_words):
-            if isinstance(part, coverage.Leftover):
-                parts.append(self._leftover(part))
-            else:
-                parts.extend(self._event_table(entry) for entry in part.items)
-        return "\n\n".join(parts)
+        return self._entries(block, entries, coverage.event_words, self._event_table, between="\n\n")
 
     def _leftover(self, part: coverage.Leftover) -> str:
         """Return lines of a structured block that its entries do not show: prose or code."""
@@ -349,14 +343,15 @@ class MarkdownRenderer:
             return paragraph(block.text, self.link)
         return "\n".join(self._reference_item(article_id, title) for article_id, title in found)
 
-    def _entries(self, block: Block, items: list[T], shown: Callable[[T], set[str]], item: Callable[[T], str]) -> str:
-        """Return a block as lists of its entries, with the lines they do not show between."""
+    def _entries(self, block: Block, items: list[T], shown: Callable[[T], set[str]], item: Callable[[T], str],
+                 between: str = "\n") -> str:
+        """Return a block as runs of its entries (joined by ``between``), with the lines they do not show between."""
         parts = []
         for part in coverage.split(block.line, block.lines, items, shown):
             if isinstance(part, coverage.Leftover):
                 parts.append(self._leftover(part))
             else:
-                parts.append("\n".join(item(entry) for entry in part.items))
+                parts.append(between.join(item(entry) for entry in part.items))
         return "\n\n".join(parts)
 
     def _reference_item(self, article_id: str, title: str) -> str:

@@ -29,10 +29,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from kb.files import write_atomic
-from kb.site.manifest import Manifest
+from kb.site.manifest import Manifest, digest_text
 from kb.site.search_bundle import (LAYER_PREFIX, bundle_dir, index_pages, index_site, page_count,
                                    shard_of, shards_for)
-from kb.site.manifest import digest_text
 
 if TYPE_CHECKING:
     from kb.site.build import BuildReport
