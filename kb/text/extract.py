@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Callable, Iterable, Iterator
 
-from kb.model import Block, Download, EventLogEntry, Reference
+from kb.model import EVENT_LOG_FIELDS, Block, Download, EventLogEntry, Reference
 from kb.text.blocks import (
     ARTICLE_ID_RE,
     ARTICLE_TITLE_RE,
@@ -146,7 +146,7 @@ def event_log(blocks: Iterable[Block]) -> Iterator[EventLogEntry]:
             yield entry
 
 
-_READ_FIELDS = ("type", "source", "category", "event_id", "date", "time", "user", "computer", "description")
+_READ_FIELDS = tuple(key for key, _ in EVENT_LOG_FIELDS)
 
 
 class _EventReader:
