@@ -83,6 +83,13 @@ def compare(status: dict[str, Any], catalogue: Catalogue | None = None) -> Compa
     return Comparison(comparable, tuple(conflicts), tuple(sorted(compared - matched)), tuple(patch_letter))
 
 
+def _conflict_kind(comparison: Comparison, entry: dict[str, Any]) -> tuple[str, str]:
+    """Return the diagnostic code of a keyword conflict and the note its message ends with."""
+    if any(entry is e for e, _ in comparison.patch_letter):
+        return "status-keyword-patch-letter", " (the same release up to a patch letter)"
+    return "status-keyword-mismatch", ""
+
+
 def lint_status(status: dict[str, Any] | None, path: str, catalogue: Catalogue | None = None) -> Iterator[Diagnostic]:
     """Yield a warning per fix keyword that contradicts the STATUS text, showing both locations."""
     if not status:
@@ -91,17 +98,17 @@ def lint_status(status: dict[str, Any] | None, path: str, catalogue: Catalogue |
     comparison = compare(status, catalogue)
     for entry, evidence in comparison.conflicts:
         text_release = evidence.get("release") or evidence.get("text")
-        patch = any(entry is e for e, _ in comparison.patch_letter)
+        code, note = _conflict_kind(comparison, entry)
         yield Diagnostic(
             path=path,
             line=entry.get("line"),
             field="status",
             severity="warning",
-            code="status-keyword-patch-letter" if patch else "status-keyword-mismatch",
+            code=code,
             message=(
                 f"fix keyword {entry['token']!r} says {entry['release']!r}, but STATUS (line "
                 f"{evidence.get('line')}) says first fixed in {text_release!r}"
-                + (" (the same release up to a patch letter)" if patch else "")
+                + note
             ),
         )
     for unknown in status.get("unknown", []):
@@ -139,17 +146,17 @@ def lint_status_record(ctx: Any) -> Iterator[Diagnostic]:
     for entry, evidence in comparison.conflicts:
         index = entries.index(entry)
         text_release = evidence.get("release") or evidence.get("text")
-        patch = any(entry is e for e, _ in comparison.patch_letter)
+        code, note = _conflict_kind(comparison, entry)
         yield Diagnostic(
             path=ctx.path,
             line=ctx.locator.line(("status", "keywords", index)),
             field=f"status.keywords.{index}",
             severity="warning",
-            code="status-keyword-patch-letter" if patch else "status-keyword-mismatch",
+            code=code,
             message=(
                 f"fix keyword {entry['token']!r} (article line {entry.get('line')}) says {entry['release']!r}, "
                 f"but STATUS (article line {evidence.get('line')}) says first fixed in {text_release!r}"
-                + (" (the same release up to a patch letter)" if patch else "")
+                + note
             ),
         )
     for index, unknown in enumerate(status.get("unknown", [])):
