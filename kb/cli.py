@@ -14,6 +14,7 @@ from kb.exceptions import KbError
 COMMANDS: dict[str, str] = {
     "bisect": "kb.commands.bisect:command",
     "check": "kb.commands.check:command",
+    "coverage": "kb.commands.coverage:command",
     "import": "kb.commands.importing:command",
     "index": "kb.commands.search:index_command",
     "render": "kb.commands.render:command",

@@ -389,6 +389,14 @@ def lint_heading_is_one_line(ctx: RecordContext) -> Iterator[Diagnostic]:
             yield ctx.error(("sections", index, "heading"), f"heading {heading!r} must be one non-blank line", "heading")
 
 
+def lint_not_reproducible_says_why(ctx: RecordContext) -> Iterator[Diagnostic]:
+    """A not-reproducible judgement names what the simulator does not model (kb coverage shows it)."""
+    repro = ctx.record.get("repro")
+    if isinstance(repro, dict) and repro.get("status") == "not-reproducible" and not str(repro.get("why", "")).strip():
+        yield ctx.error(("repro", "why"), f"why {repro.get('why')!r} is blank, expected what the simulator "
+                        "does not model (e.g. 'a setup wizard crash')", "repro-why")
+
+
 #: The consistency checks run by validate_record, in order. Append to add a lint.
 LINTS: list[Lint] = [
     lint_id_matches_file,
@@ -397,6 +405,7 @@ LINTS: list[Lint] = [
     lint_known_keys,
     lint_blocks_hold_no_empty_line,
     lint_heading_is_one_line,
+    lint_not_reproducible_says_why,
     lint_status_record,  # STATUS text vs fix keywords (warnings), releases in the catalogue
 ]
 

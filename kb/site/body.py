@@ -11,6 +11,7 @@ autolinks and raw HTML would all change what the article says (``\\\\server\\sha
 
 from __future__ import annotations
 
+import re
 import textwrap
 from dataclasses import dataclass, field
 from functools import cache
@@ -121,7 +122,7 @@ class BlockRenderer:
         return Markup('<ul class="refs">{}</ul>').format(Markup("").join(items))
 
     def downloads(self, block: Any) -> Markup:
-        """Render download lines as a list (the URLs are historical, shown as text)."""
+        """Render download lines as a list (http/https/ftp URLs as links; they are historical)."""
         items = self._in_span(self.article.downloads, block)
         if not items:
             return _pre(block)
@@ -135,11 +136,17 @@ class BlockRenderer:
         return handler(self, block)
 
 
+#: Download URLs that become links: web and FTP addresses only (never javascript: or data:).
+_LINKABLE = re.compile(r"^(?:https?|ftp)://[^\s\"'<>]+$", re.IGNORECASE)
+
+
 def _download_list(items: list[Any]) -> Markup:
     """Render downloads as one list."""
     rows = Markup("").join(
         Markup("<li><strong>{}</strong> <code>{}</code>{}</li>").format(
             d.arch or "file", d.file,
+            Markup(' <a class="url" href="{0}" rel="nofollow noopener">{0}</a>').format(d.url)
+            if d.url and _LINKABLE.match(d.url) else
             Markup(' <span class="url">{}</span>').format(d.url) if d.url else "",
         )
         for d in items

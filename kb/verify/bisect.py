@@ -284,7 +284,7 @@ def bisect_line(target: Target, line_name: str, script: Path, root: Path, *, tim
 def bisect_article(target: Target, root: Path, *, timeout: float = DEFAULT_TIMEOUT, jobs: int = 1,
                    progress: Progress | None = None) -> Bisection:
     """Bisect every product line the article judges; raise ReproError when it links no repro."""
-    if not target.repro:
+    if not target.has_script:
         raise ReproError(f"{target.path}: {target.id} links no repro (add one with `kb repro init {target.id}`)")
     script = target.script(root)
     if not script.is_file():

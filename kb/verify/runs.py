@@ -79,9 +79,9 @@ def verify_targets(
     progress: Progress | None = None,
 ) -> VerifyReport:
     """Verify every target that links a repro; return the report (nothing is printed)."""
-    with_repro = [t for t in targets if t.repro]
+    with_repro = [t for t in targets if t.has_script]
     report = VerifyReport(
-        skipped=[t.id for t in targets if not t.repro],
+        skipped=[t.id for t in targets if not t.has_script],
         problems=list(problems or []),
         strict=options.strict,
         shard=f"{options.shard[0]}/{options.shard[1]}" if options.shard else None,

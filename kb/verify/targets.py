@@ -28,6 +28,11 @@ class Target:
     repro: dict[str, Any] | None
 
     @property
+    def has_script(self) -> bool:
+        """Return True when the record links a repro script (not a not-reproducible judgement)."""
+        return isinstance(self.repro, dict) and bool(self.repro.get("script"))
+
+    @property
     def text(self) -> str:
         """Return the record as text (for locating lines in messages)."""
         return self.record.decode("utf-8", "replace")
