@@ -9,8 +9,10 @@ from __future__ import annotations
 from functools import cache
 from typing import Any, Callable
 
+from kb.coverage import facts_of
 from kb.exceptions import KbError
 from kb.site.body import render_sections
+from kb.site.proof import proof_of
 from kb.site.verification import NO_REPRO, badge_for
 
 #: Status kinds in the order the site lists them (status engineer's contract).
@@ -108,9 +110,26 @@ def _releases(article: Any) -> list[str]:
     return sorted(dict.fromkeys(n for n in names if n))
 
 
-def summarize(article: Any) -> dict[str, Any]:
-    """Return the small JSON-ready summary the index pages and the manifest use."""
+def release_states(table: list[dict[str, Any]]) -> dict[str, str]:
+    """Return, per release the article judges, "affected", "first fixed" or "fixed"."""
+    return {row["release"]: row["label"] for line in table for row in line["rows"]
+            if row["state"] in ("affected", "fixed")}
+
+
+def has_script(article: Any) -> bool:
+    """Return True when the article links a repro script (not a not-reproducible judgement)."""
+    return isinstance(article.repro, dict) and bool(article.repro.get("script"))
+
+
+def summarize(article: Any, table: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """Return the small JSON-ready summary the index pages and the manifest use.
+
+    ``states`` (the release lattice's judged releases) lets release and product lists say
+    affected or fixed per article; ``coverage`` (only for candidates and repro-linked
+    articles) feeds the "N of M candidate articles proven" figures.
+    """
     status = article.status or {}
+    facts = facts_of(article)
     return {
         "id": article.id,
         "title": getattr(article, "full_title", article.title),
@@ -122,8 +141,10 @@ def summarize(article: Any) -> dict[str, Any]:
         "kind": status.get("kind") or "none",
         "keywords": sorted(dict.fromkeys(article.keywords or [])),
         "refs": sorted({ref.id for ref in article.references or []}),
-        "has_repro": bool(article.repro),
+        "has_repro": has_script(article),
         "event_ids": sorted({e.event_id for e in article.event_log or [] if e.event_id is not None}),
+        "states": release_states(status_table(article.status) if table is None else table),
+        "coverage": [facts.candidate, facts.repro] if facts.candidate or facts.repro else None,
     }
 
 
@@ -131,9 +152,11 @@ def article_context(
     article: Any, verify_entry: dict[str, Any] | None, link: Callable[[str], str | None]
 ) -> dict[str, Any]:
     """Return the template context of one article page."""
-    summary = summarize(article)
+    table = status_table(article.status)
+    summary = summarize(article, table)
     results = list((verify_entry or {}).get("results") or [])
     badge = badge_for(summary["has_repro"], results)
+    repro = article.repro if isinstance(article.repro, dict) else {}
     return {
         "article": article,
         "summary": summary,
@@ -141,9 +164,9 @@ def article_context(
         "applies_to": _applies_to(article.applies_to),
         "sections": render_sections(article, link),
         "status": article.status or {},
-        "status_table": status_table(article.status),
-        "verification": {"badge": badge, "results": results,
-                         "script": (article.repro or {}).get("script")},
+        "proof": proof_of(article.status, repro, results, table),
+        "verification": {"badge": badge, "results": results, "script": repro.get("script"),
+                         "not_reproducible": repro.get("why") if repro.get("status") == "not-reproducible" else None},
         "has_verification": badge != NO_REPRO,
         "footer": list(article.footer or []),
     }
