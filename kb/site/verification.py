@@ -68,7 +68,17 @@ def load_results(path: Path) -> dict[str, dict[str, Any]]:
     return out
 
 
+#: Fields of a verify entry that say how a result was obtained, not what it shows: a cached
+#: verify flips ``cached`` and must not re-render the page.
+_UNSHOWN = frozenset({"cached", "seconds"})
+
+
 def entry_digest(entry: dict[str, Any] | None) -> str:
-    """Return a stable hash of one article's verify entry (for the build manifest)."""
+    """Return a stable hash of what one article's verify entry shows (for the build manifest)."""
+    if entry:
+        shown = {k: v for k, v in entry.items() if k not in _UNSHOWN}
+        shown["results"] = [{k: v for k, v in r.items() if k not in _UNSHOWN} if isinstance(r, dict) else r
+                            for r in entry.get("results") or []]
+        entry = shown
     text = json.dumps(entry, sort_keys=True, default=str) if entry else ""
     return hashlib.sha256(text.encode()).hexdigest()[:16]

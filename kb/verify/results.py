@@ -44,20 +44,43 @@ def _summary(articles: list[dict[str, Any]]) -> dict[str, int]:
     return counts
 
 
+#: What a cached result must share with the last saved one to keep its time (and run seconds).
+_SAME_PROOF = ("release", "expected", "observed", "verdict", "evidence", "transcript")
+
+
+def _stamp(article: dict[str, Any], previous: dict[str, Any] | None, when: str) -> None:
+    """Stamp each result with when its proof last *ran*.
+
+    A fresh run gets ``when``; a cached result keeps the time (and run seconds) of the saved
+    result it repeats, so a cached ``kb verify`` changes nothing the site shows and the site's
+    incremental build re-renders nothing. A cached result with no saved twin (the results file
+    was deleted) can only be stamped now.
+    """
+    saved = {r.get("release"): r for r in (previous or {}).get("results") or [] if isinstance(r, dict)}
+    for result in article["results"]:
+        twin = saved.get(result["release"]) if result.get("cached") else None
+        if twin is not None and twin.get("when") and all(twin.get(k) == result.get(k) for k in _SAME_PROOF):
+            result["when"] = twin["when"]
+            if "seconds" in twin:
+                result["seconds"] = twin["seconds"]
+        else:
+            result["when"] = when
+    stamps = [str(r["when"]) for r in article["results"]]
+    article["when"] = max(stamps) if stamps else when
+
+
 def save_results(report: VerifyReport, root: Path, now: dt.datetime | None = None) -> Path:
     """Merge ``report`` into the results file atomically and return its path."""
     when = (now or dt.datetime.now(dt.timezone.utc)).replace(microsecond=0).isoformat().replace("+00:00", "Z")
     fresh = report.to_json(full=True)
-    for article in fresh["articles"]:
-        article["when"] = when
-        for result in article["results"]:
-            result["when"] = when
     path = results_path(root)
     path.parent.mkdir(parents=True, exist_ok=True)
     # Shards of one CI job may share a checkout: merge under a lock so no update is lost.
     with open(path.parent / "verify-results.lock", "w", encoding="utf-8") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         merged = {a["id"]: a for a in load_results(root)["articles"] if isinstance(a, dict) and "id" in a}
+        for article in fresh["articles"]:
+            _stamp(article, merged.get(article["id"]), when)
         merged.update({a["id"]: a for a in fresh["articles"]})
         articles = [merged[key] for key in sorted(merged)]
         document = {"articles": articles, "summary": _summary(articles), "when": when}
