@@ -239,6 +239,18 @@ def tally(rows: Iterable[tuple[bool, str | None, str | None]]) -> dict[str, int]
     return counts
 
 
+def site_counts(entries: Iterable[tuple[str, bool, str | None]],
+                verify: dict[str, dict[str, Any]]) -> dict[str, int]:
+    """Return the coverage figures of (id, candidate, repro kind) entries and the verify results
+    (the site keeps these three facts per article in its manifest)."""
+    def triples() -> Iterable[tuple[bool, str | None, str | None]]:
+        for article_id, candidate, repro in entries:
+            item = ArticleFacts(id=article_id, title="", candidate=candidate, repro=repro)
+            yield candidate, repro, state_of(item, (verify.get(article_id) or {}).get("results") or [])
+
+    return tally(triples())
+
+
 def summary_line(counts: dict[str, int]) -> str:
     """Return "N of M candidate articles proven" (the site's and the CLI's headline)."""
     total = counts["candidates"]
@@ -286,6 +298,7 @@ def coverage(folder: Path, names: Sequence[str] = (), results: Path | None = Non
 
 # --- the README table of reproduced articles ------------------------------------------------
 
+@cache
 def short_release(name: str) -> str:
     """Return a release as a table shows it: "Exchange Server 5.5 SP3" -> "5.5 SP3"."""
     from kb.releases import load_catalogue

@@ -19,6 +19,7 @@ from typing import Any, Callable, Iterator
 
 from jinja2 import TemplateError
 
+from kb.coverage import site_counts
 from kb.exceptions import KbError, NotFoundError
 from kb.resources import data_path
 from kb.site.indexes import Page, article_path, plan_index_pages
@@ -99,6 +100,8 @@ def code_digest() -> str:
     for package in ("site", "render", "releases"):
         files += sorted(data_path(package).glob("*.py"))
     files.append(data_path("model.py"))
+    # The proof figures and the per-article coverage facts of the summaries.
+    files += [data_path("coverage.py"), data_path("coverage.yaml")]
     catalogue = data_path("releases", "catalogue.yaml")
     if catalogue.is_file():
         files.append(catalogue)
@@ -356,7 +359,8 @@ def build_site(
         # 4. Index pages from the summaries (verification state joins the verify results).
         summaries = [record.summary for record in records.values()]
         bundles = bundles_for({n: {"summary": r.summary} for n, r in records.items()}) if search else []
-        pages: list[Page] = plan_index_pages(summaries, _badges(verify), title, bundles)
+        figures = site_counts(((s["id"], *s["coverage"]) for s in summaries if s.get("coverage")), verify)
+        pages: list[Page] = plan_index_pages(summaries, _badges(verify), title, bundles, figures)
     report.index_pages = len(pages)
     report.rendered_indexes = _render_indexes(out, pages, old, manifest)
     say(f"pages: {report.rendered_articles} articles and {report.rendered_indexes} index pages rendered")

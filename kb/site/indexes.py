@@ -21,9 +21,9 @@ PAGE_SIZE = 100
 VALUES_PAGE_SIZE = 200
 
 
-#: The fields of an article's row in a list page.
-ITEM_FIELDS: tuple[str, ...] = ("id", "title", "date", "kind", "badge")
-Item = tuple[str, str, str, str, str]
+#: The fields of an article's row in a list page ("claims": what the article says per release).
+ITEM_FIELDS: tuple[str, ...] = ("id", "title", "date", "kind", "badge", "claims")
+Item = tuple[str, str, str, str, str, str]
 
 
 @dataclass(frozen=True)
@@ -152,19 +152,38 @@ def _ordered(facet: Facet, values: Iterable[str]) -> list[str]:
 
 
 def _list_pages(folder: str, params: dict[str, Any], positions: list[int], items: list[Item],
-                texts: list[str]) -> Iterable[Page]:
-    """Yield the pages listing the articles at ``positions`` (of ``items``) under ``folder``."""
+                texts: list[str],
+                per_page: Callable[[list[int]], dict[str, Any]] | None = None) -> Iterable[Page]:
+    """Yield the pages listing the articles at ``positions`` (of ``items``) under ``folder``;
+    ``per_page`` adds params made from a page's own positions only."""
     for path, chunk, pager in _paged(folder, positions, PAGE_SIZE):
-        yield Page(path, "list.html.j2", {**params, "pager": pager},
+        extra = per_page(chunk) if per_page is not None else {}
+        yield Page(path, "list.html.j2", {**params, **extra, "pager": pager},
                    rows=list(map(items.__getitem__, chunk)),
                    row_texts=list(map(texts.__getitem__, chunk)))
 
 
+def claims_text(states: dict[str, str]) -> str:
+    """Return what an article says per release, shortly: "affected 5.5 SP3 · first fixed 5.5 SP4"."""
+    if not states:
+        return ""
+    from kb.coverage import short_release
+
+    affected = [short_release(r) for r, label in states.items() if label == "affected"]
+    fixed = [short_release(r) for r, label in states.items() if label == "first fixed"]
+    parts = ([f"affected {', '.join(affected)}"] if affected else []) + \
+        ([f"first fixed {', '.join(fixed)}"] if fixed else [])
+    return " · ".join(parts)
+
+
 def plan_index_pages(summaries: list[dict[str, Any]], badge: Callable[[dict[str, Any]], str],
-                     title: str, bundles: list[str]) -> list[Page]:
-    """Return every index page for the given summaries (``badge`` gives their verification state)."""
+                     title: str, bundles: list[str],
+                     coverage: dict[str, int] | None = None) -> list[Page]:
+    """Return every index page for the given summaries (``badge`` gives their verification state;
+    ``coverage`` the proof figures shown on the home and verification pages)."""
     ordered = sorted(summaries, key=_id_order)
-    items = [(s["id"], s["title"], s["date"], s["kind"], badge(s)) for s in ordered]
+    items = [(s["id"], s["title"], s["date"], s["kind"], badge(s), claims_text(s.get("states") or {}))
+             for s in ordered]
     texts = list(map(repr, items))
     everything = list(range(len(items)))
     pages: list[Page] = list(_list_pages("articles", {
@@ -183,15 +202,20 @@ def plan_index_pages(summaries: list[dict[str, Any]], badge: Callable[[dict[str,
         if facet.key == "product":
             extra["releases"] = _releases_by_product(ordered)
             extra["release_slugs"] = {r: slugify(r) for rs in extra["releases"].values() for r in rs}
+        if facet.key == "verification" and coverage is not None:
+            extra["coverage"] = coverage
         for path, chunk, pager in _paged(facet.key, rows, VALUES_PAGE_SIZE):
             pages.append(Page(path, "facet.html.j2", {
                 "title": facet.title, "heading": facet.title, "facet": facet.key,
                 "label": facet.label, "values": chunk, "pager": pager, **extra}))
         for value in values:
-            pages.extend(_list_pages(f"{facet.key}/{slugs[value]}", {
+            params: dict[str, Any] = {
                 "title": f"{facet.label}: {value}", "heading": value,
                 "crumbs": [{"href": "../index.html", "text": facet.title}],
-                "facet_label": facet.label}, groups[value], items, texts))
+                "facet_label": facet.label}
+            per_page = _release_states(ordered, value) if facet.key == "release" else None
+            pages.extend(_list_pages(f"{facet.key}/{slugs[value]}", params, groups[value], items, texts,
+                                     per_page))
 
     recent = heapq.nlargest(10, range(len(ordered)),
                             key=lambda i: (ordered[i]["date"], ordered[i]["id"]))
@@ -203,10 +227,20 @@ def plan_index_pages(summaries: list[dict[str, Any]], badge: Callable[[dict[str,
                     else sorted(facet_counts[f.key], key=lambda r: -r["count"])[:12]}
                    for f in FACETS],
         "recent": [dict(zip(ITEM_FIELDS, items[i])) for i in recent],
+        "coverage": coverage,
     }))
     pages.append(Page("search/index.html", "search.html.j2", {"title": "Search", "heading": "Search",
                                                            "bundles": bundles}))
     return pages
+
+
+def _release_states(ordered: list[dict[str, Any]], release: str) -> Callable[[list[int]], dict[str, Any]]:
+    """Return a page's "on_release" param: what each of its articles says about ``release``."""
+    def per_page(chunk: list[int]) -> dict[str, Any]:
+        return {"on_release": {ordered[i]["id"]: (ordered[i].get("states") or {}).get(release, "")
+                               for i in chunk}}
+
+    return per_page
 
 
 def _grouped(facet: Facet, ordered: list[dict[str, Any]], items: list[Item]) -> dict[str, list[int]]:

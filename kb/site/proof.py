@@ -194,6 +194,8 @@ def proof_of(status: dict[str, Any] | None, repro: dict[str, Any] | None,
             cells.append(cell)
             by_release[name] = cell
         cell.result = result
+        if result.get("expected") in ("symptom", "no-symptom", "unknown"):
+            cell.expected = str(result["expected"])  # what kb verify judged the result by
     lines = list(dict.fromkeys(c.line for c in cells))
     for cell in cells:
         cell.label = names(cell.release, cell.line)[1]

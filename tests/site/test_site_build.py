@@ -56,10 +56,38 @@ def test_a_reference_in_the_kb_links_to_its_page_and_others_are_marked(built_sit
     assert re.search(r'ref-missing">Q191914 .*?not in this knowledge base', q254893)
 
 
-def test_the_status_shows_a_release_table_from_the_lattice(built_site: Path) -> None:
+def strip_cells(page: str) -> dict[str, str]:
+    """Return the release strip's cells of a page: release name -> the cell's text."""
+    cells = re.findall(r'<li class="cell (verdict-\w+)[^"]*">\s*<span class="rel" title="([^"]+)">(.*?)</li>',
+                       page, re.S)
+    return {release: " ".join([css, *re.sub(r"<[^>]+>", " ", body).split()]) for css, release, body in cells}
+
+
+def test_the_release_strip_shows_what_the_article_claims_and_what_the_repro_saw(built_site: Path) -> None:
+    cells = strip_cells(html(built_site, "Q254893/index.html"))
+    assert cells["Exchange Server 5.5 SP3"] == "verdict-pass SP3 claims affected saw symptom ✓ pass"
+    assert cells["Exchange Server 5.5 SP4"] == "verdict-pass SP4 claims first fixed saw no symptom ✓ pass"
+    # Releases the article does not judge have no result in the fixture: claimed unknown, not run.
+    assert cells["Exchange Server 5.5 SP1"] == "verdict-none SP1 claims unknown – not run"
+    assert cells["Exchange Server 5.5 SP3 + Store.exe 5.5.2652.17"].startswith("verdict-none SP3 + Store.exe")
+
+
+def test_the_strip_comes_with_its_sentence_and_a_legend(built_site: Path) -> None:
     page = html(built_site, "Q254893/index.html")
-    assert re.search(r"Exchange Server 5\.5 SP3</th><td><span class=\"state state-affected\">affected", page)
-    assert re.search(r"Exchange Server 5\.5 SP4</th><td><span class=\"state state-fixed\">first fixed", page)
+    sentence = re.search(r'<p class="sentence">(.*?)</p>', page).group(1)
+    assert sentence.startswith("Reproduced on 5.5 SP3; absent on SP4; not run on SP3 + Store.exe 5.5.2652.17; "
+                               "5.5 RTM–SP2 not claimed by the article")
+    assert "the article does not judge" in re.sub(r"\s+", " ", page)
+    failing = html(built_site, "Q228998/index.html")
+    assert "verdict-fail" in failing and "✗</span> fail" in failing
+    assert re.search(r'<p class="sentence">[^<]*[Nn]ot reproduced on 5\.5 SP2, which the article says is affected',
+                     failing)
+
+
+def test_the_article_page_says_when_the_proof_last_ran(built_site: Path) -> None:
+    page = html(built_site, "Q254893/index.html")
+    assert 'Proof last run <time datetime="2026-11-28T10:00:01Z">2026-11-28 10:00:01 UTC</time>' in page
+    assert page.count("<table") == page.count('<table class="event"')
 
 
 def test_verification_badges_follow_the_last_verify_results(built_site: Path) -> None:
@@ -81,15 +109,27 @@ def test_index_pages_exist_for_every_facet(built_site: Path) -> None:
     assert "Q254893" in html(built_site, "prefix/xfor/index.html")
     assert "Q254893" in html(built_site, "status/fixed/index.html")
     home = html(built_site, "index.html")
-    assert re.search(r"<strong>19</strong> articles", home)
+    records = len(list((built_site.parent / "articles").glob("Q*.yaml")))
+    assert re.search(rf"<strong>{records}</strong> articles", home)
 
 
 def test_no_page_asks_for_anything_outside_the_site(built_site: Path) -> None:
-    external = re.compile(r'(?:src|href)="(?:https?:)?//|url\((?:https?:)?//|@import')
+    # Loads only: a download link (<a href>) is the reader's choice, not a request of the page.
+    external = re.compile(r'src="(?:https?:)?//|<link[^>]*href="(?:https?:)?//|url\((?:https?:)?//|@import')
     for path in list(built_site.rglob("*.html")) + list((built_site / "static").iterdir()):
         if "pagefind" in path.parts:
             continue
         assert not external.search(path.read_text(encoding="utf-8")), path
+
+
+def test_download_urls_are_links_and_other_schemes_stay_text(built_site: Path) -> None:
+    page = html(built_site, "Q254893/index.html")
+    assert ('<a class="url" href="http://www.microsoft.com/downloads/release.asp?ReleaseID=25443" '
+            'rel="nofollow noopener">') in page
+    from kb.site.body import _LINKABLE
+
+    assert _LINKABLE.match("ftp://ftp.microsoft.com/bussys/exchange/")
+    assert not _LINKABLE.match("javascript:alert(1)") and not _LINKABLE.match('http://x" onmouseover="y')
 
 
 def test_lists_are_paginated_so_no_page_lists_every_article(kb_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
