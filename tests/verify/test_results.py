@@ -44,3 +44,29 @@ def test_a_damaged_results_file_is_replaced_not_fatal(tmp_path: Path) -> None:
     assert load_results(tmp_path) == {"articles": [], "summary": {}}
     save_results(_report("Q1", True), tmp_path, NOW)
     assert [a["id"] for a in load_results(tmp_path)["articles"]] == ["Q1"]
+
+
+def _cached(report: VerifyReport) -> VerifyReport:
+    """Return ``report`` with every result marked as served from the run cache."""
+    for article in report.articles:
+        for result in article.results:
+            result.cached = True
+    return report
+
+
+def test_a_cached_verify_keeps_the_time_the_proof_last_ran(tmp_path: Path) -> None:
+    save_results(_report("Q1", True), tmp_path, NOW)
+    later = NOW + dt.timedelta(hours=3)
+    save_results(_cached(_report("Q1", True)), tmp_path, later)
+    article = load_results(tmp_path)["articles"][0]
+    assert article["results"][0]["when"] == "2026-11-28T18:00:00Z"
+    assert article["when"] == "2026-11-28T18:00:00Z"
+
+
+def test_a_fresh_run_or_a_changed_result_is_stamped_anew(tmp_path: Path) -> None:
+    save_results(_report("Q1", True), tmp_path, NOW)
+    later = NOW + dt.timedelta(hours=3)
+    save_results(_report("Q1", True), tmp_path, later)
+    assert load_results(tmp_path)["articles"][0]["results"][0]["when"] == "2026-11-28T21:00:00Z"
+    save_results(_cached(_report("Q1", False)), tmp_path, later + dt.timedelta(hours=1))
+    assert load_results(tmp_path)["articles"][0]["results"][0]["when"] == "2026-11-28T22:00:00Z"
