@@ -61,23 +61,59 @@ def build(articles_dir: Path | None, out: Path | None, no_search: bool, jobs: in
 
 
 @command.command(name="serve")
+@click.argument("articles_dir", required=False, type=click.Path(path_type=Path, file_okay=False))
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
-              help="Port on 127.0.0.1 (0 picks a free one).")
+              help="Port to serve on (0 picks a free one).")
+@click.option("--bind", default="127.0.0.1", show_default=True, metavar="ADDRESS",
+              help="Address to serve on, e.g. 0.0.0.0 for every interface or ::1.")
 @click.option("--dir", "directory", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="Site folder (default: site/ of the knowledge base).")
-def serve(port: int, directory: Path | None) -> None:
-    """Preview the built site on http://127.0.0.1:PORT/ until Ctrl-C.
+@click.option("--watch/--no-watch", default=True, show_default=True,
+              help="Rebuild when articles, verify results or templates change.")
+@click.option("--interval", type=click.FloatRange(0.1, 60), default=0.5, show_default=True, metavar="S",
+              help="Seconds between two looks for changes.")
+def serve(articles_dir: Path | None, port: int, bind: str, directory: Path | None, watch: bool,
+          interval: float) -> None:
+    """Preview the site on http://ADDRESS:PORT/ until Ctrl-C, rebuilding it as you edit.
+
+    Like `mkdocs serve`: the site is brought up to date first, then articles/, the verify
+    results (.kb/verify-results.json) and the site templates are watched and only the pages
+    they change are rendered again. Without an articles folder the built site is served as is.
 
     \b
     Example:
       kb site serve --port 8000
+      kb site serve articles/ --bind 0.0.0.0 --port 8080
+      kb site serve --dir /tmp/site --no-watch
     """
     from kb.resources import project_root
     from kb.site.serve import make_server, serve_until_signal
+    from kb.site.watch import SiteWatcher, site_rebuilder, watched_paths
 
-    folder = directory or project_root() / "site"
-    server = make_server(folder, port)
+    root = (articles_dir.resolve().parent if articles_dir else
+            directory.resolve().parent if directory else project_root())
+    folder = directory or root / "site"
+    articles = articles_dir or root / "articles"
+    results = root / ".kb" / "verify-results.json"
+
+    def say(message: str) -> None:
+        click.echo(f"kb site: {message}", err=True)
+
+    watcher = None
+    if watch and articles.is_dir():
+        rebuild = site_rebuilder(articles, folder, results, say)
+        rebuild()
+        watcher = SiteWatcher(watched_paths(articles, results), rebuild, interval, say)
+    server = make_server(folder, port, bind)
     host, bound = server.server_address[:2]
-    click.echo(f"Serving {folder} at http://{host}:{bound}/ (Ctrl-C to stop)", err=True)
-    serve_until_signal(server)
+    shown = f"[{host}]" if ":" in host else host
+    click.echo(f"Serving {folder} at http://{shown}:{bound}/"
+               f"{f' (watching {articles})' if watcher else ''} (Ctrl-C to stop)", err=True)
+    if watcher is not None:
+        watcher.start()
+    try:
+        serve_until_signal(server)
+    finally:
+        if watcher is not None:
+            watcher.stop()
     click.echo("Stopped.", err=True)

@@ -26,7 +26,8 @@ from kb.site.indexes import Page, article_path, plan_index_pages
 from kb.site.manifest import MANIFEST_NAME, Manifest, Record, digest_files, digest_text
 from kb.files import write_atomic
 from kb.site.search_plan import bundles_for, start_search
-from kb.site.pages import SITE_TITLE, render_page, static_dir, template_dir
+from kb.site.config import SiteConfig, load_site_config
+from kb.site.pages import configure, render_page, static_dir, template_dir
 from kb.site.verification import badge_for, entry_digest, load_results
 from kb.site.view import article_context
 
@@ -259,6 +260,16 @@ def _sort_records(folder: Path, scanned: list[tuple[str, int, int]], out: Path, 
     return result
 
 
+def not_found_page(config: SiteConfig) -> Page:
+    """Return the 404 page: served at any missing address, so its links start at the site's
+    root path (the base URL's, else the server's)."""
+    from urllib.parse import urlsplit
+
+    root = urlsplit(config.base_url).path or "/" if config.base_url else "/"
+    return Page("404.html", "404.html.j2", {"title": "Page not found", "heading": "Page not found",
+                                             "site_root": root}, root=root)
+
+
 def _gone_articles(old: Manifest, records: dict[str, Record]) -> list[str]:
     """Return the article pages of the last build that no record produces any more."""
     candidates = {r.summary["id"] for name, r in old.records.items() if records.get(name) is not r}
@@ -296,7 +307,7 @@ def _render_indexes(out: Path, pages: list[Page], old: Manifest, manifest: Manif
         manifest.index_pages[page.path] = key
         if old.index_pages.get(page.path) == key and os.access(f"{site}/{page.path}", os.F_OK):
             continue
-        write_atomic(out / page.path, render_page(page.template, page.path, page.context))
+        write_atomic(out / page.path, render_page(page.template, page.path, page.context, page.root))
         rendered += 1
     return rendered
 
@@ -308,11 +319,21 @@ def build_site(
     verify_results: Path | None = None,
     search: bool = True,
     jobs: int | None = None,
-    title: str = SITE_TITLE,
+    title: str | None = None,
+    config: SiteConfig | None = None,
     progress: Progress | None = None,
 ) -> BuildReport:
-    """Build (or bring up to date) the static site of ``articles_dir`` in ``out``."""
+    """Build (or bring up to date) the static site of ``articles_dir`` in ``out``.
+
+    ``config`` defaults to the knowledge base's (``kb.yaml`` or ``[tool.kb]`` beside
+    ``articles_dir``); ``title`` overrides its title.
+    """
     started = time.perf_counter()
+    config = config or load_site_config(Path(articles_dir).resolve().parent)
+    if title:
+        config = SiteConfig(title=title, base_url=config.base_url, description=config.description,
+                            source=config.source)
+    configure(config)
     say = progress or (lambda message: None)
     jobs = jobs or min(2, os.cpu_count() or 1)
     out.mkdir(parents=True, exist_ok=True)
@@ -325,7 +346,7 @@ def build_site(
         verify = load_results(verify_results) if verify_results else {}
         verify_digest = _verify_digests(verify)
         old = Manifest.load(out)
-        manifest = Manifest(code=code_digest())
+        manifest = Manifest(code=digest_text(code_digest(), config.digest()))
         found = _sort_records(articles_dir, scanned, out, old, manifest.code, verify_digest, ids)
     records = found.kept
     say(f"records: {len(records) + len(found.pending)} found, {len(found.pending)} to render")
@@ -360,7 +381,8 @@ def build_site(
         summaries = [record.summary for record in records.values()]
         bundles = bundles_for({n: {"summary": r.summary} for n, r in records.items()}) if search else []
         figures = site_counts(((s["id"], *s["coverage"]) for s in summaries if s.get("coverage")), verify)
-        pages: list[Page] = plan_index_pages(summaries, _badges(verify), title, bundles, figures)
+        pages: list[Page] = plan_index_pages(summaries, _badges(verify), config.title, bundles, figures)
+    pages.append(not_found_page(config))
     report.index_pages = len(pages)
     report.rendered_indexes = _render_indexes(out, pages, old, manifest)
     say(f"pages: {report.rendered_articles} articles and {report.rendered_indexes} index pages rendered")

@@ -74,6 +74,8 @@ class Page:
     params: dict[str, Any]
     rows: list[Item] | None = None
     row_texts: list[str] = field(default_factory=list)
+    #: Where the site root is from this page; None: relative to its path (every page but 404).
+    root: str | None = None
 
     @property
     def context(self) -> dict[str, Any]:

@@ -10,10 +10,19 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from kb.resources import data_path
+from kb.site.config import DEFAULT_TITLE, SiteConfig
 from kb.site.indexes import root_of, slugify
 from kb.site.verification import verdict_class
 
-SITE_TITLE = "kb: Exchange knowledge base"
+SITE_TITLE = DEFAULT_TITLE
+#: The configuration pages are rendered with (``configure`` sets it for a build; forked
+#: workers inherit it).
+_CONFIG: list[SiteConfig] = [SiteConfig()]
+
+
+def configure(config: SiteConfig) -> None:
+    """Render the following pages with ``config`` (title, base URL, description)."""
+    _CONFIG[0] = config
 
 
 def template_dir() -> Path:
@@ -58,6 +67,10 @@ def environment() -> Environment:
     return env
 
 
-def render_page(template: str, path: str, context: dict[str, Any]) -> str:
-    """Render ``template`` for the page at ``path`` (relative links from there to the root)."""
-    return environment().get_template(template).render(root=root_of(path), **context)
+def render_page(template: str, path: str, context: dict[str, Any], root: str | None = None) -> str:
+    """Render ``template`` for the page at ``path`` (relative links from there to the root,
+    unless ``root`` says where the root is, as for the 404 page served at any address)."""
+    config = _CONFIG[0]
+    return environment().get_template(template).render(
+        root=root_of(path) if root is None else root, site_title=config.title,
+        site_description=config.description, canonical=config.url(path), **context)

@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -106,3 +107,52 @@ def test_site_serve_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
 
 def test_site_serve_stops_on_sigint_even_when_its_parent_ignored_sigint(tmp_path: Path) -> None:
     _serve_and_stop(tmp_path, signal.SIGINT, ignore_sigint=True)
+
+
+def _fetch(url: str, deadline: float) -> tuple[int, str]:
+    """Return (status, body) of ``url``, retrying until the server answers or ``deadline``."""
+    while True:
+        try:
+            with urllib.request.urlopen(url) as reply:
+                return reply.status, reply.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode()
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+def test_site_serve_builds_watches_and_rebuilds_what_changed(tmp_path: Path) -> None:
+    root = shipped_kb(tmp_path / "kb")
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "kb", "site", "serve", str(root / "articles"),
+                             "--bind", "127.0.0.1", "--port", str(port), "--interval", "0.2"],
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        page = f"http://127.0.0.1:{port}/Q254893/index.html"
+        status, body = _fetch(page, deadline)
+        assert status == 200 and "Does Not Generate the NDR" in body  # built before serving
+        record = root / "articles" / "Q254893.yaml"
+        record.write_text(record.read_text(encoding="utf-8").replace(
+            "Does Not Generate the NDR", "Does Not Generate the Second NDR", 1), encoding="utf-8")
+        while "Second NDR" not in _fetch(page, deadline)[1]:
+            assert time.monotonic() < deadline, "the edit never reached the served page"
+            time.sleep(0.2)
+        status, body = _fetch(f"http://127.0.0.1:{port}/Q999999/index.html", deadline)
+        assert status == 404 and "Page not found" in body
+    finally:
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    assert "rebuilt: 1 article and " in err and "Traceback" not in err
+
+
+def test_site_serve_on_an_address_it_cannot_bind_is_a_one_line_error(tmp_path: Path) -> None:
+    root = shipped_kb(tmp_path / "kb")
+    assert CliRunner().invoke(cli, ["site", "build", str(root / "articles"), "--no-search"]).exit_code == 0
+    result = CliRunner().invoke(cli, ["site", "serve", "--dir", str(root / "site"), "--no-watch",
+                                      "--bind", "192.0.2.1", "--port", "0"])
+    assert result.exit_code == 1
+    assert result.stderr.count("\n") == 1 and "192.0.2.1:0: cannot serve there" in result.stderr

@@ -115,7 +115,7 @@ def test_index_pages_exist_for_every_facet(built_site: Path) -> None:
 
 def test_no_page_asks_for_anything_outside_the_site(built_site: Path) -> None:
     # Loads only: a download link (<a href>) is the reader's choice, not a request of the page.
-    external = re.compile(r'src="(?:https?:)?//|<link[^>]*href="(?:https?:)?//|url\((?:https?:)?//|@import')
+    external = re.compile(r'src="(?:https?:)?//|<link(?![^>]*rel="canonical")[^>]*href="(?:https?:)?//|url\((?:https?:)?//|@import')
     for path in list(built_site.rglob("*.html")) + list((built_site / "static").iterdir()):
         if "pagefind" in path.parts:
             continue
