@@ -169,3 +169,71 @@ def test_screenshots_of_home_search_and_article_pages(browser, site_url: str, ar
         context.close()
     for name in ("home", "article", "search"):
         assert (artefacts / f"{name}-light.png").stat().st_size > 10_000
+
+
+@pytest.mark.parametrize("width", [390, 1366])
+@pytest.mark.parametrize("article", ["Q254893", "Q228998"])
+def test_the_release_strip_fits_the_screen_without_sideways_scrolling(browser, site_url: str, artefacts: Path,
+                                                                     width: int, article: str) -> None:
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    page.goto(site_url + f"{article}/index.html")
+    sizes = page.evaluate("({scroll: document.documentElement.scrollWidth, inner: window.innerWidth})")
+    cells = page.eval_on_selector_all(
+        "ol.strip li.cell", "els => els.map(e => { const r = e.getBoundingClientRect();"
+        " return {left: r.left, right: r.right, top: r.top, visible: r.width > 0 && r.height > 0}; })")
+    sentence = page.inner_text("section.proof p.sentence")
+    if article == "Q254893":
+        page.screenshot(path=str(artefacts / f"article-strip-{width}.png"), full_page=False)
+    context.close()
+    assert sizes["scroll"] <= sizes["inner"], sizes
+    assert cells and all(c["visible"] and c["left"] >= 0 and c["right"] <= sizes["inner"] for c in cells)
+    # The strip comes before the article's text: its first cell is on the first screen.
+    assert cells[0]["top"] < 900
+    assert sentence
+
+
+def test_verdicts_are_distinguishable_without_colour(page, site_url: str) -> None:
+    seen: dict[str, set[str]] = {}
+    for article in ("Q254893", "Q228998"):
+        page.goto(site_url + f"{article}/index.html")
+        for css, text in page.eval_on_selector_all(
+                "ol.strip li.cell", "els => els.map(e => [[...e.classList].find(c => c.startsWith('verdict-')),"
+                                    " e.querySelector('.verdict').innerText.trim()])"):
+            seen.setdefault(css, set()).add(text)
+    assert {"verdict-pass", "verdict-fail", "verdict-none"} <= set(seen)
+    # Each verdict class reads as one icon + word, and no two classes read the same.
+    assert all(len(texts) == 1 for texts in seen.values()), seen
+    words = [next(iter(texts)) for texts in seen.values()]
+    assert len(set(words)) == len(words)
+    assert all(re.match(r"^\S+\s+\w", word) for word in words), words  # icon, then a word
+
+
+@pytest.mark.parametrize("width", [390, 1366])
+def test_no_table_overflows_its_column(browser, site_url: str, width: int) -> None:
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    overflowing = []
+    for path in ("Q254893/index.html", "Q241740/index.html", "Q233353/index.html"):
+        page.goto(site_url + path)
+        overflowing += page.eval_on_selector_all(
+            "main table", "els => els.filter(t => t.getBoundingClientRect().right >"
+                          " t.parentElement.getBoundingClientRect().right + 0.5 || t.scrollWidth > t.clientWidth + 1)"
+                          ".map(t => location.pathname + ': ' + (t.caption ? t.caption.innerText : t.className))")
+    context.close()
+    assert overflowing == []
+
+
+def test_unknown_is_explained_where_it_appears(page, site_url: str) -> None:
+    page.goto(site_url + "Q254893/index.html")
+    unknown = page.locator("ol.strip .claim-unknown").first
+    assert unknown.get_attribute("title") == "The article does not judge this release"
+    assert "does not judge this release" in page.inner_text("dl.legend")
+
+
+def test_the_404_page_answers_a_missing_address(page, site_url: str) -> None:
+    reply = page.goto(site_url + "no/such/page.html")
+    assert reply.status == 404
+    assert page.inner_text("h1") == "Page not found"
+    # Its stylesheet loads from the site root, whatever the depth of the missing address.
+    assert page.evaluate("getComputedStyle(document.querySelector('header.site')).borderBottomStyle") == "solid"
