@@ -232,3 +232,35 @@ def test_a_large_site_shards_its_search_bundle_and_reindexes_only_the_changed_sh
     assert again.search_indexed and again.search_pages == len(ending_in_3)
     unchanged = build(kb_root, search=True)
     assert not unchanged.search_indexed
+
+
+def _row(page: str, article_id: str) -> str:
+    """Return the text of an article's row in a list page."""
+    match = re.search(rf'<li><a href="[^"]*{article_id}/index\.html">.*?</li>', page, re.S)
+    assert match, article_id
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", match.group(0))).strip()
+
+
+def test_a_release_page_says_whether_each_article_is_affected_or_fixed_on_it(built_site: Path) -> None:
+    sp3 = html(built_site, f"release/{indexes.slugify('Exchange Server 5.5 SP3')}/index.html")
+    sp4 = html(built_site, f"release/{indexes.slugify('Exchange Server 5.5 SP4')}/index.html")
+    assert _row(sp3, "Q254893").endswith("affected on this release")
+    assert _row(sp4, "Q254893").endswith("first fixed on this release")
+
+
+def test_product_and_verification_lists_say_what_each_article_claims(built_site: Path) -> None:
+    verified = html(built_site, "verification/verified/index.html")
+    assert _row(verified, "Q254893").endswith("verified affected 5.5 SP3 · first fixed 5.5 SP4")
+    product = html(built_site, "product/index.html")
+    slug = re.search(r'href="([^"]+)/index\.html">Microsoft Exchange Server</a>', product).group(1)
+    assert "affected 5.5 SP3 · first fixed 5.5 SP4" in _row(html(built_site, f"product/{slug}/index.html"), "Q254893")
+
+
+def test_home_and_verification_pages_show_the_figures_of_kb_coverage(built_site: Path) -> None:
+    from kb.coverage import coverage
+
+    counts = coverage(built_site.parent / "articles").counts()
+    assert counts["candidates"] > counts["proven"] > 0
+    figure = f"<strong>{counts['proven']} of {counts['candidates']}</strong> candidate articles proven"
+    assert figure in html(built_site, "index.html")
+    assert figure in html(built_site, "verification/index.html")
