@@ -274,26 +274,61 @@ def _id_number(article_id: str) -> int:
     return int(digits) if digits.isdigit() else 0
 
 
-def coverage(folder: Path, names: Sequence[str] = (), results: Path | None = None) -> CoverageReport:
+#: Below this many records, worker processes cost more than they save.
+PARALLEL_THRESHOLD = 500
+
+
+def _facts_of_file(path: Path) -> tuple[ArticleFacts | None, str | None]:
+    """Load one record and return its facts, or the one-line reason it cannot be loaded."""
+    from kb.store import load_article
+
+    try:
+        return facts_of(load_article(path)), None
+    except KbError as error:
+        return None, str(error)
+
+
+def coverage(folder: Path, names: Sequence[str] = (), results: Path | None = None, *,
+             jobs: int = 1, progress: Callable[[int, int], None] | None = None) -> CoverageReport:
     """Return the coverage of the records of ``folder`` (only ``names`` when given).
 
-    ``results`` defaults to ``.kb/verify-results.json`` of the folder's knowledge base.
+    ``results`` defaults to ``.kb/verify-results.json`` of the folder's knowledge base; many
+    records load in ``jobs`` processes, with ``progress(done, total)`` about every tenth.
     """
+    import multiprocessing
+
     from kb.site.verification import load_results
-    from kb.store import load_article
     from kb.verify.targets import find_record, record_files
 
     folder = Path(folder)
-    paths = [find_record(folder, name) for name in names] if names else record_files(folder)
+    paths = list(dict.fromkeys(find_record(folder, name) for name in names)) if names else record_files(folder)
     verify = load_results(results if results is not None
                           else folder.resolve().parent / ".kb" / "verify-results.json")
     items, problems = [], []
-    for path in dict.fromkeys(paths):
-        try:
-            items.append(facts_of(load_article(path)))
-        except KbError as error:
-            problems.append(str(error))
+    step = max(1, len(paths) // 10)
+    if len(paths) < PARALLEL_THRESHOLD:
+        progress = None  # a small run is over before a progress line could help
+    if jobs > 1 and len(paths) >= PARALLEL_THRESHOLD:
+        load_scope()  # read once, inherited by the forked workers
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            outcomes = list(_counted(pool.imap(_facts_of_file, paths, chunksize=64), len(paths), step, progress))
+    else:
+        outcomes = list(_counted(map(_facts_of_file, paths), len(paths), step, progress))
+    for item, problem in outcomes:
+        if item is not None:
+            items.append(item)
+        if problem is not None:
+            problems.append(problem)
     return report_of(items, verify, articles=len(paths), problems=sorted(problems))
+
+
+def _counted(outcomes: Iterable[Any], total: int, step: int,
+             progress: Callable[[int, int], None] | None) -> Iterable[Any]:
+    """Yield ``outcomes``, calling ``progress`` every ``step`` of them and at the end."""
+    for done, outcome in enumerate(outcomes, 1):
+        if progress is not None and (done % step == 0 or done == total):
+            progress(done, total)
+        yield outcome
 
 
 # --- the README table of reproduced articles ------------------------------------------------

@@ -16,8 +16,10 @@ import click
               help="The articles folder. [default: articles/ of the kb root]")
 @click.option("--results", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Verify results to judge by. [default: .kb/verify-results.json beside the folder]")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=2, show_default=True, metavar="N",
+              help="Processes that load records (used from 500 records on).")
 def command(articles: tuple[str, ...], as_json: bool, markdown: bool, folder: Path | None,
-            results: Path | None) -> None:
+            results: Path | None, jobs: int) -> None:
     """Report proof coverage: candidates, repros, proven, failing, not reproducible.
 
     A candidate's STATUS names a concrete fix on a release the simulator can run and it
@@ -39,7 +41,8 @@ def command(articles: tuple[str, ...], as_json: bool, markdown: bool, folder: Pa
     if len(names) == 1 and Path(names[0]).is_dir():
         folder, names = Path(names[0]), []
     folder = folder if folder is not None else project_root() / "articles"
-    report = coverage(folder, names, results)
+    report = coverage(folder, names, results, jobs=jobs,
+                      progress=lambda done, total: click.echo(f"kb coverage: {done}/{total} records", err=True))
     for problem in report.problems:
         click.echo(problem, err=True)
     if as_json:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import signal
 import socket
 import subprocess
@@ -156,3 +157,22 @@ def test_site_serve_on_an_address_it_cannot_bind_is_a_one_line_error(tmp_path: P
                                       "--bind", "192.0.2.1", "--port", "0"])
     assert result.exit_code == 1
     assert result.stderr.count("\n") == 1 and "192.0.2.1:0: cannot serve there" in result.stderr
+
+
+def test_a_cached_verify_rerenders_nothing_and_keeps_the_time_of_the_run(tmp_path: Path) -> None:
+    from kb_roots import PROJECT  # type: ignore[import-not-found]
+
+    root = shipped_kb(tmp_path / "kb")
+    (root / "repro").mkdir()
+    shutil.copy(PROJECT / "repro" / "Q254893.py", root / "repro")
+    articles = str(root / "articles")
+    assert CliRunner().invoke(cli, ["verify", "Q254893", "--articles", articles]).exit_code == 0
+    assert CliRunner().invoke(cli, ["site", "build", articles, "--no-search"]).exit_code == 0
+    page = (root / "site" / "Q254893" / "index.html").read_text(encoding="utf-8")
+    time.sleep(1.1)  # a restamp would show as a later second
+    again = CliRunner().invoke(cli, ["verify", "Q254893", "--articles", articles, "--json"])
+    assert again.exit_code == 0 and json.loads(again.stdout)["summary"]["cached"] > 0
+    result = CliRunner().invoke(cli, ["site", "build", articles, "--no-search", "--json"])
+    report = json.loads(result.stdout)
+    assert (report["rendered_articles"], report["rendered_indexes"]) == (0, 0)
+    assert (root / "site" / "Q254893" / "index.html").read_text(encoding="utf-8") == page

@@ -264,3 +264,16 @@ def test_home_and_verification_pages_show_the_figures_of_kb_coverage(built_site:
     figure = f"<strong>{counts['proven']} of {counts['candidates']}</strong> candidate articles proven"
     assert figure in html(built_site, "index.html")
     assert figure in html(built_site, "verification/index.html")
+
+
+def test_an_article_judged_not_reproducible_shows_why(kb_root: Path) -> None:
+    record = kb_root / "articles" / "Q233353.yaml"
+    text = record.read_text(encoding="utf-8")
+    assert re.search(r"^repro: null$", text, re.M)
+    record.write_text(re.sub(r"^repro: null$", "repro:\n  status: not-reproducible\n  why: 'OLE <rendering>'",
+                             text, flags=re.M), encoding="utf-8")
+    report = build(kb_root)
+    assert report.errors == []
+    page = html(kb_root / "site", "Q233353/index.html")
+    assert "Judged not reproducible: OLE &lt;rendering&gt;" in page
+    assert "badge-" not in re.search(r'<h2 id="h-proof">.*?</h2>', page).group(0)
