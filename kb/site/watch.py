@@ -93,8 +93,10 @@ class SiteWatcher:
 
 
 def watched_paths(articles: Path, results: Path) -> list[Path]:
-    """Return what a preview watches: the records, the verify results, templates and assets."""
-    return [articles, results, template_dir(), static_dir()]
+    """Return what a preview watches: the records, the verify results, the site configuration,
+    the templates and the static assets."""
+    root = Path(articles).resolve().parent
+    return [articles, results, root / "kb.yaml", root / "pyproject.toml", template_dir(), static_dir()]
 
 
 def site_rebuilder(articles: Path, out: Path, results: Path, say: Say) -> Callable[[], Any]:
