@@ -220,7 +220,8 @@ def _run_names(cells: list[Cell], order: list[str]) -> list[tuple[str, str]]:
     return [(run[0].release, run[-1].release) for run in runs]
 
 
-def _clause(cells: list[Cell], order: list[str], line_of: Callable[[str], str], named: set[str]) -> str:
+def _clause(cells: list[Cell], order: list[str], line_of: Callable[[str], str], named: set[str],
+            many_lines: bool = False) -> str:
     """Return the releases of one clause: a line's first mention (``named`` keeps them across
     clauses) with its version ("5.5 SP3"), later ones bare ("SP4")."""
     parts: list[str] = []
@@ -228,7 +229,8 @@ def _clause(cells: list[Cell], order: list[str], line_of: Callable[[str], str], 
         line = line_of(first)
         full, bare = names(first, line)
         start = bare if line in named else full
-        named.add(line)
+        if not many_lines:
+            named.add(line)  # with several lines, a bare "SP3" would be ambiguous: keep versions
         if first == last:
             text = start
         else:
@@ -246,7 +248,7 @@ def sentence(proof: Proof) -> str:
     named: set[str] = set()
 
     def clause(cells: list[Cell]) -> str:
-        return _clause(cells, order, lines.__getitem__, named)
+        return _clause(cells, order, lines.__getitem__, named, len(proof.lines) > 1)
 
     def pick(test: Callable[[Cell], bool]) -> list[Cell]:
         return [c for c in proof.cells if test(c)]

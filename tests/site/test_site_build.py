@@ -277,3 +277,12 @@ def test_an_article_judged_not_reproducible_shows_why(kb_root: Path) -> None:
     page = html(kb_root / "site", "Q233353/index.html")
     assert "Judged not reproducible: OLE &lt;rendering&gt;" in page
     assert "badge-" not in re.search(r'<h2 id="h-proof">.*?</h2>', page).group(0)
+
+
+def test_an_article_without_a_repro_shows_its_claims_per_release_without_verdicts(built_site: Path) -> None:
+    page = html(built_site, "Q233353/index.html")
+    assert '<h2 id="h-proof">Status by release</h2>' in page
+    cells = strip_cells(page)
+    assert cells["Exchange Server 5.5"] == "verdict-none RTM claims affected"
+    assert cells["Exchange Server 5.5 SP4"] == "verdict-none SP4 claims first fixed"
+    assert "not run" not in page and '<p class="sentence">The article says affected on 5.5 RTM; fixed on SP4;' in page
