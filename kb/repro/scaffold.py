@@ -117,6 +117,8 @@ def scaffold_repro(record: Path, root: Path, *, force: bool = False, link_only: 
     if not link_only:
         write_atomic(script, render_scaffold(article, affected, fixed, unknown).encode("utf-8"))
     repro = dict(article.repro or {})
+    if repro.get("status") == "not-reproducible":
+        repro = {}  # a script replaces the judgement that the article cannot be reproduced
     repro["script"] = relative.as_posix()
     repro.setdefault("releases", [])
     article.repro = repro

@@ -56,3 +56,13 @@ def test_link_only_without_a_script_is_an_error(record: Path) -> None:
     with pytest.raises(ScaffoldError, match="no such repro script"):
         scaffold_repro(record, record.parent.parent, link_only=True)
     assert load_article(record).repro is None
+
+
+def test_a_scaffold_replaces_a_not_reproducible_judgement(record: Path) -> None:
+    text = record.read_text(encoding="utf-8")
+    assert "\nrepro: null\n" in text
+    record.write_text(text.replace("\nrepro: null\n", "\nrepro:\n  status: not-reproducible\n  why: no model\n"),
+                      encoding="utf-8")
+    assert load_article(record).repro == {"status": "not-reproducible", "why": "no model"}
+    scaffold_repro(record, record.parent.parent)
+    assert load_article(record).repro == {"script": "repro/Q900007.py", "releases": []}
