@@ -198,6 +198,8 @@ class Row:
                 "title": self.facts.title}
         if self.facts.why:
             data["why"] = self.facts.why
+        if self.facts.repro == "script":
+            data["component"] = component_text(self.facts)
         return data
 
 
