@@ -286,3 +286,13 @@ def test_an_article_without_a_repro_shows_its_claims_per_release_without_verdict
     assert cells["Exchange Server 5.5"] == "verdict-none RTM claims affected"
     assert cells["Exchange Server 5.5 SP4"] == "verdict-none SP4 claims first fixed"
     assert "not run" not in page and '<p class="sentence">The article says affected on 5.5 RTM; fixed on SP4;' in page
+
+
+def test_a_candidate_without_a_repro_says_it_could_prove_itself(kb_root: Path, corpus: Path) -> None:
+    from kb.importer import build_record
+    from kb.store import dump_article
+
+    dump_article(build_record(corpus / "exchange" / "Q177793.TXT"), kb_root / "articles" / "Q177793.yaml")
+    build(kb_root)
+    assert "kb repro init Q177793" in html(kb_root / "site", "Q177793/index.html")
+    assert "kb repro init" not in html(kb_root / "site", "Q233353/index.html")  # names no simulated component
