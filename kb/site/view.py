@@ -111,9 +111,11 @@ def _releases(article: Any) -> list[str]:
 
 
 def release_states(table: list[dict[str, Any]]) -> dict[str, str]:
-    """Return, per release the article judges, "affected", "first fixed" or "fixed"."""
+    """Return the releases the article names as "affected" or "first fixed" (the ones its
+    release pages list; later fixed releases follow from the catalogue and would only grow
+    the manifest at archive scale)."""
     return {row["release"]: row["label"] for line in table for row in line["rows"]
-            if row["state"] in ("affected", "fixed")}
+            if row["label"] in ("affected", "first fixed")}
 
 
 def has_script(article: Any) -> bool:
