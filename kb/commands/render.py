@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 FORMATS = ("txt", "md", "html", "yaml", "json")
@@ -29,12 +31,11 @@ def command(articles: tuple[str, ...], fmt: str, out: str | None, jobs: int | No
 
     if out is None and len(articles) > 1:
         raise click.UsageError(f"{len(articles)} articles given: use --out DIR to write one file per article")
-    stderr = click.get_text_stream("stderr")
     failures = 0
     show_progress = out is not None and len(articles) > 200
     results = render_many(articles, fmt, out, jobs=jobs)
     progress = (
-        click.progressbar(results, length=len(articles), label=f"Rendering {fmt}", file=stderr)
+        click.progressbar(results, length=len(articles), label=f"Rendering {fmt}", file=sys.stderr)
         if show_progress
         else nullcontext(results)
     )
@@ -54,8 +55,10 @@ def command(articles: tuple[str, ...], fmt: str, out: str | None, jobs: int | No
 def _emit(output: str | bytes) -> None:
     """Write one rendering to stdout: bytes untouched, text with one final newline."""
     if isinstance(output, bytes):
-        stream = click.get_binary_stream("stdout")
-        stream.write(output)
-        stream.flush()
+        # sys.stdout.buffer, not click.get_binary_stream (deprecated in click 8.2, gone in 9):
+        # CliRunner and a real terminal both give a text stream with a byte buffer.
+        sys.stdout.flush()
+        sys.stdout.buffer.write(output)
+        sys.stdout.buffer.flush()
     else:
         click.echo(output, nl=not output.endswith("\n"))

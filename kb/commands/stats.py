@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 
 import click
 
@@ -27,9 +28,7 @@ def command(paths: tuple[str, ...], as_json: bool, jobs: int | None) -> None:
     from kb.stats import collect_stats
 
     targets = paths or (str(project_root() / "articles"),)
-    stderr = click.get_text_stream("stderr")
-
-    interactive = stderr.isatty()
+    interactive = sys.stderr.isatty()
 
     def progress(done: int, total: int) -> None:
         end = done == total or not interactive
@@ -37,7 +36,7 @@ def command(paths: tuple[str, ...], as_json: bool, jobs: int | None) -> None:
 
     document, diagnostics = collect_stats(targets, progress=progress, jobs=jobs)
     for diagnostic in diagnostics:
-        click.echo(diagnostic.format(), file=stderr)
+        click.echo(diagnostic.format(), err=True)
     if as_json:
         click.echo(json.dumps(document, indent=2, sort_keys=True))
     else:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Callable
 
 import pytest
 from click.testing import CliRunner
@@ -73,8 +74,8 @@ def test_html_output_is_a_whole_document(kb_root: Path) -> None:
     assert run("render", "Q254893", "--format", "html").stdout.startswith("<!doctype html>")
 
 
-def test_out_writes_one_file_per_article_named_by_id(kb_root: Path, corpus: Path, tmp_path: Path) -> None:
-    sources = [str(kb_root / "articles" / "Q254893.yaml"), str(corpus / "exchange" / "Q199042.TXT")]
+def test_out_writes_one_file_per_article_named_by_id(kb_root: Path, corpus_article: Callable[[str], Path], tmp_path: Path) -> None:
+    sources = [str(kb_root / "articles" / "Q254893.yaml"), str(corpus_article("Q199042"))]
     out = tmp_path / "rendered" / "md"
     result = run("render", *sources, "--format", "md", "--out", str(out))
     assert result.exit_code == 0, result.stderr
@@ -119,7 +120,7 @@ def test_an_empty_file_is_a_located_error_and_writes_nothing(tmp_path: Path) -> 
 
 
 def test_a_large_batch_renders_in_parallel_byte_for_byte(corpus: Path, tmp_path: Path) -> None:
-    sources = sorted((corpus / "exchange").glob("*.TXT"))[:260]
+    sources = sorted(corpus.rglob("*.TXT"))[:260]
     out = tmp_path / "text"
     result = run("render", *map(str, sources), "--format", "txt", "--out", str(out), "--jobs", "2")
     assert result.exit_code == 0, result.stderr

@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Callable
 
 import pytest
 from click.testing import CliRunner
 
 from kb.cli import cli
 
-EXAMPLES = ["exchange/Q254893.TXT", "exchange/Q230273.TXT", "exchange/Q190084.TXT", "exchange/Q146293.TXT"]
+EXAMPLES = ["Q254893", "Q230273", "Q190084", "Q146293"]
 
 
 def run(*args: str) -> object:
@@ -20,12 +21,12 @@ def run(*args: str) -> object:
 
 
 @pytest.fixture()
-def sample(tmp_path: Path, corpus: Path) -> Path:
+def sample(tmp_path: Path, corpus_article: Callable[[str], Path]) -> Path:
     """Return a folder with four corpus articles (copied into tmp, never into the project)."""
     folder = tmp_path / "in"
     folder.mkdir()
     for name in EXAMPLES:
-        shutil.copy(corpus / name, folder / Path(name).name)
+        shutil.copy(corpus_article(name), folder / f"{name}.TXT")
     return folder
 
 
