@@ -10,10 +10,8 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
 from kb.diagnostics import Diagnostic
-from kb.exceptions import KbError, NotFoundError
+from kb.exceptions import KbError
 
-TEXT_SUFFIXES = (".txt",)
-RECORD_SUFFIXES = (".yaml", ".yml")
 _PARALLEL_FROM = 200  # below this a process pool costs more than it saves
 
 
@@ -35,25 +33,20 @@ class ArticleFigures:
     error_line: int | None = None
 
 
-def find_inputs(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
-    """Return the .TXT and .yaml files named or found (recursively) under ``paths``, sorted."""
-    found: list[Path] = []
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            found.extend(
-                p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES + RECORD_SUFFIXES
-            )
-        elif path.is_file():
-            found.append(path)
-        else:
-            raise NotFoundError(f"{path}: no such file or folder (expected .TXT/.yaml files or folders of them)")
-    return sorted(set(found))
+def find_inputs(paths: Iterable[str | os.PathLike[str]], folder: Path | None = None) -> list[Path]:
+    """Return the .TXT and .yaml files the names stand for (files, folders, ids in ``folder``), sorted."""
+    from kb.resolve import ANY, article_paths
+    from kb.resources import project_root
+
+    articles = folder if folder is not None else project_root() / "articles"
+    return sorted(set(article_paths([str(p) for p in paths], articles, ANY)))
 
 
 def _load(path: Path) -> Any:
     """Return the Article of a classic text file or a YAML record."""
-    if path.suffix.lower() in RECORD_SUFFIXES:
+    from kb.resolve import ARTICLE_FORMATS
+
+    if ARTICLE_FORMATS.get(path.suffix.lower()) == "record":
         from kb.store import load_article
 
         return load_article(path)
@@ -127,7 +120,7 @@ def _measure_all(files: list[Path], progress: Callable[[int, int], None] | None,
         results = pool.imap(measure_file, files, chunksize=64)
     try:
         for done, figures in enumerate(results, 1):
-            if progress is not None and (done % 500 == 0 or done == total):
+            if progress is not None and (done % 100 == 0 or done == total):
                 progress(done, total)
             yield figures
     finally:
@@ -145,9 +138,10 @@ def collect_stats(
     paths: Iterable[str | os.PathLike[str]],
     progress: Callable[[int, int], None] | None = None,
     jobs: int | None = None,
+    folder: Path | None = None,
 ) -> tuple[dict[str, Any], list[Diagnostic]]:
-    """Return the statistics document for ``paths`` and a diagnostic per unreadable file."""
-    files = find_inputs(paths)
+    """Return the statistics document for ``paths`` (ids looked up in ``folder``) and a diagnostic per unreadable file."""
+    files = find_inputs(paths, folder)
     kinds: Counter[str] = Counter()
     sources: Counter[str] = Counter()
     comparable = agree = strict = eligible = concrete = with_unknown = 0

@@ -3,38 +3,37 @@
 from __future__ import annotations
 
 import json
-import sys
+from pathlib import Path
 
 import click
 
+from kb.commands.options import articles_folder, articles_option, jobs_for, jobs_option, progress_bar
+
 
 @click.command(name="stats")
-@click.argument("paths", nargs=-1, metavar="[PATH...]", type=click.Path())
+@click.argument("paths", nargs=-1, metavar="[ARTICLE...]")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as one JSON document on stdout.")
-@click.option("--jobs", type=click.IntRange(min=1), default=None, help="Worker processes for large inputs [default: all cores].")
-def command(paths: tuple[str, ...], as_json: bool, jobs: int | None) -> None:
-    """Measure status extraction on PATH (.TXT/.yaml files or folders; default: articles/).
+@jobs_option("worker processes (for inputs of over 200 articles)")
+@articles_option
+def command(paths: tuple[str, ...], as_json: bool, jobs: int | None, folder: Path | None) -> None:
+    """Measure status extraction on ARTICLE (ids, .TXT/.yaml files or folders; default: articles/).
 
     Counts status kinds, the agreement between the STATUS-derived first-fixed release and
-    the fix keywords where both exist, and the share of articles whose STATUS names a
-    service pack and carry its fix keyword that get a concrete fixed release.
+    the fix keywords where both exist, the share of articles whose STATUS names a
+    service pack and carry its fix keyword that get a concrete fixed release, and the
+    misses: articles whose STATUS names a release that their status block does not carry.
 
     \b
     Example:
       kb stats ../shared/corpus --json
-      kb stats articles/Q254893.yaml
+      kb stats Q254893
     """
-    from kb.resources import project_root
     from kb.stats import collect_stats
 
-    targets = paths or (str(project_root() / "articles"),)
-    interactive = sys.stderr.isatty()
-
-    def progress(done: int, total: int) -> None:
-        end = done == total or not interactive
-        click.echo(f"{chr(13) if interactive else ''}stats: {done}/{total} articles", nl=end, err=True)
-
-    document, diagnostics = collect_stats(targets, progress=progress, jobs=jobs)
+    articles = articles_folder(folder)
+    with progress_bar("Measuring", 1) as advance:
+        document, diagnostics = collect_stats(paths or (str(articles),), progress=advance, jobs=jobs_for(jobs),
+                                              folder=articles)
     for diagnostic in diagnostics:
         click.echo(diagnostic.format(), err=True)
     if as_json:

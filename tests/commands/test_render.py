@@ -92,12 +92,12 @@ def test_several_articles_without_out_is_a_usage_error(kb_root: Path) -> None:
 def test_an_unknown_id_is_a_one_line_error(kb_root: Path) -> None:
     result = run("render", "Q999999")
     assert result.exit_code == 1 and result.stdout == ""
-    assert result.stderr.startswith("kb: no article Q999999 in ") and result.stderr.count("\n") == 1
+    assert result.stderr.startswith("kb: Q999999: no such article in ") and result.stderr.count("\n") == 1
 
 
 def test_a_missing_path_is_a_one_line_error(tmp_path: Path) -> None:
     result = run("render", str(tmp_path / "nope.yaml"))
-    assert result.exit_code == 1 and result.stderr == f"kb: {tmp_path / 'nope.yaml'}: no such file or article id\n"
+    assert result.exit_code == 1 and result.stderr == f"kb: {tmp_path / 'nope.yaml'}: no such file, folder or article id\n"
 
 
 def test_a_bad_file_is_reported_with_its_line_and_the_others_still_render(kb_root: Path, tmp_path: Path) -> None:

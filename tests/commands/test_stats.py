@@ -72,7 +72,7 @@ def test_a_broken_file_is_one_error_line_and_the_others_still_count(sample: Path
 def test_a_missing_path_is_a_clean_error(tmp_path: Path) -> None:
     result = run("stats", str(tmp_path / "nowhere"))
     assert result.exit_code == 1
-    assert "nowhere: no such file or folder" in result.stderr
+    assert "nowhere: no such file, folder or article id" in result.stderr
 
 
 def test_the_help_shows_an_example() -> None:

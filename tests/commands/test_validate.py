@@ -56,7 +56,7 @@ def test_the_default_is_the_articles_folder_of_the_project(imported: Path, monke
 def test_a_missing_path_is_an_error() -> None:
     result = CliRunner().invoke(cli, ["validate", "no/such/folder"])
     assert result.exit_code == 1
-    assert "no/such/folder: no such record file or folder" in result.stderr
+    assert "no/such/folder: no such file, folder or article id" in result.stderr
 
 
 def test_the_shipped_articles_are_valid(project_root: Path) -> None:
