@@ -184,10 +184,12 @@ def test_sigterm_stops_the_server_cleanly() -> None:
     assert "Traceback" not in err
 
 
-def test_a_bad_listen_address_is_a_one_line_error() -> None:
-    result = CliRunner().invoke(cli, ["sim", "serve", "--smtp", "localhost"])
-    assert result.exit_code == 1
-    assert "--smtp 'localhost' is not an address (expected HOST:PORT" in result.output
+@pytest.mark.parametrize(("option", "value"), [("--smtp", "localhost"), ("--api", "127.0.0.1:70000"),
+                                               ("--smtp", "127.0.0.1:x")])
+def test_a_bad_listen_address_or_port_is_a_usage_error_that_exits_2(option: str, value: str) -> None:
+    result = CliRunner().invoke(cli, ["sim", "serve", option, value])
+    assert result.exit_code == 2
+    assert f"Error: Invalid value for '{option}': '{value}' is not an address (expected HOST:PORT" in result.stderr
 
 
 def test_a_bad_org_file_is_a_located_error() -> None:
