@@ -60,6 +60,11 @@ def _table(document: dict) -> str:
     lines.append(
         f"concrete fixed (STATUS names SP + matching keyword): {concrete['concrete']}/{concrete['eligible']} = {pct(concrete['rate'])}"
     )
+    misses = document["misses"]
+    lines.append(f"misses (STATUS names a release the record does not carry): {misses['articles']} articles "
+                 f"= {pct(misses['rate'])}")
+    for item in misses["items"]:
+        lines.append(f"  {item['path']}:{item['line']}: {item['text']!r} is not in the status block")
     for item in agreement["disagreements"]:
         lines.append(
             f"  {item['path']}:{item['keyword_line']}: keyword {item['token']} says {item['keyword_release']!r}; "

@@ -220,6 +220,10 @@ def _read_affected(sentence: Sentence, start: int, article: Article, state: _Sta
     if _LISTED.search(claim) or not claim.strip(" .,"):
         for item in _applies_items(article):
             mentions = _applies_mentions(item, state.catalogue, state.context)
+            if not mentions and item.versions:
+                # a listed product with a version the catalogue does not know ("Microsoft Word
+                # 97 for Windows" before Word was catalogued): say so rather than drop it
+                state.unknown.append({"text": item.text, "line": item.line})
             for mention in mentions:
                 if mention.release is None:
                     state.unknown.append({"text": item.text, "line": item.line})
