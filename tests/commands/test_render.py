@@ -160,3 +160,12 @@ def test_the_curated_q254893_renders_as_a_markdown_article(project_root: Path, m
     assert lines[0] == "# Q254893: XFOR: Internet Mail Service Does Not Generate the NDR"
     assert ["## Symptoms", "## Resolution", "## Status"] == [line for line in lines if line.startswith("## ")]
     assert "| Event ID | 4120 |" in lines and "**Fixed in:** Exchange Server 5.5 SP4" in result.stdout
+
+
+def test_a_folder_renders_like_the_files_in_it(kb_root: Path, tmp_path: Path) -> None:
+    out = tmp_path / "by-folder"
+    result = run("render", str(kb_root / "articles"), "--format", "md", "--out", str(out))
+    assert result.exit_code == 0, result.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["Q254893.md"]
+    single = run("render", str(kb_root / "articles"), "--format", "md")  # one article in it: stdout
+    assert single.exit_code == 0 and single.stdout == (GOLDEN / "Q254893.md").read_text(encoding="utf-8")

@@ -77,3 +77,66 @@ def test_a_missing_path_is_a_clean_error(tmp_path: Path) -> None:
 
 def test_the_help_shows_an_example() -> None:
     assert "kb stats ../shared/corpus --json" in run("stats", "--help").stdout
+
+
+SYNTHETIC = """DOCUMENT:{id}  01-JUN-2001  [winnt]\r
+TITLE   :A Synthetic Article\r
+PRODUCT :Microsoft Windows NT\r
+PROD/VER:winnt:4.0\r
+OPER/SYS:\r
+KEYWORDS:kbbug\r
+\r
+======================================================================\r
+-------------------------------------------------------------------------------\r
+The information in this article applies to:\r
+\r
+ - Microsoft Windows NT Server version 4.0 \r
+-------------------------------------------------------------------------------\r
+\r
+\r
+STATUS\r
+======\r
+\r
+{status}\r
+\r
+Additional query words:\r
+\r
+======================================================================\r
+Keywords          : kbbug \r
+Issue type        : kbbug\r
+\r
+=============================================================================\r
+"""
+
+
+def test_stats_counts_and_lists_the_articles_whose_status_names_a_release_the_record_does_not_carry(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    read = "Microsoft has confirmed this to be a problem in Windows NT version 4.0."
+    missed = "Microsoft has confirmed this to be a problem in Windows NT Server version 4.7."
+    for ident, status in (("Q900401", read), ("Q900402", missed)):
+        (folder / f"{ident}.TXT").write_bytes(SYNTHETIC.format(id=ident, status=status).encode("ascii"))
+    result = run("stats", str(folder), "--json")
+    assert result.exit_code == 0, result.stderr
+    misses = json.loads(result.stdout)["misses"]
+    assert (misses["articles"], misses["rate"]) == (1, 0.5)
+    assert [(m["id"], m["line"], m["text"]) for m in misses["items"]] == [("Q900402", 19, "Windows NT Server version 4.7")]
+    table = run("stats", str(folder)).stdout
+    assert "misses (STATUS names a release the record does not carry): 1 articles = 50.00%" in table
+    assert f"{folder / 'Q900402.TXT'}:19: 'Windows NT Server version 4.7' is not in the status block" in table
+
+
+def test_stats_takes_an_article_id_like_the_other_commands(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from kb.importer import build_record
+    from kb.store import dump_article
+
+    (tmp_path / "articles").mkdir()
+    source = tmp_path / "Q900401.TXT"
+    source.write_bytes(SYNTHETIC.format(id="Q900401", status="This behavior is by design.").encode("ascii"))
+    dump_article(build_record(source), tmp_path / "articles" / "Q900401.yaml")
+    monkeypatch.chdir(tmp_path)
+    result = run("stats", "Q900401", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["kinds"] == {"by-design": 1}

@@ -129,3 +129,11 @@ def test_an_article_whose_source_references_itself_imports_and_validates_with_a_
     assert warning["severity"] == "warning" and warning["message"] == "article 'Q900101' references itself"
     strict = CliRunner().invoke(cli, ["validate", str(records), "--strict"])
     assert strict.exit_code == 1 and "warning: references.0.id: article 'Q900101' references itself" in strict.stderr
+
+
+def test_an_id_validates_like_its_record_file(tmp_path: Path, q254893_txt: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert CliRunner().invoke(cli, ["import", str(q254893_txt), "--out", str(tmp_path / "articles")]).exit_code == 0
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["validate", "Q254893"])
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.strip() == "kb: validated 1 records: 0 errors, 0 warnings"
