@@ -109,7 +109,22 @@ def measure_file(path: Path) -> ArticleFigures:
     figures.concrete = status.get("fixed") is not None
     figures.unknown = len(status.get("unknown", []))
     figures.misses = [{"text": u["text"], "line": u.get("line")} for u in status.get("unknown", []) if _names_a_version(u["text"])]
+    figures.misses += _stale(article.status, status)
     return figures
+
+
+def _releases(status: dict[str, Any] | None) -> set[str]:
+    """Return the affected and fixed releases of a status block."""
+    fixed = (status or {}).get("fixed")
+    return set((status or {}).get("affected") or []) | ({fixed} if isinstance(fixed, str) else set(fixed or []))
+
+
+def _stale(stored: dict[str, Any] | None, fresh: dict[str, Any]) -> list[dict[str, Any]]:
+    """Return the releases STATUS names that a record's stored status block lacks (an older import)."""
+    if stored is None:
+        return []  # a classic text, or a record without a status block: nothing stored to miss
+    lines = {e.get("release"): e.get("line") for e in fresh.get("evidence", []) if e.get("release")}
+    return [{"text": name, "line": lines.get(name)} for name in sorted(_releases(fresh) - _releases(stored))]
 
 
 _VERSION_NUMBER = re.compile(r"\d")
@@ -214,7 +229,8 @@ def collect_stats(
         "misses": {
             "description": "articles whose STATUS (or the applies-to block it points to) names a versioned "
                            "release that their status block does not carry: the extractor or the release "
-                           "catalogue could not read it, so the figures above do not count it",
+                           "catalogue could not read it, or a record's stored status block (an older "
+                           "import) lacks a release STATUS names; the figures above do not count it",
             "articles": missed_articles,
             "rate": _rate(missed_articles, articles),
             "items": sorted(misses, key=lambda m: (m["id"] or "", m["line"] or 0, m["text"])),

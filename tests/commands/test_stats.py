@@ -140,3 +140,19 @@ def test_stats_takes_an_article_id_like_the_other_commands(tmp_path: Path, monke
     result = run("stats", "Q900401", "--json")
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout)["kinds"] == {"by-design": 1}
+
+
+def test_a_record_whose_stored_status_lacks_a_release_its_status_names_is_a_miss(tmp_path: Path) -> None:
+    from kb.importer import build_record
+    from kb.store import dump_article
+
+    source = tmp_path / "Q900403.TXT"
+    source.write_bytes(SYNTHETIC.format(
+        id="Q900403", status="Microsoft has confirmed this to be a problem in Windows NT version 4.0. This problem\r\n"
+                            "was first corrected in Windows NT 4.0 Service Pack 4.").encode("ascii"))
+    article = build_record(source)
+    assert article.status is not None
+    article.status = {**article.status, "fixed": None}  # as an older import that did not read the fix
+    dump_article(article, tmp_path / "records" / "Q900403.yaml")
+    misses = json.loads(run("stats", str(tmp_path / "records"), "--json").stdout)["misses"]
+    assert [(m["id"], m["text"]) for m in misses["items"]] == [("Q900403", "Windows NT 4.0 SP4")]
