@@ -330,9 +330,11 @@ def extract_status(article: Article, catalogue: Catalogue | None = None) -> dict
             state.evidence.extend({**e, "fact": "fixed"} for e in list(state.evidence)
                                   if e["fact"] == "feature" and e.get("release") and e["line"] in status_lines)
     source: str | None = "status" if fixed else None
-    # a version-level keyword (kbVBp600fix) says "fixed in some release of the line", never which
+    # a version-level keyword (kbVBp600fix) says "fixed in some release of the line", never which,
+    # unless the line has one release only (kbOutlook98fix: Outlook 98)
     fixed_tokens = [(t, line) for t, line in tokens if t.meaning in ("fixed", "release") and t.release
-                    and not catalogue.is_version_level(t.meaning, t.release)]
+                    and (not catalogue.is_version_level(t.meaning, t.release)
+                         or len(catalogue.lines[t.line].releases) == 1)]
     if not fixed and fixed_tokens and state.kinds & {"fixed-latest-sp", "confirmed", "confirmed-fixed-unnamed", "researching"} | (
         {"fixed"} if not state.kinds else set()
     ):

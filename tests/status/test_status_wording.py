@@ -85,3 +85,8 @@ def test_a_listed_product_the_catalogue_lacks_is_reported_unknown_not_dropped() 
 def test_a_product_name_that_carries_its_version_gets_that_version(item: str, versions: list[str], release: str) -> None:
     assert _product_versions(item) == (item.removesuffix(" SP1"), versions)
     assert extract_status(make_article(LISTED, [item]))["affected"] == [release]
+
+
+def test_a_version_level_keyword_of_a_line_with_one_release_names_that_release() -> None:
+    status = extract_status(make_article(LISTED, ["Microsoft Outlook 98"], keywords="kbOutlook98fix"))
+    assert (status["kind"], status["fixed"]) == ("fixed", "Outlook 98")
