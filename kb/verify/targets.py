@@ -11,7 +11,6 @@ from typing import Any
 
 from kb.exceptions import KbError, NotFoundError, RecordError
 
-RECORD_SUFFIXES = (".yaml", ".yml")
 
 
 @dataclass
@@ -60,7 +59,9 @@ def record_files(folder: Path) -> list[Path]:
     """Return the record files of an articles folder, sorted by name."""
     if not folder.is_dir():
         raise NotFoundError(f"{folder}: no such articles folder")
-    return sorted(p for p in folder.iterdir() if p.suffix in RECORD_SUFFIXES and p.is_file())
+    from kb.resolve import RECORDS, is_article_file
+
+    return sorted(p for p in folder.iterdir() if is_article_file(p, RECORDS) and p.is_file())
 
 
 def find_record(folder: Path, name: str) -> Path:
