@@ -9,29 +9,18 @@ named article find it anywhere under that folder and skip when it is not there.
 from __future__ import annotations
 
 import os
-from functools import cache
 from pathlib import Path
 from typing import Callable
 
 import pytest
 
-from corpus_location import CORPUS_VARIABLE, PROJECT, corpus_folder
+from corpus_location import CORPUS_VARIABLE, PROJECT, corpus_folder, find_article
 
 
 @pytest.fixture(scope="session")
 def project_root() -> Path:
     """Return the project checkout."""
     return PROJECT
-
-
-@cache
-def _article_index(folder: Path) -> dict[str, Path]:
-    """Return upper-cased file name -> path of every .TXT article under ``folder``."""
-    index: dict[str, Path] = {}
-    for path in sorted(folder.rglob("*")):
-        if path.suffix.lower() == ".txt" and path.is_file():
-            index.setdefault(path.name.upper(), path)
-    return index
 
 
 @pytest.fixture(scope="session")
@@ -48,16 +37,7 @@ def corpus() -> Path:
 @pytest.fixture(scope="session")
 def corpus_article(corpus: Path) -> Callable[[str], Path]:
     """Return a finder: article id or file name -> its .TXT file anywhere in the corpus (else skip)."""
-
-    def find(name: str) -> Path:
-        key = Path(name).name.upper()
-        key = key if key.endswith(".TXT") else f"{key}.TXT"
-        path = _article_index(corpus).get(key)
-        if path is None:
-            pytest.skip(f"{key} is not in the corpus {corpus}")
-        return path
-
-    return find
+    return lambda name: find_article(corpus, name)
 
 
 @pytest.fixture(scope="session")
