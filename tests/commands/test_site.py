@@ -176,3 +176,8 @@ def test_a_cached_verify_rerenders_nothing_and_keeps_the_time_of_the_run(tmp_pat
     report = json.loads(result.stdout)
     assert (report["rendered_articles"], report["rendered_indexes"]) == (0, 0)
     assert (root / "site" / "Q254893" / "index.html").read_text(encoding="utf-8") == page
+
+
+def test_a_bad_port_is_a_usage_error_that_exits_2() -> None:
+    result = CliRunner().invoke(cli, ["site", "serve", "--port", "70000"])
+    assert result.exit_code == 2 and "Error: Invalid value for '--port'" in result.stderr
