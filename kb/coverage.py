@@ -16,7 +16,7 @@ from typing import Any, Callable, Iterable, Sequence
 
 import yaml
 
-from kb.exceptions import ConfigError, KbError
+from kb.exceptions import ConfigError, KbError, NotFoundError
 from kb.resources import data_path
 
 #: Per-article states, in the order reports list them.
@@ -299,11 +299,13 @@ def coverage(folder: Path, names: Sequence[str] = (), results: Path | None = Non
     """
     import multiprocessing
 
+    from kb.resolve import RECORDS, article_paths
     from kb.site.verification import load_results
-    from kb.verify.targets import find_record, record_files
 
     folder = Path(folder)
-    paths = list(dict.fromkeys(find_record(folder, name) for name in names)) if names else record_files(folder)
+    if not names and not folder.is_dir():
+        raise NotFoundError(f"{folder}: no such articles folder")
+    paths = article_paths(list(names) or [str(folder)], folder, RECORDS)
     verify = load_results(results if results is not None
                           else folder.resolve().parent / ".kb" / "verify-results.json")
     items, problems = [], []

@@ -7,19 +7,19 @@ from pathlib import Path
 
 import click
 
+from kb.commands.options import articles_folder, articles_option, jobs_for, jobs_option, progress_bar
+
 
 @click.command(name="coverage")
 @click.argument("articles", nargs=-1)
 @click.option("--json", "as_json", is_flag=True, help="Print only the JSON document on stdout.")
 @click.option("--markdown", is_flag=True, help="Print the Markdown table of the proven articles (README).")
-@click.option("--articles", "folder", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="The articles folder. [default: articles/ of the kb root]")
+@articles_option
 @click.option("--results", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Verify results to judge by. [default: .kb/verify-results.json beside the folder]")
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=2, show_default=True, metavar="N",
-              help="Processes that load records (used from 500 records on).")
+@jobs_option("record loaders")
 def command(articles: tuple[str, ...], as_json: bool, markdown: bool, folder: Path | None,
-            results: Path | None, jobs: int) -> None:
+            results: Path | None, jobs: int | None) -> None:
     """Report proof coverage: candidates, repros, proven, failing, not reproducible.
 
     A candidate's STATUS names a concrete fix on a release the simulator can run and it
@@ -35,14 +35,13 @@ def command(articles: tuple[str, ...], as_json: bool, markdown: bool, folder: Pa
       kb coverage --markdown > table.md
     """
     from kb.coverage import coverage, markdown_table, text_report
-    from kb.resources import project_root
 
     names = list(articles)
     if len(names) == 1 and Path(names[0]).is_dir():
+        # One folder named: it is the articles folder (its verify results are beside it).
         folder, names = Path(names[0]), []
-    folder = folder if folder is not None else project_root() / "articles"
-    report = coverage(folder, names, results, jobs=jobs,
-                      progress=lambda done, total: click.echo(f"kb coverage: {done}/{total} records", err=True))
+    with progress_bar("Reading records", 1) as advance:
+        report = coverage(articles_folder(folder), names, results, jobs=jobs_for(jobs), progress=advance)
     for problem in report.problems:
         click.echo(problem, err=True)
     if as_json:
