@@ -137,7 +137,8 @@ class Imail:
             entry_id=self.org.store.new_entry_id(),
             subject=subject,
             body=body,
-            sender=mail_from or from_addr,
+            # PR_SENDER is the header originator; the envelope one is kept apart (below).
+            sender=from_addr or mail_from,
             sender_name=from_name,
             to_line=to_line,
             message_id=str(parsed.get("Message-ID", "") or ""),
@@ -150,6 +151,12 @@ class Imail:
         message.props["header_addresses"] = header_addresses
         message.props["mac_attributes"] = mac_attributes
         message.props["p2_originator"] = from_addr
+        # The envelope reverse path travels with the message (P1 originator): reports go to it,
+        # never to the header From, and a null one is never answered (RFC 5321 §4.5.5, §6.1);
+        # mail relayed on keeps it (RFC 5321 §4.4; Q258999 for the fixed IMS).
+        message.props["reverse_path"] = mail_from
+        if not mail_from:
+            message.props["null_reverse_path"] = True
         return message
 
     def set_mac_attributes(self, message: MapiMessage, spool_name: str = "") -> None:

@@ -25,6 +25,7 @@ class P1Recipient:
     address: str
     addrtype: str = "SMTP"
     via: str | None = None  # alias of the DL or custom recipient it was expanded from
+    entry: str | None = None  # alias of the directory object it stands for (a list member), if any
 
 
 @dataclass
@@ -74,7 +75,8 @@ class MessageTransferAgent:
             elif not self.verify_integrity(message):
                 continue  # lost: no NDR (Q253619)
             elif self.in_ims_address_space(addrtype, address):
-                gateway.recipients.append(P1Recipient(row.row_id, address, addrtype, via))
+                member = entry.alias if isinstance(entry, (Mailbox, CustomRecipient)) else None
+                gateway.recipients.append(P1Recipient(row.row_id, address, addrtype, via, member))
             else:
                 self.org.mta_ndr(message, row, address)
 
