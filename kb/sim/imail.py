@@ -68,6 +68,14 @@ def _is_mac_code(value: str) -> bool:
     return len(value) == 8 and set(value) <= _HEX
 
 
+# RFC 5321 §6.3: a server that counts Received fields to detect loops "SHOULD use a large
+# rejection threshold, normally at least 100". Q260247 shows the store's content engine refusing a
+# message over "the maximum hop count" (IS 12071, error 80040C02) without giving the number, so
+# the RFC's threshold is an assumption. The same in every build.
+MAX_HOP_COUNT = 100
+IMAIL_E_HOP_COUNT = 0x80040C02
+
+
 # Output policy: CRLF line ends as on the wire, no line folding surprises in long addresses.
 WIRE = policy.SMTP.clone(max_line_length=998)
 
@@ -148,6 +156,7 @@ class Imail:
             rtype = "To" if address.lower() in header_rcpts or not header_rcpts else "Bcc"
             message.recipients.append(RecipientRow(row_id=index, address=address, recipient_type=rtype))
         message.props["internet_size"] = len(data)
+        message.props["hop_count"] = len(parsed.get_all("Received", []))
         message.props["header_addresses"] = header_addresses
         message.props["mac_attributes"] = mac_attributes
         message.props["p2_originator"] = from_addr
@@ -183,6 +192,15 @@ class Imail:
                     raise MapiError(IMAIL_E_ATTRIBUTE, f"illegal {name} {value!r} on attachment {attachment['filename']!r}")
                 else:
                     attachment.pop(name)
+
+    def check_hop_count(self, message: MapiMessage, spool_name: str = "") -> None:
+        """Refuse a message that has passed more hosts than MAX_HOP_COUNT: IS 12071 (Q260247)."""
+        if int(message.props.get("hop_count", 0)) <= MAX_HOP_COUNT:
+            return
+        self.org.eventlog.log("MSExchangeIS", 12071, data=hresult_data(IMAIL_E_HOP_COUNT),
+                              message=message.message_id.strip("<>"), subject=message.subject,
+                              sender=message.sender, file=spool_name)
+        raise MapiError(IMAIL_E_HOP_COUNT, f"{message.props['hop_count']} Received fields exceed the maximum hop count")
 
     def resolve_display_names(self, message: MapiMessage) -> None:
         """Parse the P2 header addresses for their display names (store side of submit, Q193782).

@@ -136,6 +136,7 @@ class InformationStore:
         for it (ResolveP2), resolves the P2 originator in the directory (Q201904). Errors reach
         the IMS as MapiError; the store logs its own content-engine event first.
         """
+        self.org.imail.check_hop_count(message, spool_name)
         try:
             self.org.imail.resolve_display_names(message)
             if resolve_p2:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from kb.sim.directory import Mailbox
 from kb.sim.eventlog import hresult_data
-from kb.sim.imail import ConversionError
+from kb.sim.imail import IMAIL_E_HOP_COUNT, ConversionError
 from kb.sim.builds import build
 from kb.sim.ims.ndr import UNKNOWN_RECIPIENT, Failure, FailureKind
 from kb.sim.ims.addressing import ImsRecipient, parse_recipient
@@ -41,6 +41,11 @@ IMS_REPORTS_RECIPIENT_LIMIT = build("5.5.2651.58")
 # and the RFC 3464 status are inference.
 TOO_MANY_RECIPIENTS = FailureKind(0, "00010256", "Too many recipients.", 1, 16,
                                   "The message has too many recipients", "5.5.3")
+# Q260247: a message over the maximum hop count is not delivered (IS 12071, IMS 4098); X.400
+# diagnostic 3 is loop-detected (X.411), RFC 3463 §3.5 gives 5.4.6 "routing loop detected";
+# the code, hex and client line are inference.
+HOP_COUNT_EXCEEDED = FailureKind(0, "000C0595", "Hop count exceeded", 1, 3,
+                                 "A routing loop was detected for this message", "5.4.6")
 
 
 def server_ident(ims: "InternetMailService") -> str:
@@ -225,6 +230,12 @@ class InboundPath:
                 org.eventlog.log(SOURCE, 4102, data=hresult_data(error.hresult, name))
                 ims.stop()
                 return
+            if error.hresult == IMAIL_E_HOP_COUNT:
+                self.report_loop(message, name)
+                if ims.spool.exists("IN", name):  # (a report on a report was archived with 4132)
+                    ims.spool.move("IN", name, "IN\\ARCHIVE", now, "event 4098")
+                self.envelopes.pop(name, None)
+                return
             if isinstance(error, RecipientLimitError) and ims.build >= IMS_REPORTS_RECIPIENT_LIMIT:
                 self.report_recipient_limit(message, name)
             else:
@@ -238,6 +249,13 @@ class InboundPath:
                 queue.remove(message)
         ims.spool.delete("IN", name)
         self.envelopes.pop(name, None)
+
+    def report_loop(self, message: MapiMessage, name: str) -> None:
+        """Log 4098 and NDR every recipient of a message over the hop count (Q260247; RFC 5321 §6.3)."""
+        self.ims.org.eventlog.log(SOURCE, 4098, sender=message.sender, subject=message.subject)
+        recipients = [P1Recipient(row.row_id, row.address) for row in message.recipients]
+        failures = [Failure(parse_recipient(p1, self.ims.build), HOP_COUNT_EXCEEDED) for p1 in recipients]
+        self.ims.ndr.report(Transfer(message=message, recipients=recipients), name, failures, spool_dir="IN")
 
     def report_recipient_limit(self, message: MapiMessage, name: str) -> None:
         """NDR the originator of a message the store refused under "Max Recipients on Submit".
