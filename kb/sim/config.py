@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 
 from kb.exceptions import ConfigError, SimError
+from kb.located import Locator, dotted, validator
 from kb.resources import data_path
 from kb.sim.directory import Mailbox
 from kb.sim.ims.config import DomainRoute, ImsConfig, RelayRules, level
@@ -28,8 +29,6 @@ def default_config_path() -> Path:
 
 def _read(path: Path) -> tuple[dict[str, Any], str]:
     """Read and validate an org file; return its settings and its text."""
-    from kb.schema import Locator, dotted, validator
-
     try:
         raw = path.read_bytes()
     except OSError as error:
@@ -78,15 +77,11 @@ class _Places:
     """Turn model errors about a part of the org file into located ConfigErrors."""
 
     def __init__(self, path: str, text: str | None) -> None:
-        from kb.schema import Locator
-
         self.path = path
         self.locator = Locator(text)
 
     def error(self, where: tuple[str | int, ...], message: str) -> ConfigError:
         """Return the ConfigError ``path:line: dotted.where: message``."""
-        from kb.schema import dotted
-
         return ConfigError(self.path, self.locator.line(where), f"{dotted(where)}: {message}")
 
     @contextmanager
