@@ -55,8 +55,8 @@ def canonical_release(name: str, context: str | None = None) -> str:
 
 def run_single(folder: Path, article: str, release: str, *, timeout: float = DEFAULT_TIMEOUT) -> SingleRun:
     """Run the named article's repro on ``release`` in an isolated subprocess."""
-    from kb.verify.expectations import expectations, overlay_base
-    from kb.verify.targets import find_record, load_target
+    from kb.repro.expectations import expectations, overlay_base
+    from kb.repro.targets import find_record, load_target
 
     target = load_target(find_record(folder, article))
     if not target.repro:
