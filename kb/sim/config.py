@@ -133,7 +133,11 @@ def org_from_config(release: str, data: dict[str, Any], path: str = "<config>", 
         except ValueError:
             raise places.error(("start",), f"{data['start']!r} is not an ISO 8601 date-time "
                                            "(expected e.g. 2000-01-11T09:00:00)") from None
-    org = Organisation(release, ims_config=ims_config_from(ims_data), **options)
+    try:
+        ims_config = ims_config_from(ims_data)
+    except ConfigError as error:  # a model check the schema does not express
+        raise places.error(("ims",), error.message) from None
+    org = Organisation(release, ims_config=ims_config, **options)
     org.local_domains += [d for d in data.get("local_domains", []) if d.lower() != org.domain]
     for i, box in enumerate(data.get("mailboxes", [])):
         with places.at("mailboxes", i):

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from kb.exceptions import SimError
+from kb.exceptions import ConfigError, SimError
 from kb.sim import builds as builds_module
 from kb.sim.builds import ComponentBuilds
 from kb.sim.clock import DEFAULT_START, VirtualClock
@@ -25,6 +26,21 @@ from kb.sim.store import IMS_FOLDERS, InformationStore
 
 if TYPE_CHECKING:
     from kb.sim.client import Client
+
+
+_HOST_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
+
+
+def _check_names(**names: str) -> None:
+    """Raise ConfigError for an empty name, or a server or domain that is not a DNS name (RFC 1035 §2.3.1)."""
+    for key, value in names.items():
+        if not isinstance(value, str) or not value.strip():
+            raise ConfigError("Organisation", None, f"{key} {value!r} is empty (expected a name)")
+    for key in ("server", "domain"):
+        labels = names[key].split(".")
+        if not all(_HOST_LABEL.match(label) for label in labels):
+            raise ConfigError("Organisation", None, f"{key} {names[key]!r} is not a DNS name (expected e.g. "
+                                                    f"{'EXCH01' if key == 'server' else 'contoso.com'})")
 
 
 class Organisation:
@@ -48,6 +64,9 @@ class Organisation:
         start: datetime = DEFAULT_START,
     ) -> None:
         self.builds = release if isinstance(release, ComponentBuilds) else builds_module.resolve(release)
+        _check_names(organisation=organisation, site=site, server=server, domain=domain)
+        if ims_config is not None and not isinstance(ims_config, ImsConfig):
+            raise ConfigError("Organisation", None, f"ims_config {ims_config!r} is not an ImsConfig")
         self.organisation = organisation
         self.site = site
         self.server = server.upper()

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from kb.exceptions import ConfigError
+
 BEHAVIOURS = ("accept", "tempfail", "reject", "drop", "slow", "nobanner")
 
 
@@ -139,7 +141,8 @@ class Internet:
     def add_host(self, host: RemoteHost) -> RemoteHost:
         """Register ``host`` at its IP address."""
         if host.behaviour not in BEHAVIOURS:
-            raise ValueError(f"behaviour {host.behaviour!r} is not one of {', '.join(BEHAVIOURS)}")
+            raise ConfigError(f"remote host {host.name}", None,
+                              f"behaviour {host.behaviour!r} is not one of {', '.join(BEHAVIOURS)}")
         self._hosts[host.ip] = host
         return host
 
