@@ -17,10 +17,18 @@ class Reply:
 
     code: int
     text: str
+    more: tuple[str, ...] = ()  # continuation lines of a multi-line reply (EHLO)
+
+    def lines(self) -> list[str]:
+        """Return the reply's wire lines: ``250-first``, ..., ``250 last`` (RFC 5321 §4.2.1)."""
+        texts = [self.text, *self.more]
+        return [f"{self.code}{' ' if i == len(texts) - 1 else '-'}{t}" for i, t in enumerate(texts)]
 
     def line(self) -> str:
-        """Return the reply as sent on the wire (without CRLF)."""
-        return f"{self.code} {self.text}"
+        """Return the reply as sent on the wire (lines joined by CRLF, without the final CRLF)."""
+        if not self.more:
+            return f"{self.code} {self.text}"
+        return "\r\n".join(self.lines())
 
     @property
     def transient(self) -> bool:

@@ -68,6 +68,7 @@ class QueueEntry:
     state: str = "ready"  # ready, retry, done
     last_error: str = ""
     delivered: list[str] = field(default_factory=list)
+    retry_task: Any = field(default=None, repr=False, compare=False)  # the scheduled retry, if any
 
     def to_json(self) -> dict[str, Any]:
         """Return a JSON-ready dict."""
@@ -318,13 +319,37 @@ class OutboundPath:
                     """Attempt delivery of the queue entry again."""
                     self.attempt(e)
 
-                org.clock.schedule(hours * 3600, f"retry {entry.spool_name}#{entry.id}", retry)
+                entry.retry_task = org.clock.schedule(hours * 3600, f"retry {entry.spool_name}#{entry.id}", retry)
         else:
             self._finish(entry)
         if failures:
             ims.ndr.report(entry.transfer, entry.spool_name, failures)
         if entry.state == "done" and not self.pending_for(entry.spool_name) and ims.spool.exists("OUT", entry.spool_name):
             ims.spool.delete("OUT", entry.spool_name)
+
+    def dequeue(self, node: str, subdomains: bool = False) -> int:
+        """Attempt now every entry waiting for a retry to ``node`` (ETRN, RFC 1985); return how many.
+
+        ``subdomains`` (``ETRN @node``) also takes the domains under ``node`` (RFC 1985 §5). An
+        entry whose next try is the expiry keeps it; the retry it had scheduled is replaced.
+        """
+        wanted = node.strip().lower()
+        started = 0
+        for entry in list(self.queue):
+            domain = entry.decision.domain.strip().lower()
+            if entry.state != "retry" or not (domain == wanted or (subdomains and domain.endswith("." + wanted))):
+                continue
+            if entry.retry_task is not None:
+                self.ims.org.clock.cancel(entry.retry_task)
+                entry.retry_task = None
+
+            def deliver(e: QueueEntry = entry) -> None:
+                """Attempt delivery of the queue entry now (ETRN)."""
+                self.attempt(e)
+
+            self.ims.org.clock.schedule(0, f"etrn {entry.spool_name}#{entry.id}", deliver)
+            started += 1
+        return started
 
     def _finish(self, entry: QueueEntry) -> None:
         entry.state = "done"
