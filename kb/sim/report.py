@@ -243,3 +243,44 @@ class StoreReports:
 def parse_report(data: bytes) -> EmailMessage:
     """Parse an NDR's MIME form (helper for clients and tests)."""
     return BytesParser(policy=policy.default).parsebytes(data)  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class DsnFields:
+    """The RFC 3464 fields of an NDR: ``per_message`` and one mapping per failed recipient."""
+
+    per_message: dict[str, str]
+    recipients: list[dict[str, str]]
+
+    def recipient(self, address: str) -> dict[str, str]:
+        """Return the fields of the recipient whose Final-Recipient is ``address`` (case-insensitive)."""
+        wanted = f"rfc822;{address.strip()}".lower()
+        for fields in self.recipients:
+            if fields.get("Final-Recipient", "").replace(" ", "").lower() == wanted:
+                return fields
+        raise KeyError(f"no delivery-status block for {address!r}")
+
+    def to_json(self) -> dict[str, object]:
+        """Return a JSON-ready dict."""
+        return {"per_message": dict(self.per_message), "recipients": [dict(r) for r in self.recipients]}
+
+
+def dsn_fields(report: "MapiMessage | bytes") -> DsnFields:
+    """Return the message/delivery-status fields of an NDR (a MapiMessage or its MIME bytes) as data.
+
+    ``dsn_fields(ndr).recipients[0]["Status"]`` is ``"5.1.1"`` for a remote ``550 5.1.1``; keys
+    are the field names as written (``Final-Recipient``, ``Original-Recipient``, ``Action``,
+    ``Status``, ``Remote-MTA``, ``Diagnostic-Code``; RFC 3464 §2.2, §2.3). Raise ValueError
+    when the message has no delivery-status part.
+    """
+    data = report.mime if isinstance(report, MapiMessage) else report
+    if data is None:
+        raise ValueError("the message has no Internet form (not a report the store made)")
+    parsed = parse_report(data)
+    for part in parsed.walk():
+        if part.get_content_type() == "message/delivery-status":
+            blocks = part.get_payload()
+            if isinstance(blocks, list) and blocks:
+                fields = [{k: str(v) for k, v in block.items()} for block in blocks if isinstance(block, Message)]
+                return DsnFields(per_message=fields[0], recipients=fields[1:])
+    raise ValueError("the message has no message/delivery-status part (RFC 3464)")
