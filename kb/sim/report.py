@@ -23,7 +23,7 @@ from kb.sim.mapi import MAPI_E_NOT_FOUND, MapiError
 from kb.sim.message import MapiMessage, RecipientRow, ndr_class
 
 if TYPE_CHECKING:
-    from kb.sim.mta import Transfer
+    from kb.sim.p1 import Transfer
     from kb.sim.org import Organisation
 
 # When a recipient row already carries PR_NDR_REASON_CODE/PR_NDR_DIAG_CODE (a message re-created
@@ -229,15 +229,12 @@ class StoreReports:
         if not sender:
             return  # never report on a report (null reverse path, RFC 5321 §4.5.5)
         from kb.sim.directory import Mailbox
-        from kb.sim.mta import P1Recipient, Transfer
 
         entry = self.org.directory.by_smtp(sender)
         if isinstance(entry, Mailbox):
             self.org.store.deliver(entry.alias, report)
             return
-        # An NDR leaves with a null reverse path, MIME From the postmaster (Q250507, Q200059).
-        report.props["null_reverse_path"] = True
-        self.org.mta.transfer_to_ims(Transfer(message=report, recipients=[P1Recipient(0, sender)]))
+        self.org.mta.return_report(report, sender)  # out through the MTA with MAIL FROM:<>
 
 
 def parse_report(data: bytes) -> EmailMessage:

@@ -20,7 +20,7 @@ from typing import Any
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
-from kb.sim.ims import replies
+import kb.sim.ims.replies as replies
 from kb.sim.ims.inbound import InboundSession, server_ident
 from kb.sim.org import Organisation
 from kb.sim.remote import Reply

@@ -15,7 +15,7 @@ from kb.sim.directory import Mailbox
 from kb.sim.eventlog import hresult_data
 from kb.sim.imail import IMAIL_E_HOP_COUNT, ConversionError
 from kb.sim.builds import build
-from kb.sim.ims import replies
+import kb.sim.ims.replies as replies
 from kb.sim.ims.ndr import UNKNOWN_RECIPIENT, Failure, FailureKind
 from kb.sim.ims.addressing import ImsRecipient, parse_recipient
 from kb.sim.ims.relay import may_relay
@@ -23,7 +23,7 @@ from kb.sim.ims.recipients import relay_target, reroute_target, resolve_local
 from kb.sim.ims.routing import match_domain
 from kb.sim.ims.mtsid import inbound_mts_id
 from kb.sim.mapi import MAPI_E_NOT_ENOUGH_MEMORY, MapiError
-from kb.sim.mta import P1Recipient, Transfer
+from kb.sim.p1 import P1Recipient, Transfer
 from kb.sim.remote import Reply
 from kb.sim.store import RecipientLimitError
 

@@ -21,7 +21,7 @@ from kb.sim.report import ReportedFailure
 if TYPE_CHECKING:
     from kb.sim.ims import InternetMailService
     from kb.sim.ims.addressing import ImsRecipient
-    from kb.sim.mta import Transfer
+    from kb.sim.p1 import Transfer
 
 SOURCE = "MSExchangeIMC"
 

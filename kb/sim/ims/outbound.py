@@ -21,7 +21,7 @@ from kb.sim.ims.addressing import ImsRecipient, parse_recipient
 from kb.sim.ims.ndr import EXPIRED, HOST_UNKNOWN, SIZE_LIMIT, Failure
 from kb.sim.ims.routing import RouteDecision, route
 from kb.sim.imail import ConversionError
-from kb.sim.mta import Transfer
+from kb.sim.p1 import Transfer
 from kb.sim.store import RPC_LIMIT_BYTES
 
 if TYPE_CHECKING:
