@@ -21,6 +21,9 @@ class ProtocolSession:
     direction: str  # "outbound" or "inbound"
     peer: str
     lines: list[str] = field(default_factory=list)
+    # Message data that crossed the wire, for the LOG file only: (index into ``lines`` it follows,
+    # "header" or "body", the line) - the log writes headers from Medium, bodies at Maximum.
+    packets: list[tuple[int, str, str]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         """Return a JSON-ready dict."""
@@ -82,6 +85,18 @@ class ProtocolLog:
     def write(self, session: ProtocolSession, when: datetime, text: str) -> None:
         """Append one line ``<time> : <text>``."""
         session.lines.append(f"{log_time(when)} : {text}")
+        if self.sink is not None:
+            self.sink(session)
+
+    def packet(self, session: ProtocolSession, when: datetime, data: bytes) -> None:
+        """Record the message data sent or received after DATA (headers, then body lines)."""
+        stamp = log_time(when)
+        in_body = False
+        for raw in data.decode("utf-8", "replace").split("\r\n"):
+            if not raw and not in_body:
+                in_body = True
+                continue
+            session.packets.append((len(session.lines), "body" if in_body else "header", f"{stamp} : IO: >{raw}"))
         if self.sink is not None:
             self.sink(session)
 

@@ -93,6 +93,7 @@ class SmtpClient:
         if accepted:
             say("DATA")
             data = ims.spool.read("OUT", entry.spool_name).data if ims.spool.exists("OUT", entry.spool_name) else b""
+            log.packet(session, now, data)  # written to the LOG file from Medium (headers) / Maximum
             reply = link.data(data)
             say(f"IO: |{reply.line()}")
             if reply.code < 300:
