@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Callable
 from kb.sim.builds import build
 from kb.sim.ims.ndr import Failure, remote_failure
 from kb.sim.ims.outbound import Attempt
+from kb.sim.ims.smarthost import envelope_sender
 
 if TYPE_CHECKING:
     from kb.sim.ims import InternetMailService
@@ -64,7 +65,8 @@ class SmtpClient:
         say(f"EHLO {org.fqdn}")
         say(f"IO: |{link.ehlo(org.fqdn).line()}")
         message = entry.transfer.message
-        sender = message.reverse_path  # kept on relay, <> for reports (RFC 5321 §4.4, §4.5.5)
+        # kept on relay, <> for reports (RFC 5321 §4.4, §4.5.5); the smart-host path of Q258999
+        sender = envelope_sender(ims, entry.transfer, entry.decision)
         say(f"MAIL FROM:<{sender}>")
         reply = link.mail(sender)
         say(f"IO: |{reply.line()}")
