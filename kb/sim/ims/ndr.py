@@ -138,6 +138,7 @@ class NdrGenerator:
             for f in failures
         ]
         try:
+            org.store.quotas.check_gateway_report()  # generated in the gateway's mailbox (Q226202)
             ndr = org.reports.create_ndr(transfer.message, reported)
         except MapiError as error:
             self.aborted += 1
