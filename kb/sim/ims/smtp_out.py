@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Callable
 from kb.sim.builds import build
 from kb.sim.ims.ndr import Failure, remote_failure
 from kb.sim.ims.outbound import Attempt
+from kb.sim.ims.content import for_destination
 from kb.sim.ims.smarthost import envelope_sender
 
 if TYPE_CHECKING:
@@ -95,6 +96,7 @@ class SmtpClient:
         if accepted:
             say("DATA")
             data = ims.spool.read("OUT", entry.spool_name).data if ims.spool.exists("OUT", entry.spool_name) else b""
+            data = for_destination(ims, entry.transfer, entry.decision.route, data)  # MIME/UUENCODE, TNEF
             log.packet(session, now, data)  # written to the LOG file from Medium (headers) / Maximum
             reply = link.data(data)
             say(f"IO: |{reply.line()}")
