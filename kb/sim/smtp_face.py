@@ -76,6 +76,28 @@ class ImsSmtpHandler:
 
         return await asyncio.to_thread(guarded)
 
+    def _flush(self, session: Session) -> None:
+        """Write the wire lines buffered for ``session`` to its protocol log (under the lock)."""
+        pending = getattr(session, "kb_wire", None)
+        if not pending or not self.org.ims.running:
+            return
+        inbound = self._inbound(session)
+        for kind, text in pending:
+            if kind == "command":
+                inbound.log_wire(command=text)
+            else:
+                inbound.log_wire(reply_line=text)
+        pending.clear()
+
+    def _buffer(self, session: Session | None, kind: str, text: str) -> None:
+        """Keep a wire line for the protocol log until the next locked step writes it (no lock here)."""
+        if session is None or not self.org.ims.running:
+            return
+        pending = getattr(session, "kb_wire", None)
+        if pending is None:
+            pending = session.kb_wire = []  # type: ignore[attr-defined]
+        pending.append((kind, text))
+
     async def answer(self, session: Session | None, ask: Callable[[InboundSession], Reply], run: bool = False) -> str:
         """Ask the session's InboundSession for a reply (``run``: then do the work now due); 421 while stopped."""
         assert session is not None  # aiosmtpd makes the session when the connection is made
@@ -84,6 +106,7 @@ class ImsSmtpHandler:
             refused = self.refusal()
             if refused:
                 return refused
+            self._flush(session)
             line = self._model(session, ask(self._inbound(session)))
             if run:
                 self.org.run()
@@ -91,32 +114,30 @@ class ImsSmtpHandler:
 
         return str(await self._locked(work))
 
-    async def wire_command(self, session: Session | None, text: str) -> None:
-        """Write a command line as it came off the wire to the protocol log."""
-        def work() -> None:
-            if session is not None and self.org.ims.running:
-                self._inbound(session).log_wire(command=text)
-
-        await self._locked(work)
+    def wire_command(self, session: Session | None, text: str) -> None:
+        """Note a command line as it came off the wire, for the protocol log."""
+        self._buffer(session, "command", text)
 
     async def wire_reply(self, session: Session | None, line: str) -> str:
-        """Return the reply to send for ``line`` (translated unless the model made it) and log it."""
-        def work() -> str:
-            if session is None or not self.org.ims.running:
-                return line
-            inbound = self._inbound(session)
-            sent = line
-            if getattr(session, "kb_model_reply", None) == line:
-                session.kb_model_reply = None  # type: ignore[attr-defined]
-            else:
-                unrecognised = _UNRECOGNISED.match(line)
-                if unrecognised:
-                    inbound.log_wire(command=unrecognised.group("verb"))
-                sent = replies.translate(line, host=self.org.fqdn)
-            inbound.log_wire(reply_line=sent)
-            return sent
+        """Return the reply to send for ``line`` (translated unless the model made it), noted for the log.
 
-        return str(await self._locked(work))
+        The lines reach the protocol log with the next command's locked step, or at once when the
+        reply closes the channel (221, 421), so the log is complete when the client sees the end.
+        """
+        if session is None or not self.org.ims.running:
+            return line
+        sent = line
+        if getattr(session, "kb_model_reply", None) == line:
+            session.kb_model_reply = None  # type: ignore[attr-defined]
+        else:
+            unrecognised = _UNRECOGNISED.match(line)
+            if unrecognised:
+                self._buffer(session, "command", unrecognised.group("verb"))
+            sent = replies.translate(line, host=self.org.fqdn)
+        self._buffer(session, "reply", sent)
+        if sent[:3] in ("221", "421"):
+            await self._locked(lambda: self._flush(session))
+        return sent
 
     async def handle_MAIL(self, server: SMTP, session: Session, envelope: Envelope, address: str,
                           mail_options: list[str]) -> str:
@@ -186,7 +207,7 @@ def smtp_factory(org: Organisation, lock: threading.Lock) -> Any:
             @functools.wraps(method)
             async def logged(arg: str) -> None:
                 if not handler.refusal():
-                    await handler.wire_command(self.session, f"{name} {arg or ''}".rstrip())
+                    handler.wire_command(self.session, f"{name} {arg or ''}".rstrip())
                 await method(arg)
 
             return logged
@@ -246,6 +267,13 @@ def smtp_factory(org: Organisation, lock: threading.Lock) -> Any:
         async def smtp_ETRN(self, arg: str) -> None:
             """ETRN (RFC 1985): start the queue for a node."""
             await self.push(await handler.answer(self.session, lambda inbound: inbound.etrn(arg), run=True))
+
+        def connection_lost(self, error: Exception | None) -> None:
+            """Write what is still buffered for the protocol log when the client goes away."""
+            session = self.session
+            super().connection_lost(error)
+            if session is not None and getattr(session, "kb_wire", None):
+                self._flush_task = asyncio.ensure_future(handler._locked(lambda: handler._flush(session)))
 
         async def _handle_client(self) -> None:
             """Greet, or refuse the connection when the IMS is stopped (aiosmtpd's session loop)."""

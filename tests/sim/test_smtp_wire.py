@@ -126,3 +126,21 @@ def test_disable_etrn_drops_it_from_ehlo_and_refuses_the_command() -> None:
     session = org.ims.session()
     assert "ETRN" not in session.ehlo("client.example.org").more
     assert session.etrn("contoso.com").line() == text("not_implemented")
+
+
+def test_a_client_that_hangs_up_without_quit_still_has_its_last_reply_logged(served: tuple[Organisation, Bound]) -> None:
+    import time
+
+    org, bound = served
+    wire = Wire(bound.smtp[1])
+    wire.reply()
+    wire.say("HELO client.example.org")
+    assert wire.say("NOOP") == ["250 OK"]
+    wire.close()
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        lines = [line.split(" : ", 1)[1] for s in org.ims.protocol_log.inbound() for line in s.lines]
+        if lines[-2:] == ["NOOP", "IO: |250 OK"]:
+            break
+        time.sleep(0.05)
+    assert lines[-2:] == ["NOOP", "IO: |250 OK"]
