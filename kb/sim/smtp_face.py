@@ -65,11 +65,17 @@ class ImsSmtpHandler:
         return line
 
     async def _locked(self, work: Callable[[], Any]) -> Any:
-        """Run ``work`` under the organisation lock in a worker thread, never on the event loop.
+        """Run ``work`` under the organisation lock, never waiting for the lock on the event loop.
 
-        The JSON API thread holds the same lock while it sends; taking it on the loop would freeze
-        every SMTP connection (and new ones) until the API call ended.
+        When the lock is free the work runs at once; when the JSON API thread holds it (while it
+        sends), the work waits in a worker thread, so other SMTP connections are not frozen.
         """
+        if self.lock.acquire(blocking=False):
+            try:
+                return work()
+            finally:
+                self.lock.release()
+
         def guarded() -> Any:
             with self.lock:
                 return work()
