@@ -66,7 +66,7 @@ def test_a_telnet_session_gets_exchange_replies_and_the_log_has_the_same_lines(
     assert banner == "220 exch01.contoso.com ESMTP Server (Microsoft Exchange Internet Mail Service 5.5.2650) Ready"
     ehlo = wire.say("EHLO client.example.org")
     assert ehlo[0] == "250-exch01.contoso.com Hello [127.0.0.1]"
-    assert ehlo[1:] == ["250-XEXCH50", "250-HELP", "250-ETRN", "250-DSN", "250-SIZE 10485760",
+    assert ehlo[1:] == ["250-XEXCH50", "250-HELP", "250-ETRN", "250-DSN", "250-SIZE 0",
                         "250-AUTH LOGIN", "250 AUTH=LOGIN"]
     assert wire.say("XYZZY now") == [text("unknown_command")]
     assert wire.say("EXPN staff") == [text("not_implemented")]
