@@ -107,3 +107,12 @@ def test_any_overlay_build_string_resolves_or_is_a_release_error(text: str) -> N
     except ReleaseError:
         return
     assert builds.store.key()[:2] == (5, 5) and len(builds.store.parts) in (3, 4)
+
+
+@pytest.mark.parametrize("one_off", ["SMTP:a@", "SMTP:@", "SMTP:", "SMTP:a b@c d.com"])
+def test_a_malformed_one_off_never_breaks_a_run(one_off: str) -> None:
+    org = Organisation("Exchange Server 5.5 SP4")
+    org.add_mailbox("alice")
+    org.client("alice").send(one_off, subject="typo")
+    assert org.ims.running
+    assert org.client("alice").ndrs() or org.ims.spool.list("BAD")
