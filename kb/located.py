@@ -50,6 +50,10 @@ class Locator:
         self.text = text
         self._root: yaml.Node | None = None
 
+    def column(self, path: Iterable[str | int]) -> int | None:
+        """Return None: a YAML record's diagnostics name whole lines."""
+        return None
+
     def line(self, path: Iterable[str | int]) -> int | None:
         """Return the line of the deepest node along ``path`` (1 when unknown)."""
         if self.text is None:

@@ -36,7 +36,7 @@ def command(article: str, as_json: bool, jobs: int, timeout: float, folder: Path
     """
     from kb.resources import project_root
     from kb.verify.bisect import bisect_article, render_bisection
-    from kb.verify.targets import find_record, load_target
+    from kb.repro.targets import find_record, load_target
 
     folder = folder if folder is not None else project_root() / "articles"
     target = load_target(find_record(folder, article))

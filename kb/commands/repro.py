@@ -83,7 +83,7 @@ def init_command(article: str, force: bool, link_only: bool, as_json: bool, fold
     """
     from kb.repro.scaffold import scaffold_repro
     from kb.resources import project_root
-    from kb.verify.targets import find_record
+    from kb.repro.targets import find_record
 
     folder = folder if folder is not None else project_root() / "articles"
     if force and link_only:

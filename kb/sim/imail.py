@@ -100,9 +100,19 @@ class Imail:
         self.build = org.builds.store
 
     def to_internet(self, message: MapiMessage) -> bytes:
-        """Convert ``message`` into its RFC 822 form (reports already carry theirs)."""
+        """Convert ``message`` into its RFC 822 form (reports already carry theirs).
+
+        Raise ConversionError when the content cannot be written (an address the header syntax
+        cannot hold, such as a one-off typed ``a@``): the IMS moves such a message to BAD (Q189731).
+        """
         if message.mime is not None:
             return message.mime
+        try:
+            return self._write_internet(message)
+        except Exception as error:  # noqa: BLE001 - any converter failure is a conversion failure
+            raise ConversionError(f"{type(error).__name__}: {error}") from None
+
+    def _write_internet(self, message: MapiMessage) -> bytes:
         mail = EmailMessage(policy=WIRE)
         sender = message.sender or f"postmaster@{self.org.domain}"
         mail["From"] = f"{message.sender_name} <{sender}>" if message.sender_name else sender

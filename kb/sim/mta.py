@@ -40,7 +40,8 @@ class MessageTransferAgent:
             self.transfer_to_ims(gateway)
 
     def _originator_alias(self, message: MapiMessage) -> str:
-        entry = self.org.directory.by_smtp(message.sender) if message.sender else None
+        # Reports go to the envelope originator: a local mailbox only when the reverse path is one.
+        entry = self.org.directory.by_smtp(message.reverse_path) if message.reverse_path else None
         return entry.alias if entry is not None else ""
 
     def _route_row(self, message: MapiMessage, row: RecipientRow, gateway: Transfer) -> None:
@@ -92,7 +93,7 @@ class MessageTransferAgent:
             report = org.reports.create_ndr(message, [failure])
         except MapiError:
             return  # (inference) the MTA drops a report the store cannot build; no article describes a log
-        sender = org.directory.by_smtp(message.sender) if message.sender else None
+        sender = org.directory.by_smtp(message.reverse_path) if message.reverse_path else None
         org.reports.deliver_report(report, Transfer(message=message, recipients=[P1Recipient(row.row_id, address)],
                                                     originator=sender.alias if isinstance(sender, Mailbox) else ""))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -151,6 +152,11 @@ class Internet:
         if host.behaviour not in BEHAVIOURS:
             raise ConfigError(f"remote host {host.name}", None,
                               f"behaviour {host.behaviour!r} is not one of {', '.join(BEHAVIOURS)}")
+        try:
+            ipaddress.IPv4Address(host.ip)
+        except ValueError:
+            raise ConfigError(f"remote host {host.name}", None,
+                              f"ip {host.ip!r} is not an IPv4 address (expected e.g. '192.0.2.25')") from None
         self._hosts[host.ip] = host
         return host
 

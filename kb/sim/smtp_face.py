@@ -12,6 +12,7 @@ is closed.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import re
 import threading
@@ -63,88 +64,125 @@ class ImsSmtpHandler:
         session.kb_model_reply = line  # type: ignore[attr-defined]
         return line
 
-    def answer(self, session: Session | None, ask: Callable[[InboundSession], Reply]) -> str:
-        """Ask the session's InboundSession for a reply (under the lock); 421 while stopped."""
+    async def _locked(self, work: Callable[[], Any]) -> Any:
+        """Run ``work`` under the organisation lock, never waiting for the lock on the event loop.
+
+        When the lock is free the work runs at once; when the JSON API thread holds it (while it
+        sends), the work waits in a worker thread, so other SMTP connections are not frozen.
+        """
+        if self.lock.acquire(blocking=False):
+            try:
+                return work()
+            finally:
+                self.lock.release()
+
+        def guarded() -> Any:
+            with self.lock:
+                return work()
+
+        return await asyncio.to_thread(guarded)
+
+    def _flush(self, session: Session) -> None:
+        """Write the wire lines buffered for ``session`` to its protocol log (under the lock)."""
+        pending = getattr(session, "kb_wire", None)
+        if not pending or not self.org.ims.running:
+            return
+        inbound = self._inbound(session)
+        for kind, text in pending:
+            if kind == "command":
+                inbound.log_wire(command=text)
+            else:
+                inbound.log_wire(reply_line=text)
+        pending.clear()
+
+    def _buffer(self, session: Session | None, kind: str, text: str) -> None:
+        """Keep a wire line for the protocol log until the next locked step writes it (no lock here)."""
+        if session is None or not self.org.ims.running:
+            return
+        pending = getattr(session, "kb_wire", None)
+        if pending is None:
+            pending = session.kb_wire = []  # type: ignore[attr-defined]
+        pending.append((kind, text))
+
+    async def answer(self, session: Session | None, ask: Callable[[InboundSession], Reply], run: bool = False) -> str:
+        """Ask the session's InboundSession for a reply (``run``: then do the work now due); 421 while stopped."""
         assert session is not None  # aiosmtpd makes the session when the connection is made
-        with self.lock:
+
+        def work() -> str:
             refused = self.refusal()
             if refused:
                 return refused
-            return self._model(session, ask(self._inbound(session)))
+            self._flush(session)
+            line = self._model(session, ask(self._inbound(session)))
+            if run:
+                self.org.run()
+            return line
+
+        return str(await self._locked(work))
 
     def wire_command(self, session: Session | None, text: str) -> None:
-        """Write a command line as it came off the wire to the protocol log."""
-        with self.lock:
-            if session is not None and self.org.ims.running:
-                self._inbound(session).log_wire(command=text)
+        """Note a command line as it came off the wire, for the protocol log."""
+        self._buffer(session, "command", text)
 
-    def wire_reply(self, session: Session | None, line: str) -> str:
-        """Return the reply to send for ``line`` (translated unless the model made it) and log it."""
-        with self.lock:
-            if session is None or not self.org.ims.running:
-                return line
-            inbound = self._inbound(session)
-            if getattr(session, "kb_model_reply", None) == line:
-                session.kb_model_reply = None  # type: ignore[attr-defined]
-            else:
-                unrecognised = _UNRECOGNISED.match(line)
-                if unrecognised:
-                    inbound.log_wire(command=unrecognised.group("verb"))
-                line = replies.translate(line, host=self.org.fqdn)
-            inbound.log_wire(reply_line=line)
+    async def wire_reply(self, session: Session | None, line: str) -> str:
+        """Return the reply to send for ``line`` (translated unless the model made it), noted for the log.
+
+        The lines reach the protocol log with the next command's locked step, or at once when the
+        reply closes the channel (221, 421), so the log is complete when the client sees the end.
+        """
+        if session is None or not self.org.ims.running:
             return line
+        sent = line
+        if getattr(session, "kb_model_reply", None) == line:
+            session.kb_model_reply = None  # type: ignore[attr-defined]
+        else:
+            unrecognised = _UNRECOGNISED.match(line)
+            if unrecognised:
+                self._buffer(session, "command", unrecognised.group("verb"))
+            sent = replies.translate(line, host=self.org.fqdn)
+        self._buffer(session, "reply", sent)
+        if sent[:3] in ("221", "421"):
+            await self._locked(lambda: self._flush(session))
+        return sent
 
     async def handle_MAIL(self, server: SMTP, session: Session, envelope: Envelope, address: str,
                           mail_options: list[str]) -> str:
         """MAIL FROM: open the modelled transaction."""
-        with self.lock:
-            refused = self.refusal()
-            if refused:
-                return refused
-            reply = self._inbound(session).mail(address)
-        if reply.code < 300:
-            envelope.mail_from = address
-            envelope.mail_options.extend(mail_options)
-        return self._model(session, reply)
+        def ask(inbound: InboundSession) -> Reply:
+            reply = inbound.mail(address)
+            if reply.code < 300:
+                envelope.mail_from = address
+                envelope.mail_options.extend(mail_options)
+            return reply
+
+        return await self.answer(session, ask)
 
     async def handle_RCPT(self, server: SMTP, session: Session, envelope: Envelope, address: str,
                           rcpt_options: list[str]) -> str:
         """RCPT TO: relay rules and recipient limits of the IMS."""
-        with self.lock:
-            refused = self.refusal()
-            if refused:
-                return refused
-            reply = self._inbound(session).rcpt(address)
-        if reply.code < 300:
-            envelope.rcpt_tos.append(address)
-            envelope.rcpt_options.extend(rcpt_options)
-        return self._model(session, reply)
+        def ask(inbound: InboundSession) -> Reply:
+            reply = inbound.rcpt(address)
+            if reply.code < 300:
+                envelope.rcpt_tos.append(address)
+                envelope.rcpt_options.extend(rcpt_options)
+            return reply
+
+        return await self.answer(session, ask)
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         """DATA: the IMS spools the message and runs its inbound path."""
         payload = envelope.original_content or b""
-        with self.lock:
-            refused = self.refusal()
-            if refused:
-                return refused
-            reply = self._inbound(session).data(payload)
-            self.org.run()
-        return self._model(session, reply)
+        return await self.answer(session, lambda inbound: inbound.data(payload), run=True)
 
     async def handle_RSET(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         """RSET: forget the modelled transaction too."""
-        with self.lock:
-            refused = self.refusal()
-            if refused:
-                return refused
-            reply = self._inbound(session).reset()
-        return self._model(session, reply)
+        return await self.answer(session, lambda inbound: inbound.reset())
 
     async def handle_QUIT(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         """QUIT: the IMS's closing words (also while the service is stopped: the channel closes)."""
         if self.refusal():
             return replies.reply("quit").line()
-        return self.answer(session, lambda inbound: inbound.quit())
+        return await self.answer(session, lambda inbound: inbound.quit())
 
     async def handle_exception(self, error: Exception) -> str:
         """Never let a handler error end the server: answer 451 and carry on."""
@@ -193,15 +231,15 @@ def smtp_factory(org: Organisation, lock: threading.Lock) -> Any:
         async def push(self, status: Any) -> None:
             """Send a reply: in the IMS's words, and written to the protocol log as sent."""
             text = status if isinstance(status, str) else bytes(status).decode("ascii", "replace")
-            await super().push(handler.wire_reply(self.session, text))
+            await super().push(await handler.wire_reply(self.session, text))
 
         async def _greet(self, hostname: str, ask: Callable[[InboundSession], Reply], extended: bool) -> None:
             """Answer HELO/EHLO from the model and set aiosmtpd's session state to match."""
             if not hostname:
-                await self.push(handler.answer(self.session, lambda inbound: replies.reply("syntax")))
+                await self.push(await handler.answer(self.session, lambda inbound: replies.reply("syntax")))
                 return
             assert self.session is not None
-            line = handler.answer(self.session, ask)
+            line = await handler.answer(self.session, ask)
             if line.startswith("250"):
                 self._set_rset_state()
                 self.session.extended_smtp = extended
@@ -218,25 +256,30 @@ def smtp_factory(org: Organisation, lock: threading.Lock) -> Any:
 
         async def smtp_NOOP(self, arg: str) -> None:
             """NOOP."""
-            await self.push(handler.answer(self.session, lambda inbound: inbound.noop()))
+            await self.push(await handler.answer(self.session, lambda inbound: inbound.noop()))
 
         async def smtp_VRFY(self, arg: str) -> None:
             """VRFY (252, RFC 5321 §3.5.3)."""
-            await self.push(handler.answer(self.session, lambda inbound: inbound.vrfy(arg)))
+            await self.push(await handler.answer(self.session, lambda inbound: inbound.vrfy(arg)))
 
         async def smtp_EXPN(self, arg: str) -> None:
             """EXPN: not implemented (Q175842)."""
-            await self.push(handler.answer(self.session, lambda inbound: inbound.expn(arg)))
+            await self.push(await handler.answer(self.session, lambda inbound: inbound.expn(arg)))
 
         async def smtp_HELP(self, arg: str) -> None:
             """HELP."""
-            await self.push(handler.answer(self.session, lambda inbound: inbound.help(arg)))
+            await self.push(await handler.answer(self.session, lambda inbound: inbound.help(arg)))
 
         async def smtp_ETRN(self, arg: str) -> None:
             """ETRN (RFC 1985): start the queue for a node."""
-            await self.push(handler.answer(self.session, lambda inbound: inbound.etrn(arg)))
-            with handler.lock:
-                org.run()
+            await self.push(await handler.answer(self.session, lambda inbound: inbound.etrn(arg), run=True))
+
+        def connection_lost(self, error: Exception | None) -> None:
+            """Write what is still buffered for the protocol log when the client goes away."""
+            session = self.session
+            super().connection_lost(error)
+            if session is not None and getattr(session, "kb_wire", None):
+                self._flush_task = asyncio.ensure_future(handler._locked(lambda: handler._flush(session)))
 
         async def _handle_client(self) -> None:
             """Greet, or refuse the connection when the IMS is stopped (aiosmtpd's session loop)."""

@@ -66,7 +66,7 @@ def test_a_telnet_session_gets_exchange_replies_and_the_log_has_the_same_lines(
     assert banner == "220 exch01.contoso.com ESMTP Server (Microsoft Exchange Internet Mail Service 5.5.2650) Ready"
     ehlo = wire.say("EHLO client.example.org")
     assert ehlo[0] == "250-exch01.contoso.com Hello [127.0.0.1]"
-    assert ehlo[1:] == ["250-XEXCH50", "250-HELP", "250-ETRN", "250-DSN", "250-SIZE 10485760",
+    assert ehlo[1:] == ["250-XEXCH50", "250-HELP", "250-ETRN", "250-DSN", "250-SIZE 0",
                         "250-AUTH LOGIN", "250 AUTH=LOGIN"]
     assert wire.say("XYZZY now") == [text("unknown_command")]
     assert wire.say("EXPN staff") == [text("not_implemented")]
@@ -126,3 +126,21 @@ def test_disable_etrn_drops_it_from_ehlo_and_refuses_the_command() -> None:
     session = org.ims.session()
     assert "ETRN" not in session.ehlo("client.example.org").more
     assert session.etrn("contoso.com").line() == text("not_implemented")
+
+
+def test_a_client_that_hangs_up_without_quit_still_has_its_last_reply_logged(served: tuple[Organisation, Bound]) -> None:
+    import time
+
+    org, bound = served
+    wire = Wire(bound.smtp[1])
+    wire.reply()
+    wire.say("HELO client.example.org")
+    assert wire.say("NOOP") == ["250 OK"]
+    wire.close()
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        lines = [line.split(" : ", 1)[1] for s in org.ims.protocol_log.inbound() for line in s.lines]
+        if lines[-2:] == ["NOOP", "IO: |250 OK"]:
+            break
+        time.sleep(0.05)
+    assert lines[-2:] == ["NOOP", "IO: |250 OK"]

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kb.exceptions import ConfigError, ReleaseError
 from kb.sim import DomainRoute, ImsConfig, Organisation, RelayRules, resolve
@@ -85,3 +87,32 @@ def test_an_org_file_with_a_level_by_name_runs_and_logs(tmp_path: Path) -> None:
     org = load_org("Exchange Server 5.5 SP3", path)
     org.client("alice").send("SMTP:bob@nowhere.invalid", subject="x")
     assert org.ims.config.log_level("smtp_protocol_log") == 5
+
+
+def test_bad_internet_records_are_refused_when_added() -> None:
+    org = Organisation("Exchange Server 5.5 SP3")
+    with pytest.raises(ConfigError, match="ip '192.0.2' is not an IPv4 address"):
+        org.add_remote_host("mx.example.net", "192.0.2")
+    with pytest.raises(ConfigError, match="MX record"):
+        org.dns.add_zone("example.net", mx=[("10", "mx.example.net")])  # type: ignore[list-item]
+    with pytest.raises(ConfigError, match="A record 'mx' is not an IPv4 address"):
+        org.dns.add_zone("example.net", a=["mx"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.text(alphabet="0123456789.xX5 -", max_size=14))
+def test_any_overlay_build_string_resolves_or_is_a_release_error(text: str) -> None:
+    try:
+        builds = resolve(f"Exchange Server 5.5 SP3 + Store.exe {text}")
+    except ReleaseError:
+        return
+    assert builds.store.key()[:2] == (5, 5) and len(builds.store.parts) in (3, 4)
+
+
+@pytest.mark.parametrize("one_off", ["SMTP:a@", "SMTP:@", "SMTP:", "SMTP:a b@c d.com"])
+def test_a_malformed_one_off_never_breaks_a_run(one_off: str) -> None:
+    org = Organisation("Exchange Server 5.5 SP4")
+    org.add_mailbox("alice")
+    org.client("alice").send(one_off, subject="typo")
+    assert org.ims.running
+    assert org.client("alice").ndrs() or org.ims.spool.list("BAD")

@@ -188,8 +188,8 @@ class ImsConfig:
         return kind in self.notifications
 
     def log_level(self, category: str) -> int:
-        """Return the diagnostics logging level of ``category`` (0 = None)."""
-        return int(self.logging.get(category, 0))
+        """Return the diagnostics logging level of ``category`` (0 = None; a name set later is read too)."""
+        return level(self.logging.get(category, 0))
 
     @property
     def archiving(self) -> bool:

@@ -118,7 +118,7 @@ class InboundSession:
             return self._reply("unknown_command")
         self.helo_name = name
         self.rset()
-        reply = replies.reply("ehlo", host=self.ims.org.fqdn, peer=self.peer_ip, size=self.ims.inbound_size_limit())
+        reply = replies.reply("ehlo", host=self.ims.org.fqdn, peer=self.peer_ip, size=self.ims.advertised_size_limit())
         if self.ims.config.registry.get("DisableETRN", 0):
             reply = Reply(reply.code, reply.text, tuple(m for m in reply.more if m != "ETRN"))  # Q258292
         return self._answer(reply)

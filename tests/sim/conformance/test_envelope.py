@@ -72,6 +72,24 @@ def inbound_mail_carries_a_received_field_of_the_ims(release: str) -> None:
     assert spooled.data.startswith(b"Received: from client.example.org ([198.51.100.7]) by EXCH01 with SMTP")
 
 
+def an_auto_reply_goes_to_the_reverse_path_and_never_to_a_null_one(release: str) -> None:
+    org = make_org(release)
+    org.client("bob").add_rule("reply", text="Out of the office.")
+    inbound(org, "bounces@example.net", ["bob@contoso.com"],
+            headers="From: Someone <someone@example.net>\r\nTo: bob@contoso.com\r\n")
+    inbound(org, "", ["bob@contoso.com"], headers="From: Mailer <mailer-daemon@example.net>\r\nTo: bob@contoso.com\r\n")
+    assert [d.rcpt_to for d in org.internet.host(HOST).received] == [("bounces@example.net",)]
+
+
+def a_report_on_inbound_mail_never_goes_to_a_local_header_from(release: str) -> None:
+    org = make_org(release)
+    org.mta.ims_address_spaces = []  # nothing covers SMTP: the MTA must report the relayed recipient
+    org.add_custom_recipient("partner", "SMTP:partner@example.net", smtp=["partner@contoso.com"])
+    inbound(org, "bounces@example.net", ["partner@contoso.com"],
+            headers="From: Alice Smith <alice@contoso.com>\r\nTo: partner@contoso.com\r\n")
+    assert not org.client("alice").ndrs()
+
+
 ROWS = [
     Row("a null reverse path to an unknown local recipient is never answered",
         "RFC 5321 §4.5.5, §6.1", null_reverse_path_to_unknown_local_recipient_is_never_answered),
@@ -89,6 +107,10 @@ ROWS = [
         "RFC 5321 §4.5.5; Q185108 (event 4132)", a_failed_relay_with_a_null_reverse_path_is_not_reported),
     Row("inbound mail carries a Received field of the IMS", "RFC 5321 §4.4; Q190084",
         inbound_mail_carries_a_received_field_of_the_ims),
+    Row("an auto-reply goes to the reverse path and never to a null one", "RFC 3834 §2, §4",
+        an_auto_reply_goes_to_the_reverse_path_and_never_to_a_null_one),
+    Row("a report on inbound mail never goes to a local header From", "RFC 5321 §4.5.5, §6.1",
+        a_report_on_inbound_mail_never_goes_to_a_local_header_from),
 ]
 
 

@@ -125,6 +125,85 @@ def the_ndr_is_a_multipart_report_with_the_original(release: str) -> None:
     assert parts == ["text/plain", "message/delivery-status", "message/rfc822"]
 
 
+def a_5xx_to_mail_from_fails_every_recipient_of_the_batch(release: str) -> None:
+    org = Organisation(release)
+    org.add_mailbox("alice")
+    org.add_remote_host(HOST, HOST_IP, behaviour="reject")
+    org.dns.add_zone("example.net", mx=[(10, HOST)])
+    org.client("alice").send(["SMTP:ann@example.net", "SMTP:bo@example.net"], subject="Figures")
+    (ndr,) = org.client("alice").ndrs()
+    assert sorted(r.address for r in ndr.recipients) == ["ann@example.net", "bo@example.net"]
+    assert [b["Status"] for b in dsn_blocks(ndr)[1]] == ["5.0.0", "5.0.0"]
+
+
+def _unreachable(release: str, behaviour: str) -> None:
+    org = Organisation(release)
+    org.add_mailbox("alice")
+    org.add_remote_host(HOST, HOST_IP, behaviour=behaviour)
+    org.dns.add_zone("example.net", mx=[(10, HOST)])
+    client = org.client("alice")
+    client.send("SMTP:ann@example.net", subject="Later")
+    assert client.ndrs() == []
+    org.internet.host(HOST).behaviour = "accept"
+    org.advance(15 * 60)
+    assert [d.rcpt_to for d in org.internet.host(HOST).received] == [("ann@example.net",)]
+
+
+def a_host_that_is_unavailable_is_retried(release: str) -> None:
+    for behaviour in ("tempfail", "nobanner", "drop"):
+        _unreachable(release, behaviour)
+
+
+def a_dns_time_out_is_retried_not_reported(release: str) -> None:
+    org = Organisation(release)
+    org.add_mailbox("alice")
+    org.dns.add_zone("slow.example", timeout=True)
+    client = org.client("alice")
+    client.send("SMTP:ann@slow.example", subject="Later")
+    org.advance(6 * 3600)
+    assert client.ndrs() == [] and len(org.ims.queues()["outbound_awaiting_delivery"]) == 1
+
+
+def send_again_on_a_member_ndr_goes_to_the_member(release: str) -> None:
+    org = org_with_replies(release, {"gone@example.net": "550 5.1.1 User unknown"})
+    org.add_custom_recipient("gone", "SMTP:gone@example.net", "Gone Person")
+    org.add_custom_recipient("ann", "SMTP:ann@example.net", "Ann Other")
+    org.add_distribution_list("team", ["gone", "ann"], "Team")
+    client = org.client("alice")
+    client.send("team", subject="Figures")
+    org.internet.host(HOST).recipients.clear()
+    client.send_again(client.ndrs()[0])
+    assert [d.rcpt_to for d in org.internet.host(HOST).received] == [("ann@example.net",), ("gone@example.net",)]
+
+
+def nested_lists_report_the_member_once(release: str) -> None:
+    org = org_with_replies(release, {"gone@example.net": "550 5.1.1 User unknown"})
+    org.add_custom_recipient("gone", "SMTP:gone@example.net", "Gone Person")
+    org.add_distribution_list("inner", ["gone"], "Inner")
+    org.add_distribution_list("outer", ["inner", "gone"], "Outer")
+    org.client("alice").send("outer", subject="Figures")
+    (ndr,) = org.client("alice").ndrs()
+    _, blocks = dsn_blocks(ndr)
+    assert [(b["Original-Recipient"], b["Final-Recipient"]) for b in blocks] == [
+        ("rfc822;outer@contoso.com", "rfc822;gone@example.net")]
+
+
+def an_unknown_local_recipient_is_reported_with_5_1_1(release: str) -> None:
+    org = make_org(release)
+    session = org.ims.session("198.51.100.7")
+    session.transaction("client.example.org", "sender@example.net", ["nobody@contoso.com", "bob@contoso.com"],
+                        b"From: sender@example.net\r\nSubject: Hi\r\n\r\nHi.\r\n")
+    org.run()
+    ((mail_from, rcpts, data),) = [(d.mail_from, d.rcpt_to, d.data) for d in org.internet.host(HOST).received]
+    assert (mail_from, rcpts) == ("", ("sender@example.net",))
+    from kb.sim.report import dsn_fields
+
+    fields = dsn_fields(data)
+    assert [(r["Final-Recipient"], r["Status"], r["Action"]) for r in fields.recipients] == [
+        ("rfc822;nobody@contoso.com", "5.1.1", "failed")]
+    assert [m.subject for m in org.client("bob").inbox()] == ["Hi"]
+
+
 ROWS = [
     Row("a partial failure delivers to the other recipients and reports only the failed one",
         "RFC 5321 §3.3 (per-recipient RCPT replies)", partial_failure_delivers_the_others),
@@ -146,6 +225,18 @@ ROWS = [
         host_unknown_gives_5_4_4_without_remote_mta),
     Row("one DSN block per failed member after list expansion, naming the member",
         "RFC 3464 §2.3.1, §2.3.2; RFC 5321 §3.9.2", one_dsn_block_per_failed_member_after_list_expansion),
+    Row("a 5xx to MAIL FROM fails every recipient of the batch", "RFC 5321 §3.3, §4.2.5",
+        a_5xx_to_mail_from_fails_every_recipient_of_the_batch),
+    Row("a host that refuses service, sends no banner or drops the link is retried", "RFC 5321 §4.5.4.1, §3.8; Q146669",
+        a_host_that_is_unavailable_is_retried),
+    Row("a DNS time-out is retried, not reported", "RFC 5321 §5.1 (temporary DNS errors); Q184051",
+        a_dns_time_out_is_retried_not_reported),
+    Row("Send Again on a member's NDR goes to the member", "Q146480; RFC 3464 §2.3.2",
+        send_again_on_a_member_ndr_goes_to_the_member),
+    Row("nested lists report a member once, under the list the sender used", "RFC 3464 §2.3.1; RFC 5321 §3.9.2",
+        nested_lists_report_the_member_once),
+    Row("an unknown local recipient is reported with 5.1.1, the others delivered", "RFC 3463 §3.2 (5.1.1); Q246881",
+        an_unknown_local_recipient_is_reported_with_5_1_1),
     Row("the NDR is a multipart/report with the delivery status and the original",
         "RFC 3462 §1 (RFC 6522); RFC 3464 §2", the_ndr_is_a_multipart_report_with_the_original),
 ]

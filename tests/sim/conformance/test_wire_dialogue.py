@@ -18,7 +18,12 @@ def the_banner_names_the_ims_build(release: str) -> None:
 def ehlo_lists_the_ims_extensions(release: str) -> None:
     reply = make_org(release).ims.session("192.0.2.7").ehlo("client.example.org")
     assert reply.lines() == ["250-exch01.contoso.com Hello [192.0.2.7]", "250-XEXCH50", "250-HELP", "250-ETRN",
-                             "250-DSN", "250-SIZE 10485760", "250-AUTH LOGIN", "250 AUTH=LOGIN"]
+                             "250-DSN", "250-SIZE 0", "250-AUTH LOGIN", "250 AUTH=LOGIN"]
+
+
+def ehlo_advertises_the_administrators_size_limit(release: str) -> None:
+    org = make_org(release, message_size_kb=2048)
+    assert "SIZE 2097152" in org.ims.session().ehlo("client.example.org").more
 
 
 def an_unknown_command_gets_500(release: str) -> None:
@@ -60,6 +65,8 @@ def every_command_and_reply_is_in_the_protocol_log(release: str) -> None:
 ROWS = [
     Row("the banner names the IMS build", "Q194131", the_banner_names_the_ims_build),
     Row("EHLO lists the IMS's extensions", "RFC 5321 §4.1.1.1; Q262945", ehlo_lists_the_ims_extensions),
+    Row("EHLO advertises the administrator's size limit", "RFC 1870 §4; Q262945 (SIZE 0 = none)",
+        ehlo_advertises_the_administrators_size_limit),
     Row("an unknown command gets 500 command not recognized", "RFC 5321 §4.2.4; Q166642", an_unknown_command_gets_500),
     Row("commands out of order get 503", "RFC 5321 §4.1.4, §4.2.2", commands_out_of_order_get_503),
     Row("EXPN is not implemented", "RFC 5321 §3.5.2; Q175842", expn_is_not_implemented),
