@@ -102,7 +102,8 @@ def read_tnef(data: bytes) -> TnefMessage | None:
     try:
         for part in parsed.walk():
             if part.get_content_type() == "application/ms-tnef":
-                return decode(part.get_payload(decode=True) or b"")
+                payload = part.get_payload(decode=True)
+                return decode(payload if isinstance(payload, bytes) else b"")
         if not parsed.is_multipart():
             payload = parsed.get_payload(decode=True)
             text = payload.decode("latin-1") if isinstance(payload, bytes) else str(payload or "")
