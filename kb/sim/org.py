@@ -106,9 +106,17 @@ class Organisation:
         return f"c=US;a= ;p={self.organisation};l={self.server}-{stamp}Z-{self._mts_counter}"
 
     # -- directory -----------------------------------------------------------------------------
-    def add_mailbox(self, alias: str, display_name: str = "", smtp: list[str] | None = None, x400: str = "") -> Mailbox:
-        """Create a mailbox (directory entry + store folders); the SMTP address defaults to alias@domain."""
-        mailbox = Mailbox(alias, display_name or alias, list(smtp or [f"{alias.lower()}@{self.domain}"]), x400)
+    def add_mailbox(self, alias: str, display_name: str = "", smtp: list[str] | None = None, x400: str = "",
+                    home_server: str = "") -> Mailbox:
+        """Create a mailbox (directory entry + store folders); the SMTP address defaults to alias@domain.
+
+        ``home_server`` names another server of the site whose store holds the mailbox ("" = this
+        server, which runs the IMS); mail for it goes there through the MTA.
+        """
+        if home_server:
+            _check_names(organisation=self.organisation, site=self.site, server=home_server, domain=self.domain)
+        mailbox = Mailbox(alias, display_name or alias, list(smtp or [f"{alias.lower()}@{self.domain}"]), x400,
+                          home_server.upper())
         self.directory.add(mailbox)
         self.store.create_mailbox(alias)
         return mailbox

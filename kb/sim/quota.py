@@ -27,6 +27,8 @@ from kb.sim.builds import build
 from kb.sim.mapi import MapiError
 
 if TYPE_CHECKING:
+    from kb.sim.directory import Mailbox
+    from kb.sim.message import MapiMessage
     from kb.sim.org import Organisation
 
 STORE_EXEMPTS_GATEWAY_REPORTS_FROM_QUOTA = build("5.5.2591.0")
@@ -68,6 +70,7 @@ class Quotas:
         self.org = org
         self.default = StorageLimits()
         self.mailbox_limits: dict[str, StorageLimits] = {}
+        self.refused = 0  # deliveries refused over "Prohibit send and receive"
 
     def set_limits(self, limits: StorageLimits, alias: str | None = None) -> None:
         """Set the Private IS default (``alias`` None) or one mailbox's own limits."""
@@ -102,6 +105,12 @@ class Quotas:
         """Return the Storage Limits column of mailbox ``alias``."""
         return self.limits(alias).state(self.size(alias))
 
+    def refuses(self, alias: str, message: "MapiMessage") -> bool:
+        """Return True when the store refuses to deliver ``message`` to ``alias`` (and handle it)."""
+        if not self.mailbox_limits and not self.default.prohibit_send_receive_kb:
+            return False  # no limit set: nothing to check (the common case stays cheap)
+        return _refuses(self, alias, message)
+
     def check_gateway_report(self) -> None:
         """Let the store generate a report for the IMS gateway, or raise MapiError 0x4dd (Q226202)."""
         org = self.org
@@ -113,3 +122,66 @@ class Quotas:
                    f"cn=internet mail connector ({org.server.lower()})")
         org.eventlog.log("MSExchangeIS Private", 2018, gateway=gateway, error="0x4dd")
         raise MapiError(EC_QUOTA_EXCEEDED, f"the gateway mailbox {org.ims_mailbox} is over its storage limit")
+
+
+# Q238498 (first corrected in SP4; before that in the store hotfix package Q248838, whose first
+# Store.exe is 5.5.2652.17 of April 12, 2000 - which build of the package carries it is an
+# inference): a store that refuses a delivery because the mailbox is over "Prohibit send and
+# receive" made an NDR even when the message was itself a report. On a server other than the
+# IMS's it NDRs the report on the mailbox's behalf to the report's originator, the null address;
+# the IMS cannot deliver to <> and NDRs back to the originator of that NDR, the mailbox, whose
+# store refuses and reports again: a loop. On the IMS's own server the refusal goes back to the
+# IMS, which never reports on a report (RFC 5321 §4.5.5). From that build reports are never NDR'd.
+STORE_NEVER_REPORTS_ON_REPORTS = build("5.5.2652.17")
+QUOTA_FAILURE_TEXT = "The recipient's mailbox is full"  # (inference) no corpus NDR text for a full mailbox
+
+
+def _refuses(quotas: Quotas, alias: str, message: "MapiMessage") -> bool:
+    """Refuse delivery to a disabled mailbox: NDR a message, drop a report (or loop, Q238498)."""
+    from kb.sim.directory import Mailbox
+
+    org = quotas.org
+    entry = org.directory.find(alias)
+    if not isinstance(entry, Mailbox) or quotas.limits(alias).prohibit_send_receive_kb == 0:
+        return False
+    if quotas.state(alias) != "Mailbox disabled":
+        return False
+    quotas.refused += 1
+    is_report = message.message_class.startswith("REPORT.") or not message.reverse_path
+    remote = bool(entry.home_server) and entry.home_server != org.server
+    if is_report and (org.builds.store >= STORE_NEVER_REPORTS_ON_REPORTS or not remote):
+        return True  # never report on a report
+    _report_refusal(org, entry, message, to_null=is_report)
+    return True
+
+
+def _report_refusal(org: "Organisation", mailbox: "Mailbox", message: "MapiMessage", to_null: bool) -> None:
+    """Make the store's NDR for a refused delivery and send it: to the originator, or to <> (Q238498)."""
+    from kb.sim.message import RecipientRow
+    from kb.sim.p1 import P1Recipient, Transfer
+    from kb.sim.report import ReportedFailure
+
+    row = next((r for r in message.recipients if r.entry == mailbox.alias
+                or r.address.strip().lower() in (a.lower() for a in mailbox.smtp)), None)
+    if row is None:
+        row = message.recipients[0] if message.recipients else None
+    if row is None:
+        return
+    server = mailbox.home_server or org.server
+    failure = ReportedFailure(row_id=row.row_id, address=row.address, reason=1, diag=0,
+                              diagnostic_line=f"MSEXCH:MSExchangeIS:{org.site}:{server}",
+                              reason_text=QUOTA_FAILURE_TEXT, status="5.2.2")
+    try:
+        ndr = org.reports.create_ndr(message, [failure])
+    except MapiError:
+        return
+    if not to_null:
+        sender = org.directory.by_smtp(message.reverse_path) if message.reverse_path else None
+        originator = sender.alias if sender is not None and sender.alias != mailbox.alias else ""
+        org.reports.deliver_report(ndr, Transfer(message=message, recipients=[P1Recipient(row.row_id, mailbox.address)],
+                                                 originator=originator))
+        return
+    # Addressed to the report's originator, the null address, and submitted for the mailbox.
+    ndr.recipients = [RecipientRow(1, "", "SMTP", "")]
+    ndr.sender, ndr.sender_name = mailbox.address, mailbox.display_name
+    org.mta.submit(ndr, originator=mailbox.alias)

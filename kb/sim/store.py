@@ -104,6 +104,8 @@ class InformationStore:
 
     def deliver(self, alias: str, message: MapiMessage) -> MapiMessage:
         """Deliver a copy of ``message`` to the Inbox of ``alias``."""
+        if self.quotas.refuses(alias, message):
+            return message  # over "Prohibit send and receive": refused (kb.sim.quota)
         copy = message.clone(self.new_entry_id())
         copy.delivery_time = self.org.clock.now()
         self.folder(alias, "Inbox").append(copy)
