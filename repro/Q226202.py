@@ -10,7 +10,8 @@ Information Store's General tab. Fixed in SP3 (Store.exe 5.5.2591.0).
 Modelled assumptions: the IMS mailbox fills with large outbound messages waiting for retry to a
 host that answers 421 (a message stays in the IMS mailbox until the IMS has finished with it,
 Q296879); the report that should be made is the NDR of a message to a domain that does not exist
-(an NDR "for a gateway"); the IMS then logs 4120 because its notification failed. The negative
+(an NDR "for a gateway"); the IMS then logs 4120 because its notification failed. The backlog comes from three users, each under the
+limit (their Sent Items count against their own mailboxes). The negative
 control sends the same NDR-producing message with the IMS mailbox under its limit.
 """
 
@@ -27,12 +28,15 @@ def _flow(release: str, backlog: int, transcript: list[str], label: str) -> dict
     """Queue ``backlog`` 400 KB messages for a busy host, then send to a domain that does not exist."""
     org = Organisation(release)
     org.add_mailbox("alice", "Alice Smith")
+    senders = [f"user{n}" for n in range(backlog)]  # each under the limit; together over it
+    for alias in senders:
+        org.add_mailbox(alias, alias.capitalize())
     org.store.quotas.set_limits(StorageLimits(warning_kb=600, prohibit_send_kb=800, prohibit_send_receive_kb=1000))
     org.add_remote_host("mx.busy.example", "192.0.2.40", behaviour="tempfail")
     org.dns.add_zone("busy.example", mx=[(10, "mx.busy.example")])
     client = org.client("alice")
-    for number in range(backlog):
-        client.send("SMTP:bob@busy.example", subject=f"Site plans {number + 1}", body="x" * 400_000)
+    for number, alias in enumerate(senders):
+        org.client(alias).send("SMTP:bob@busy.example", subject=f"Site plans {number + 1}", body="x" * 400_000)
     state = org.store.quotas.state(org.ims_mailbox)
     transcript.append(f"[{label}] {org.builds.name}: store {org.builds.store}; {backlog} message(s) waiting; "
                       f"IMS mailbox Storage Limits: {state}")

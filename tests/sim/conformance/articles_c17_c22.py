@@ -9,7 +9,7 @@ from kb.sim.ims.content import IMS_NAMES_ENVELOPE_RECIPIENT_IN_TNEF_NDR
 from kb.sim.ims.loglevels import IMS_WRITES_NOTES_LITERALLY
 from kb.sim.ims.p1codes import IMS_SETS_VALID_FOREIGN_REASON
 from kb.sim.ims.smarthost import IMS_KEEPS_NULL_PATH_FOR_SMART_HOST
-from kb.sim.quota import STORE_EXEMPTS_GATEWAY_REPORTS_FROM_QUOTA
+from kb.sim.quota import STORE_EXEMPTS_GATEWAY_REPORTS_FROM_QUOTA, STORE_NEVER_REPORTS_ON_REPORTS
 
 # (article, conforming behaviour, its source, builds that deviate, why) - C17-C22 of ims-domain §3.
 ARTICLES: list[tuple[str, str, str, Callable[[ComponentBuilds], bool], str]] = [
@@ -23,6 +23,8 @@ ARTICLES: list[tuple[str, str, str, Callable[[ComponentBuilds], bool], str]] = [
      lambda b: b.store < STORE_EXEMPTS_GATEWAY_REPORTS_FROM_QUOTA, "IS Private 2018 (0x4dd), no NDR"),
     ("Q230288", "an NDR to an X.400 originator carries a one-octet reason", "X.411 NonDeliveryReasonCode; Q230288",
      lambda b: b.ims < IMS_SETS_VALID_FOREIGN_REASON, "reason -1 leaves as three octets"),
+    ("Q238498", "a report refused by a disabled mailbox is not reported on", "RFC 5321 §4.5.5; Q238498",
+     lambda b: b.store < STORE_NEVER_REPORTS_ON_REPORTS, "the remote store NDRs it to <>: a loop"),
 ]
 
 

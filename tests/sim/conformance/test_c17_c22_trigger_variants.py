@@ -136,7 +136,9 @@ def test_q226202_any_ims_mailbox_over_a_prohibit_limit_loses_its_reports(limit_k
         org.add_remote_host("mx.example.net", "192.0.2.25", recipients={"gone@example.net": "550 5.1.1 User unknown"})
         org.dns.add_zone("example.net", mx=[(10, "mx.example.net")])
         client = org.client("alice")
-        client.send("SMTP:bob@busy.example", subject="backlog", body="x" * (limit_kb * 1024 + 1))
+        for alias in ("u1", "u2", "u3"):  # each sender under the limit, the IMS mailbox over it
+            org.add_mailbox(alias)
+            org.client(alias).send("SMTP:bob@busy.example", subject="backlog", body="x" * (limit_kb * 400))
         assert org.store.quotas.state(org.ims_mailbox) in ("Prohibit send", "Mailbox disabled")
         client.send("SMTP:pat@invaliddomain.com" if failure == "host" else "SMTP:gone@example.net", subject="s")
         lost = not client.ndrs()
@@ -169,3 +171,26 @@ def test_q230288_any_ims_ndr_to_an_x400_originator_has_a_three_octet_reason(surn
         return width != 1
 
     each_release("Q230288", symptom)
+
+
+# -- Q238498: any report (any sender text, any size) to any disabled mailbox on another server ------
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(server=st.sampled_from(["EXCH02", "mail2", "Branch-01"]), subject=WORDS,
+       over_kb=st.integers(min_value=1, max_value=200))
+def test_q238498_any_report_to_a_disabled_mailbox_on_another_server_loops(server: str, subject: str, over_kb: int) -> None:
+    def symptom(release: str) -> bool:
+        org = Organisation(release)
+        org.add_mailbox("alice", "Alice Smith", home_server=server)
+        org.add_mailbox("bob", "Bob Jones")
+        org.client("bob").send("alice", subject="filler", body="x" * ((100 + over_kb) * 1024))
+        org.store.quotas.set_limits(StorageLimits(prohibit_send_receive_kb=100), "alice")
+        session = org.ims.session(peer_ip="192.0.2.10")
+        session.transaction("mail.example.org", "", ["alice@contoso.com"], f"Subject: {subject}\r\n\r\nx\r\n".encode())
+        try:
+            org.clock.run(limit=12)
+        except RuntimeError:
+            return True
+        assert org.store.quotas.refused == 1
+        return False
+
+    each_release("Q238498", symptom)
