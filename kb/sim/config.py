@@ -144,7 +144,8 @@ def org_from_config(release: str, data: dict[str, Any], path: str = "<config>", 
     org.local_domains += [d for d in data.get("local_domains", []) if d.lower() != org.domain]
     for i, box in enumerate(data.get("mailboxes", [])):
         with places.at("mailboxes", i):
-            org.add_mailbox(box["alias"], box.get("display_name", ""), box.get("smtp"), box.get("x400", ""))
+            org.add_mailbox(box["alias"], box.get("display_name", ""), box.get("smtp"), box.get("x400", ""),
+                            box.get("home_server", ""))
     for i, entry in enumerate(data.get("custom_recipients", [])):
         with places.at("custom_recipients", i):
             org.add_custom_recipient(entry["alias"], entry["target"], entry.get("display_name", ""), entry.get("smtp"))

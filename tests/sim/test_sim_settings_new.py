@@ -127,7 +127,7 @@ def test_peers_on_different_releases_talk_and_a_stopped_peer_answers_421() -> No
 def test_an_org_file_sets_content_limits_connectors_and_levels(tmp_path: Path) -> None:
     path = tmp_path / "org.yaml"
     path.write_text(
-        "mailboxes: [{alias: alice}]\n"
+        "mailboxes: [{alias: alice}, {alias: remote, home_server: exch02}]\n"
         "store:\n  storage_limits: {warning_kb: 100, prohibit_send_kb: 200, prohibit_send_receive_kb: 300}\n"
         "x400_connectors:\n  - {foreign_mta: FABMTA, address_space: 'c=US;a= ;p=Fabrikam', strict: false}\n"
         "ims:\n  content_format: UUENCODE\n  rich_text: never\n"
@@ -139,6 +139,7 @@ def test_an_org_file_sets_content_limits_connectors_and_levels(tmp_path: Path) -
     assert org.store.quotas.default == StorageLimits(100, 200, 300)
     assert org.x400_connectors[0].foreign.strict is False
     assert org.ims.config.log_level("smtp_protocol_log") == 3
+    assert org.directory.get("remote").home_server == "EXCH02"
 
 
 @pytest.mark.parametrize("text, line, message", [
