@@ -26,9 +26,13 @@ class Reply:
         return [f"{self.code}{' ' if i == len(texts) - 1 else '-'}{t}" for i, t in enumerate(texts)]
 
     def line(self) -> str:
-        """Return the reply as sent on the wire (lines joined by CRLF, without the final CRLF)."""
+        """Return the reply on one line (a multi-line reply's lines joined by " | ", for transcripts)."""
         if not self.more:
             return f"{self.code} {self.text}"
+        return " | ".join(self.lines())
+
+    def wire(self) -> str:
+        """Return the reply as sent on the wire (lines joined by CRLF, without the final CRLF)."""
         return "\r\n".join(self.lines())
 
     @property

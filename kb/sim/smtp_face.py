@@ -60,7 +60,7 @@ class ImsSmtpHandler:
 
     def _model(self, session: Session, reply: Reply) -> str:
         """Return a model reply's wire form, marked so that ``wire_reply`` does not translate it."""
-        line = reply.line()
+        line = reply.wire()
         session.kb_model_reply = line  # type: ignore[attr-defined]
         return line
 
@@ -181,7 +181,7 @@ class ImsSmtpHandler:
     async def handle_QUIT(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         """QUIT: the IMS's closing words (also while the service is stopped: the channel closes)."""
         if self.refusal():
-            return replies.reply("quit").line()
+            return replies.reply("quit").wire()
         return await self.answer(session, lambda inbound: inbound.quit())
 
     async def handle_exception(self, error: Exception) -> str:

@@ -102,6 +102,14 @@ class InformationStore:
         self.org.mta.submit(message)
         return message
 
+    def transfer_in(self, message: MapiMessage) -> None:
+        """Hand a message a gateway submitted through MTS-IN to the MTA for routing (Q234065).
+
+        The gateway's envelope originator is not a local sender, so the MTA finds the report
+        recipient from the message's reverse path.
+        """
+        self.org.mta.submit(message, originator="")
+
     def deliver(self, alias: str, message: MapiMessage) -> MapiMessage:
         """Deliver a copy of ``message`` to the Inbox of ``alias``."""
         if self.quotas.refuses(alias, message):

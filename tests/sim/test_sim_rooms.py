@@ -56,3 +56,8 @@ def test_the_ims_and_the_store_reports_use_the_p1_interface_not_the_mta() -> Non
     users = sorted(module_name(p) for p in [*SIM.joinpath("ims").rglob("*.py"), SIM / "report.py"]
                    if "kb.sim.mta" in every_import(p))
     assert users == []
+
+
+def test_the_ims_reaches_the_mta_only_through_the_store() -> None:
+    offenders = sorted(str(p.relative_to(SIM)) for p in SIM.joinpath("ims").rglob("*.py") if ".mta." in p.read_text())
+    assert offenders == []

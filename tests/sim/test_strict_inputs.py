@@ -116,3 +116,17 @@ def test_a_malformed_one_off_never_breaks_a_run(one_off: str) -> None:
     org.client("alice").send(one_off, subject="typo")
     assert org.ims.running
     assert org.client("alice").ndrs() or org.ims.spool.list("BAD")
+
+
+@pytest.mark.parametrize(("release", "fragment"), [
+    ("Exchange Server 5.5 SP3 + Msexcimc.exe 5.52594.0", "is not a build of the 5.5 series"),
+    ("Exchange Server 5.5 SP3 + Store.exe 5.5.2652.17 + Store.exe 5.5.2653.22", "overlays the store twice"),
+])
+def test_kb_repro_refuses_a_bad_overlay_before_running_anything(release: str, fragment: str) -> None:
+    from click.testing import CliRunner
+
+    from kb.cli import cli
+
+    result = CliRunner().invoke(cli, ["repro", "Q254893", "--release", release])
+    assert result.exit_code == 1
+    assert fragment in result.output and "Traceback" not in result.output

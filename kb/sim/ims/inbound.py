@@ -392,7 +392,7 @@ class InboundPath:
             routed = message.clone(message.entry_id)
             routed.recipients = known
             routed.submit_time = org.clock.now()
-            org.mta.submit(routed, originator="")
+            org.store.transfer_in(routed)  # MTS-IN -> store -> MTA
         if unknown:
             name_failures(self.ims, message, message.props.get("tnef"), unknown)
             self.ims.ndr.report(Transfer(message=message, recipients=[f.recipient.p1 for f in unknown]), name,

@@ -68,6 +68,7 @@ class QueueEntry:
     state: str = "ready"  # ready, retry, done
     last_error: str = ""
     delivered: list[str] = field(default_factory=list)
+    last_replies: dict[str, tuple[str, str]] = field(default_factory=dict)  # see Attempt.replies
     retry_task: Any = field(default=None, repr=False, compare=False)  # the scheduled retry, if any
 
     def to_json(self) -> dict[str, Any]:
@@ -95,6 +96,9 @@ class Attempt:
     failed: list[Failure] = field(default_factory=list)
     retry: list[ImsRecipient] = field(default_factory=list)
     error: str = ""
+    # address -> (reply line, host) of a transient reply, reported if the message expires
+    # (RFC 3464 §2.3.5-2.3.6: the last attempt's Remote-MTA and Diagnostic-Code).
+    replies: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 def _is_ip(text: str) -> bool:
@@ -288,6 +292,7 @@ class OutboundPath:
         entry.attempts += 1
         result = self.deliver(entry)
         entry.delivered += [r.address for r in result.delivered]
+        entry.last_replies.update(result.replies)
         if ims.config.log_level("message_transfer") >= 3 and (result.delivered or result.failed):
             org.eventlog.log(SOURCE, 2001, message=entry.spool_name, hosts=entry.decision.host or entry.decision.domain,
                              delivered=len(result.delivered), undeliverable=len(result.failed))
@@ -361,7 +366,7 @@ class OutboundPath:
         """NDR whatever is left of ``entry`` when its time-out passes (Q184051)."""
         if entry.state == "done":
             return
-        failures = [Failure(r, EXPIRED) for r in entry.recipients]
+        failures = [Failure(r, EXPIRED, *entry.last_replies.get(r.address, ("", ""))) for r in entry.recipients]
         entry.recipients = []
         self._finish(entry)
         self.ims.ndr.report(entry.transfer, entry.spool_name, failures)
@@ -399,6 +404,7 @@ class OutboundPath:
                 result = ims.smtp_out.session(entry, host, ip, remaining)
                 outcome.delivered += result.delivered
                 outcome.failed += result.failed
+                outcome.replies.update(result.replies)
                 remaining = result.retry
                 if result.error:
                     errors.append(result.error)

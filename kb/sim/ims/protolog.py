@@ -57,9 +57,13 @@ class ProtocolSession:
         return pairs
 
     def transcript(self, label: str) -> list[str]:
-        """Return transcript lines ``[label]   C: <command>  S: <reply>`` (as kb.repro.smtp_lines)."""
+        """Return transcript lines ``[label]   C: <command>  S: <reply>`` (as kb.repro.smtp_lines).
+
+        A multi-line reply is one line, its lines joined by `` | `` (as ``Reply.line()``).
+        """
         out = []
-        for command, reply in self.dialogue():
+        for command, wire in self.dialogue():
+            reply = wire.replace("\r\n", " | ")  # one line per step, as Reply.line()
             if command and reply:
                 out.append(f"[{label}]   C: {command}  S: {reply}")
             elif reply:

@@ -54,5 +54,5 @@ def translate(line: str, host: str = "") -> str:
     """Return the IMS's reply for a reply line the SMTP listener produced on its own."""
     for pattern, key in _LISTENER_REPLIES:
         if pattern.search(line):
-            return reply(key, host=host).line()
+            return reply(key, host=host).wire()
     return line

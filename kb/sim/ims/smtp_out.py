@@ -85,6 +85,7 @@ class SmtpClient:
                 accepted.append(recipient)
             elif reply.transient:
                 result.retry.append(recipient)
+                result.replies[recipient.address] = (reply.line(), host)
             elif reply.code == EXCEEDED_STORAGE and self.ims.build < IMS_PER_RECIPIENT_STORAGE_REPLY:
                 # Batch-level error: the 552 is stamped on every recipient of the batch and the
                 # session ends before DATA, so nobody gets the message (Q260741).
@@ -104,6 +105,7 @@ class SmtpClient:
                 result.delivered = accepted
             elif reply.transient:
                 result.retry += accepted
+                result.replies.update({r.address: (reply.line(), host) for r in accepted})
             else:
                 result.failed += [Failure(r, remote_failure(reply.line()), reply.line(), host) for r in accepted]
         say("QUIT")

@@ -54,6 +54,7 @@ def transient_failure_expires_after_the_message_time_out(release: str) -> None:
     (ndr,) = client.ndrs()
     _, (block,) = dsn_blocks(ndr)
     assert block["Action"] == "failed" and block["Status"] == "4.4.7"
+    assert block["Remote-MTA"] == f"dns; {HOST}" and block["Diagnostic-Code"] == "smtp; 450 mailbox busy"
     assert org.ims.queues()["outbound_awaiting_delivery"] == []
 
 
@@ -214,7 +215,8 @@ ROWS = [
     Row("a transient failure is retried on the connector schedule", "RFC 5321 §4.5.4.1; Q146669",
         transient_failure_is_retried_on_the_virtual_clock),
     Row("a transient failure expires after the message time-out with Status 4.4.7",
-        "RFC 5321 §4.5.4.1; RFC 3463 §3.5 (4.4.7); Q184051", transient_failure_expires_after_the_message_time_out),
+        "RFC 5321 §4.5.4.1; RFC 3463 §3.5 (4.4.7); RFC 3464 §2.3.5, §2.3.6 (the last attempt); Q184051",
+        transient_failure_expires_after_the_message_time_out),
     Row("a permanent failure is reported at once and never retried", "RFC 5321 §4.2.1, §4.5.4.1",
         permanent_failure_is_reported_at_once_and_never_retried),
     Row("DSN fields come from the remote reply: Status, Remote-MTA, Diagnostic-Code",
