@@ -98,6 +98,15 @@ def strip_subject(note: str) -> str:
     return f"{head} {rest[1]}" if len(rest) == 2 else head
 
 
+def packet_lines(stamp: str, data: bytes, level: int) -> list[str]:
+    """Return the LOG lines of message data: headers from Medium, the body too at Maximum."""
+    if level < MEDIUM:
+        return []
+    head, _, body = data.decode("utf-8", "replace").partition("\r\n\r\n")
+    lines = head.split("\r\n") + ([""] + body.split("\r\n") if level >= MAXIMUM and body else [])
+    return [f"{stamp} : IO: >{line}" for line in lines]
+
+
 def file_line(ims_build: object, level: int, line: str) -> str | None:
     """Return ``line`` as the LOG file gets it at ``level`` on ``ims_build``, or None when not written.
 
@@ -134,10 +143,9 @@ class LogFileWriter:
         try:
             while lines_done < len(session.lines) or packets_done < len(session.packets):
                 if packets_done < len(session.packets) and session.packets[packets_done][0] <= lines_done:
-                    _, part, text = session.packets[packets_done]
+                    _, stamp, data = session.packets[packets_done]
                     packets_done += 1
-                    if level >= (MEDIUM if part == "header" else MAXIMUM):
-                        out.append(text)
+                    out += packet_lines(stamp, data, level)
                     continue
                 line = file_line(self.ims.build, level, session.lines[lines_done])
                 lines_done += 1

@@ -22,8 +22,8 @@ class ProtocolSession:
     peer: str
     lines: list[str] = field(default_factory=list)
     # Message data that crossed the wire, for the LOG file only: (index into ``lines`` it follows,
-    # "header" or "body", the line) - the log writes headers from Medium, bodies at Maximum.
-    packets: list[tuple[int, str, str]] = field(default_factory=list)
+    # time stamp, the octets) - the log writes headers from Medium, bodies at Maximum.
+    packets: list[tuple[int, str, bytes]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         """Return a JSON-ready dict."""
@@ -94,13 +94,7 @@ class ProtocolLog:
 
     def packet(self, session: ProtocolSession, when: datetime, data: bytes) -> None:
         """Record the message data sent or received after DATA (headers, then body lines)."""
-        stamp = log_time(when)
-        in_body = False
-        for raw in data.decode("utf-8", "replace").split("\r\n"):
-            if not raw and not in_body:
-                in_body = True
-                continue
-            session.packets.append((len(session.lines), "body" if in_body else "header", f"{stamp} : IO: >{raw}"))
+        session.packets.append((len(session.lines), log_time(when), data))  # split only if a LOG file wants it
         if self.sink is not None:
             self.sink(session)
 
