@@ -12,7 +12,6 @@ from typing import Any
 from kb.exceptions import KbError, NotFoundError, RecordError
 
 
-
 @dataclass
 class Target:
     """One article record as kb verify sees it."""
