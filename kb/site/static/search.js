@@ -13,14 +13,16 @@ const box = document.getElementById("filters");
 const status = document.getElementById("search-status");
 const list = document.getElementById("results");
 const more = document.getElementById("more");
-// The merged instance over every bundle (a promise until its indexes are merged).
-let pagefind = null;
-let ready = null;
-// The filter that hides stale copies of changed pages (null when the bundles are current).
-let hidden = null;
+// One Pagefind instance per bundle (each bundle's pagefind.js is a module of its own), with
+// the parts it must not show: those a newer layer holds a fresher copy of.
+let instances = null;
+// The filters named in the address, until the filter boxes exist.
+let wanted = {};
 let generation = 0;
 // The search on screen: its results in order (an exact-id hit first), how many are shown.
 let current = null;
+// The filter counts of the last search, shown beside the filter values.
+let latestCounts = null;
 
 function el(tag, attrs = {}, text = null) {
   const node = document.createElement(tag);
@@ -47,6 +49,9 @@ function safeExcerpt(html) {
 }
 
 function selected() {
+  if (!box.querySelector("input[type=checkbox]")) {
+    return Object.fromEntries(Object.entries(wanted).map(([k, values]) => [k, { any: values }]));
+  }
   const chosen = {};
   for (const cb of box.querySelectorAll("input[type=checkbox]:checked")) {
     (chosen[cb.dataset.filter] ||= []).push(cb.value);
@@ -142,10 +147,48 @@ async function showMore(mine) {
   more.textContent = `Show ${Math.min(PAGE, n - current.shown)} more`;
 }
 
+// The filters an instance searches with: the user's, minus the parts a newer layer holds.
+function scoped(filters, instance) {
+  if (!instance.hide.length) return filters;
+  return { ...filters, all: [...(filters.all || []), { part: { none: instance.hide } }] };
+}
+
+function addCounts(into, counts) {
+  for (const [key, values] of Object.entries(counts || {})) {
+    const sums = (into[key] ||= {});
+    for (const [value, n] of Object.entries(values)) sums[value] = (sums[value] || 0) + n;
+  }
+  return into;
+}
+
+// Search the first bundle alone and show its best results straight away (marked as partial),
+// then the others at once; when all have answered, their results are merged by score and the
+// counts (results and filters) are the exact sums.
+async function searchAll(query, filters, mine, early) {
+  const one = async (instance) => {
+    const found = await instance.pf.search(query || null, { filters: scoped(filters, instance) });
+    for (const result of found.results) result.bundle = instance.bundle;
+    return found;
+  };
+  const [head, ...rest] = instances;
+  const first = await one(head);
+  if (early && rest.length && first.results.length && mine === generation) {
+    const datas = await Promise.all(first.results.slice(0, PAGE).map((r) => r.data()));
+    if (mine === generation) {
+      list.replaceChildren(...datas.map(resultItem));
+      status.textContent = `Searching… the first results, from 1 of ${instances.length} parts of the index.`;
+    }
+  }
+  const all = [first, ...(await Promise.all(rest.map(one)))];
+  const results = all.flatMap((found) => found.results);
+  results.sort((a, b) => b.score - a.score);  // stable: bundle order breaks ties
+  return { results, filters: all.reduce((sum, found) => addCounts(sum, found.filters), {}) };
+}
+
 async function run(event) {
   if (event) event.preventDefault();
-  if (!pagefind) return;
-  countSelected();
+  if (!instances) return;
+  if (box.querySelector("input[type=checkbox]")) countSelected();
   const mine = ++generation;
   const query = input.value.trim();
   const filters = selected();
@@ -158,29 +201,42 @@ async function run(event) {
     return;
   }
   status.textContent = "Searching…";
-  const all = hidden ? { ...filters, ...hidden } : filters;
-  const [search, exact] = await Promise.all([
-    pagefind.search(query || null, { filters: all }), exactArticle(pagefind, query, all)]);
-  if (mine !== generation) return;
   // An article id typed as such (Q254893 or 254893) shows that article first: Pagefind ranks
-  // numbers by text statistics, which cannot know that this number names a page.
-  const order = exact ? [exact, ...search.results.filter((r) => r.id !== exact.id)] : search.results;
-  current = { order, shown: 0 };
-  updateCounts(search.filters || {});
+  // numbers by text statistics, which cannot know that this number names a page. Only the
+  // bundles that can hold it are asked, and it shows before the full search is done.
+  const exact = await exactArticle(query, filters);
+  if (mine !== generation) return;
+  if (exact) {
+    list.replaceChildren(resultItem(exact.data));
+    status.textContent = "Searching… the article with this id first.";
+  }
+  const search = await searchAll(query, filters, mine, !exact);
+  if (mine !== generation) return;
+  const order = exact ? [exact, ...search.results.filter((r) => r.id !== exact.id || r.bundle !== exact.bundle)] : search.results;
+  current = { order, shown: 0, done: true };
+  latestCounts = search.filters;
+  updateCounts(latestCounts);
   await showMore(mine);
 }
 
 // The article an id names, found in the search index itself (its page carries the id as a
 // word, and the hidden "part" filter is the id's last three digits): no page is fetched, so
-// an id that names no article costs no 404.
-async function exactArticle(instance, query, filters) {
+// an id that names no article costs no 404. Only the bundles that may hold it are searched:
+// the base shard of its last digit and the layers holding its part, newest first.
+async function exactArticle(query, filters) {
   const match = /^\s*q?(\d{4,8})\s*$/i.exec(query);
   if (!match) return null;
   const id = `Q${match[1]}`;
-  const found = await instance.search(id, { filters: { ...filters, part: id.slice(-3) } });
-  for (const result of found.results.slice(0, 8)) {
-    const data = await result.data();
-    if (data.meta.id === id) return { id: result.id, data };
+  const part = id.slice(-3);
+  const candidates = instances.filter((i) => (i.layer ? i.parts.includes(part) : i.shards.includes(id.slice(-1))))
+    .filter((i) => !i.hide.includes(part))
+    .reverse();
+  for (const instance of candidates) {
+    const found = await instance.pf.search(id, { filters: { ...scoped(filters, instance), part } });
+    for (const result of found.results.slice(0, 8)) {
+      const data = await result.data();
+      if (data.meta.id === id) return { id: result.id, bundle: instance.bundle, data };
+    }
   }
   return null;
 }
@@ -197,80 +253,51 @@ async function loadLayers() {
   return { bundles: (form.dataset.bundles || "").split(" ").filter(Boolean), layers: [] };
 }
 
-// The filter that shows each page from the newest bundle holding its part: a layer's copy
-// unless a newer layer holds the part, a base copy unless any layer does.
-function freshest(layers) {
-  const clauses = [];
-  let newer = [];
-  for (let i = layers.length - 1; i >= 0; i--) {
-    if (layers[i].bundle) {
-      clauses.push(newer.length ? { all: [{ layer: `d${i}` }, { part: { none: newer } }] } : { layer: `d${i}` });
-    }
-    newer = newer.concat(layers[i].parts);
-  }
-  clauses.push({ all: [{ layer: "base" }, { part: { none: newer } }] });
-  return { any: clauses };
+// The base bundles are sharded by the last digit of the article id (kb/site/search_bundle.py):
+// "pagefind" holds the ids ending in 0 (or every id on a small site), "pagefind-N" those
+// ending in N. After small rebuilds the changed pages are in small layer bundles, newest last;
+// a page is shown only from the newest bundle holding its "part" (kb/site/search_plan.py).
+function describeInstances(described) {
+  const { bundles, layers } = described;
+  const everyLayerPart = layers.flatMap((layer) => layer.parts);
+  const out = bundles.map((bundle) => ({
+    bundle, layer: false, parts: [], hide: everyLayerPart,
+    shards: bundles.length === 1 ? "0123456789" : bundle === "pagefind" ? "0" : bundle.slice(-1),
+  }));
+  layers.forEach((layer, i) => {
+    if (!layer.bundle) return;
+    const newer = layers.slice(i + 1).flatMap((l) => l.parts);
+    out.push({ bundle: layer.bundle, layer: true, parts: layer.parts, hide: newer, shards: "" });
+  });
+  return out;
 }
 
-// Every bundle merged into one instance: exact results and counts. The bundle is sharded by
-// the last digit of the article id (kb/site/search_bundle.py): the first is Pagefind's own
-// /pagefind/, the others are merged into it. After small rebuilds the changed pages are in
-// small layer bundles, newest last; a page is shown only from the newest layer holding its
-// "part" (kb/site/search_plan.py).
-async function openAll(described) {
-  const { bundles, layers } = described;
-  const instance = await import(new URL(`${bundles[0]}/pagefind.js`, root).href);
-  const base = layers.length ? { mergeFilter: { layer: "base" } } : {};
-  await instance.options({ baseUrl: root.pathname, ...base });
-  for (const extra of bundles.slice(1)) {
-    await instance.mergeIndex(new URL(`${extra}/`, root).href, { baseUrl: root.pathname, ...base });
-  }
-  for (const [i, layer] of layers.entries()) {
-    if (!layer.bundle) continue;
-    await instance.mergeIndex(new URL(`${layer.bundle}/`, root).href,
-      { baseUrl: root.pathname, mergeFilter: { layer: `d${i}` } });
-  }
-  await instance.init();
+async function openInstance(instance) {
+  instance.pf = await import(new URL(`${instance.bundle}/pagefind.js`, root).href);
+  await instance.pf.options({ baseUrl: root.pathname });
   return instance;
 }
 
-// The one bundle that can answer an id on its own (the shard of its last digit), when no
-// layer may hold a newer copy: the article shows before the other bundles have loaded.
-async function firstAnswer(described, query) {
-  const match = /^\s*q?(\d{4,8})\s*$/i.exec(query);
-  if (!match || described.layers.length || described.bundles.length < 2) return;
-  const digit = match[1].slice(-1);
-  const bundle = digit === "0" ? "pagefind" : `pagefind-${digit}`;
-  if (bundle === described.bundles[0] || !described.bundles.includes(bundle)) return;
-  const mine = generation;
-  const shard = await import(new URL(`${bundle}/pagefind.js`, root).href);
-  await shard.options({ baseUrl: root.pathname });
-  const exact = await exactArticle(shard, query, {});
-  if (!exact || mine !== generation || pagefind) return;
-  list.replaceChildren(resultItem(exact.data));
-  status.textContent = "Found the article; searching the rest of the knowledge base…";
+// Every value of every filter across the bundles, with the current query's counts beside it.
+async function showFilters() {
+  const all = await Promise.all(instances.map((i) => i.pf.filters()));
+  const values = all.reduce((sum, counts) => addCounts(sum, counts), {});
+  renderFilters(values, wanted);
+  updateCounts(latestCounts || values);
 }
 
 async function start() {
   const params = new URLSearchParams(location.search);
   input.value = params.get("q") || "";
-  const wanted = {};
   for (const [key] of FILTERS) if (params.getAll(key).length) wanted[key] = params.getAll(key);
   // The filters start open on a wide screen and folded away on a phone.
   drawer.open = window.matchMedia("(min-width: 48em)").matches || Object.keys(wanted).length > 0;
-  let described;
   try {
-    described = await loadLayers();
+    const described = await loadLayers();
     if (!described.bundles.length) throw new Error("no search bundle");
-    if (input.value) status.textContent = "Searching…";
-    ready = openAll(described);
-    firstAnswer(described, input.value).catch(() => {});
-    const instance = await ready;
-    if (described.layers.length) hidden = freshest(described.layers);
-    pagefind = instance;
-    renderFilters(hidden ? (await pagefind.search(null, { filters: hidden })).filters
-      : await pagefind.filters(), wanted);
+    instances = await Promise.all(describeInstances(described).map(openInstance));
   } catch (error) {
+    instances = null;
     status.textContent = "The search index is missing: build the site without --no-search.";
     return;
   }
@@ -280,8 +307,15 @@ async function start() {
   form.addEventListener("submit", (event) => { clearTimeout(timer); run(event); });
   input.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(run, 200); });
   more.addEventListener("click", () => { if (current) showMore(generation); });
+  // The query first, the filter lists after: a cold page shows results before it loads them.
+  await run();
+  try {
+    await showFilters();
+  } catch (error) {
+    status.textContent = "The search index is missing: build the site without --no-search.";
+    return;
+  }
   document.body.dataset.searchReady = "1";
-  run();
 }
 
 start();
