@@ -160,3 +160,49 @@ def test_the_browser_finds_only_the_freshest_copy_of_a_changed_article(page, lay
     count = int(re.match(r"(\d+)", status).group(1))  # type: ignore[union-attr]
     # Fewer than a page of results: all are listed, each article once, and the count agrees.
     assert "Q254893" in ndr and count == len(ndr) == len(set(ndr))
+
+
+# Larger sites: more shards, by the last two digits, so no Pagefind process holds too many pages.
+
+@pytest.mark.parametrize("articles", [100, 5000, 57000, 150000, 400000])
+def test_every_id_falls_in_exactly_one_shard_and_only_its_glob_matches_it(articles: int) -> None:
+    from fnmatch import fnmatchcase
+
+    layout = search_bundle.shards_for(articles)
+    globs = {shard: search_bundle._glob(shard, layout) for shard in layout}
+    for number in range(100000, 100200):
+        article_id = f"Q{number}"
+        shard = search_bundle.shard_of(article_id, layout)
+        assert shard == search_bundle.shard_of(search_plan.part_of(article_id), layout)
+        assert [s for s, pattern in globs.items() if fnmatchcase(f"{article_id}/index.html", pattern)] == [shard]
+        assert [s for s in layout if any(article_id.endswith(e) for e in search_bundle.suffixes(s, layout))] == [shard]
+    if articles >= search_bundle.SHARD_THRESHOLD:
+        assert articles / len(layout) <= search_bundle.SHARD_PAGES or len(layout) == 100
+
+
+def test_a_site_grown_past_ten_shards_gets_twenty_and_drops_the_old_bundles(
+        large: Path, monkeypatch: pytest.MonkeyPatch, page) -> None:
+    from kb.site.serve import serve_in_thread
+
+    build(large)
+    assert (large / "site" / "pagefind-3").is_dir()
+    # As if ten shards held too many pages each: twenty are needed (the second last digit mod 2).
+    articles = len(list((large / "articles").glob("Q*.yaml")))
+    monkeypatch.setattr(search_bundle, "SHARD_PAGES", -(-articles // 20))
+    assert len(search_bundle.shards_for(articles)) == 20
+    build(large)
+    site = large / "site"
+    described = json.loads((site / search_plan.LAYERS_NAME).read_text(encoding="utf-8"))
+    assert described["suffixes"]["pagefind-13"] == ["13", "33", "53", "73", "93"]  # Q254893's
+    assert not (site / "pagefind-3").exists()
+    assert sorted(p.name for p in site.glob("pagefind*") if p.is_dir()) == sorted(described["bundles"])
+    server, thread = serve_in_thread(site, 0)
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/"
+        assert found(page, url, "Q254893")[0][0] == "Q254893"
+        ids, status = found(page, url, "NDR")
+        assert "Q254893" in ids and int(status.split()[0]) == len(ids) == len(set(ids))
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)

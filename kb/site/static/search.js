@@ -228,7 +228,8 @@ async function exactArticle(query, filters) {
   if (!match) return null;
   const id = `Q${match[1]}`;
   const part = id.slice(-3);
-  const candidates = instances.filter((i) => (i.layer ? i.parts.includes(part) : i.shards.includes(id.slice(-1))))
+  const candidates = instances
+    .filter((i) => (i.layer ? i.parts.includes(part) : i.suffixes.some((end) => id.endsWith(end))))
     .filter((i) => !i.hide.includes(part))
     .reverse();
   for (const instance of candidates) {
@@ -247,27 +248,28 @@ async function loadLayers() {
     const reply = await fetch(new URL("search-layers.json", root).href);
     if (reply.ok) {
       const described = await reply.json();
-      return { bundles: described.bundles || [], layers: described.layers || [] };
+      return { bundles: described.bundles || [], layers: described.layers || [], suffixes: described.suffixes };
     }
   } catch (error) { /* fall back to the form's list */ }
   return { bundles: (form.dataset.bundles || "").split(" ").filter(Boolean), layers: [] };
 }
 
-// The base bundles are sharded by the last digit of the article id (kb/site/search_bundle.py):
-// "pagefind" holds the ids ending in 0 (or every id on a small site), "pagefind-N" those
-// ending in N. After small rebuilds the changed pages are in small layer bundles, newest last;
-// a page is shown only from the newest bundle holding its "part" (kb/site/search_plan.py).
+// The base bundles are sharded by the last digits of the article id (kb/site/search_bundle.py;
+// search-layers.json names the id endings each holds). After small rebuilds the changed pages
+// are in small layer bundles, newest last; a page is shown only from the newest bundle holding
+// its "part", the id's last three digits (kb/site/search_plan.py).
 function describeInstances(described) {
   const { bundles, layers } = described;
   const everyLayerPart = layers.flatMap((layer) => layer.parts);
   const out = bundles.map((bundle) => ({
     bundle, layer: false, parts: [], hide: everyLayerPart,
-    shards: bundles.length === 1 ? "0123456789" : bundle === "pagefind" ? "0" : bundle.slice(-1),
+    // A site built before the endings were listed: any base bundle may hold any id.
+    suffixes: (described.suffixes || {})[bundle] || [""],
   }));
   layers.forEach((layer, i) => {
     if (!layer.bundle) return;
     const newer = layers.slice(i + 1).flatMap((l) => l.parts);
-    out.push({ bundle: layer.bundle, layer: true, parts: layer.parts, hide: newer, shards: "" });
+    out.push({ bundle: layer.bundle, layer: true, parts: layer.parts, hide: newer, suffixes: [] });
   });
   return out;
 }
