@@ -3,16 +3,15 @@
 Only article pages carry ``data-pagefind-body``; filters and metadata come from
 ``data-pagefind-filter``/``-meta`` attributes in the article template.
 
-The bundle is sharded by the last digits of the article id, so a rebuild after changing one
-article re-indexes a shard instead of the whole site (Pagefind has no incremental mode, and
-indexing 6,900 pages takes longer than the 5 s a one-article rebuild may take): by the last
-digit on a site of ``SHARD_THRESHOLD`` articles or more, and on a larger site by the last digit
-and the second last one modulo 2, 5 or 10, so that no shard holds more than ``SHARD_PAGES``
-pages (Pagefind keeps a shard's whole index in memory, about 130 kB a page). The first shard
-is Pagefind's default bundle at ``<out>/pagefind/``; shard K is at ``<out>/pagefind-K/`` and the
-search page searches each bundle on its own (kb/site/static/search.js). On a large site a small
-rebuild only indexes the changed pages into a small layer bundle, ``<out>/pagefind-dN/`` (see
-kb/site/search_plan.py). Each bundle is written to a temporary folder and swapped in, so a
+The bundle is sharded by the last digits of the article id on a site of ``SHARD_THRESHOLD``
+articles or more: Pagefind indexes on one core (shards run side by side) and keeps a shard's
+whole index in memory, about 130 kB a page, so no shard holds more than ``SHARD_PAGES`` pages:
+the last digit modulo 2, 5 or 10, and on a larger site also the second last digit modulo 2, 5
+or 10 (20, 50 or 100 shards). The first shard is Pagefind's default bundle at
+``<out>/pagefind/``; shard K is at ``<out>/pagefind-K/`` and the search page searches each bundle
+on its own (kb/site/static/search.js). Pagefind has no incremental mode: on a sharded site a
+small rebuild only indexes the changed pages into a small layer bundle, ``<out>/pagefind-dN/``
+(see kb/site/search_plan.py). Each bundle is written to a temporary folder and swapped in, so a
 failed run leaves the previous bundle in place.
 """
 
@@ -43,42 +42,40 @@ class SearchIndexError(KbError):
 
 
 def shards_for(articles: int) -> tuple[str, ...]:
-    """Return the shards of a site with this many articles (their keys, in bundle order)."""
+    """Return the shards of a site with this many articles (their keys, in bundle order).
+
+    One bundle below ``SHARD_THRESHOLD`` articles; above, the fewest of 2, 5, 10, 20, 50 or 100
+    shards that keep each under ``SHARD_PAGES`` pages. Pagefind indexes on one core: two or
+    more shards keep both cores busy.
+    """
     if articles < SHARD_THRESHOLD:
         return ("0",)
-    modulus = next((m for m in (1, 2, 5) if articles <= 10 * m * SHARD_PAGES), 10)
-    if modulus == 1:
-        return DIGITS
-    return tuple(f"{rest}{last}" for rest in range(modulus) for last in DIGITS)
-
-
-def _modulus(shards: tuple[str, ...]) -> int:
-    """Return what the second last digit is taken modulo in this layout (0: not used)."""
-    return len(shards) // 10 if len(shards) > 10 else 0
+    count = next((n for n in (2, 5, 10, 20, 50) if articles <= n * SHARD_PAGES), 100)
+    if count <= 10:
+        return tuple(str(n) for n in range(count))
+    return tuple(f"{rest}{last}" for rest in range(count // 10) for last in DIGITS)
 
 
 def shard_of(article_id: str, shards: tuple[str, ...]) -> str:
     """Return the shard of an article id (or of a part, its last three digits)."""
-    if len(shards) == 1:
-        return "0"
+    count = len(shards)
     last, second = article_id[-1:], article_id[-2:-1]
-    modulus = _modulus(shards)
-    if last not in DIGITS:
+    if count == 1 or last not in DIGITS:
         return shards[0]
-    if not modulus:
-        return last
-    return f"{int(second) % modulus if second in DIGITS else 0}{last}"
+    if count <= 10:
+        return str(int(last) % count)
+    return f"{int(second) % (count // 10) if second in DIGITS else 0}{last}"
 
 
 def suffixes(shard: str, shards: tuple[str, ...]) -> list[str]:
     """Return the id endings that fall in a shard ("" for the one shard of a small site)."""
-    if len(shards) == 1:
+    count = len(shards)
+    if count == 1:
         return [""]
-    modulus = _modulus(shards)
-    if not modulus:
-        return [shard]
+    if count <= 10:
+        return [d for d in DIGITS if int(d) % count == int(shard)]
     rest, last = int(shard[:-1]), shard[-1]
-    return [f"{second}{last}" for second in range(10) if second % modulus == rest]
+    return [f"{second}{last}" for second in range(10) if second % (count // 10) == rest]
 
 
 def bundle_dir(shard: str) -> str:
@@ -88,11 +85,13 @@ def bundle_dir(shard: str) -> str:
 
 def _glob(shard: str, shards: tuple[str, ...]) -> str:
     """Return the Pagefind glob of a shard's article pages."""
-    if len(shards) == 1:
-        return "Q*/index.html"
     endings = suffixes(shard, shards)
+    if endings == [""]:
+        return "Q*/index.html"
+    if len(endings) == 1:
+        return f"Q*{endings[0]}/index.html"
     if len(endings[0]) == 1:
-        return f"Q*{shard}/index.html"
+        return f"Q*[{''.join(endings)}]/index.html"
     return f"Q*[{''.join(e[0] for e in endings)}]{shard[-1]}/index.html"
 
 

@@ -180,6 +180,8 @@ def test_a_large_site_shards_its_search_bundle_and_reindexes_only_the_changed_sh
     from kb.site import search_bundle
 
     monkeypatch.setattr(search_bundle, "SHARD_THRESHOLD", 5)
+    # Shards of two pages at most: ten of them, by the id's last digit.
+    monkeypatch.setattr(search_bundle, "SHARD_PAGES", -(-len(list((kb_root / "articles").glob("Q*.yaml"))) // 10))
     first = build(kb_root, search=True)
     site = kb_root / "site"
     assert first.search_pages == 19

@@ -16,8 +16,10 @@ pytestmark = pytest.mark.timeout(240)
 
 @pytest.fixture
 def large(kb_root: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Return a knowledge base whose site counts as large: sharded, one page per layer."""
+    """Return a knowledge base whose site counts as large: ten shards, one page per layer."""
     monkeypatch.setattr(search_bundle, "SHARD_THRESHOLD", 5)
+    articles = len(list((kb_root / "articles").glob("Q*.yaml")))
+    monkeypatch.setattr(search_bundle, "SHARD_PAGES", -(-articles // 10))
     monkeypatch.setattr(search_plan, "LAYER_LIMIT", 1)
     return kb_root
 
@@ -164,7 +166,7 @@ def test_the_browser_finds_only_the_freshest_copy_of_a_changed_article(page, lay
 
 # Larger sites: more shards, by the last two digits, so no Pagefind process holds too many pages.
 
-@pytest.mark.parametrize("articles", [100, 5000, 57000, 150000, 400000])
+@pytest.mark.parametrize("articles", [100, 5000, 6900, 30000, 57000, 150000, 400000])
 def test_every_id_falls_in_exactly_one_shard_and_only_its_glob_matches_it(articles: int) -> None:
     from fnmatch import fnmatchcase
 
@@ -184,10 +186,10 @@ def test_a_site_grown_past_ten_shards_gets_twenty_and_drops_the_old_bundles(
         large: Path, monkeypatch: pytest.MonkeyPatch, page) -> None:
     from kb.site.serve import serve_in_thread
 
+    articles = len(list((large / "articles").glob("Q*.yaml")))
     build(large)
     assert (large / "site" / "pagefind-3").is_dir()
     # As if ten shards held too many pages each: twenty are needed (the second last digit mod 2).
-    articles = len(list((large / "articles").glob("Q*.yaml")))
     monkeypatch.setattr(search_bundle, "SHARD_PAGES", -(-articles // 20))
     assert len(search_bundle.shards_for(articles)) == 20
     build(large)
@@ -206,3 +208,8 @@ def test_a_site_grown_past_ten_shards_gets_twenty_and_drops_the_old_bundles(
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+def test_the_shard_count_grows_with_the_site_so_each_keeps_under_the_page_limit() -> None:
+    counts = {n: len(search_bundle.shards_for(n)) for n in (100, 2000, 6900, 30000, 57000, 150000, 400000)}
+    assert counts == {100: 1, 2000: 2, 6900: 2, 30000: 10, 57000: 20, 150000: 50, 400000: 100}
