@@ -102,8 +102,8 @@ def main() -> None:
     print(f"kb search over {articles} articles, {len(QUERIES)} queries x {args.repeat} processes "
           f"({os.cpu_count()} cores)")
     print(f"  {'query':28} {'median':>8} {'worst':>8} {'CPU':>8}  hits  first")
-    for query, median, worst, cpu, count, first in rows:
-        print(f"  {query:28} {median * 1000:6.0f} ms {worst * 1000:6.0f} ms {cpu * 1000:6.0f} ms  "
+    for text, median, worst, cpu, count, first in rows:
+        print(f"  {text:28} {median * 1000:6.0f} ms {worst * 1000:6.0f} ms {cpu * 1000:6.0f} ms  "
               f"{count:4}  {' '.join(first)}")
     print(f"  all queries: median {statistics.median(walls) * 1000:.0f} ms, worst {max(walls) * 1000:.0f} ms "
           f"(targets: median <= 150 ms, worst <= 500 ms)")
