@@ -233,7 +233,7 @@ def _rebuild(root: Path, path: Path, now: float, folder_sig: str, verify_sig: st
 def _update(db: sqlite3.Connection, root: Path, meta: dict[str, str], now: float,
             folder_sig: str, verify_sig: str) -> dict[str, Any]:
     """Compare every record's stat signature with the index and re-read those that changed."""
-    from kb.site.build import scan_records
+    from kb.site.records import scan_records
     from kb.site.verification import load_results
 
     files = {name: (mtime, size) for name, mtime, size in scan_records(root / "articles")}

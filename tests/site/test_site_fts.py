@@ -120,7 +120,7 @@ def settle(root: Path) -> None:
 
 
 def test_a_search_with_the_articles_folder_unchanged_looks_at_no_record(kb_root: Path, monkeypatch) -> None:
-    from kb.site import build
+    from kb.site import records
 
     settle(kb_root)
     refresh(kb_root)
@@ -129,7 +129,7 @@ def test_a_search_with_the_articles_folder_unchanged_looks_at_no_record(kb_root:
     def no_scan(folder: Path) -> list:
         raise AssertionError("the records were scanned")
 
-    monkeypatch.setattr(build, "scan_records", no_scan)
+    monkeypatch.setattr(records, "scan_records", no_scan)
     assert ids(search(kb_root, "trailing space NDR"))[0] == "Q254893"
 
 
