@@ -213,3 +213,25 @@ def test_a_site_grown_past_ten_shards_gets_twenty_and_drops_the_old_bundles(
 def test_the_shard_count_grows_with_the_site_so_each_keeps_under_the_page_limit() -> None:
     counts = {n: len(search_bundle.shards_for(n)) for n in (100, 2000, 6900, 30000, 57000, 150000, 400000)}
     assert counts == {100: 1, 2000: 2, 6900: 2, 30000: 10, 57000: 20, 150000: 50, 400000: 100}
+
+
+def test_a_word_only_one_shard_holds_is_required_in_every_shard(large: Path, page) -> None:
+    # Pagefind drops a word its index lacks: a shard without "zanzibaruser" would answer
+    # "zanzibaruser NDR" with all its NDR pages. The search page asks only the shards that
+    # hold every word some shard holds, and drops a word no shard holds, as one index would.
+    from kb.site.serve import serve_in_thread
+
+    edit(large, "Q254893", "joeuser", "zanzibaruser")
+    build(large)
+    server, thread = serve_in_thread(large / "site", 0)
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/"
+        assert found(page, url, "zanzibaruser NDR") == (["Q254893"], "1 article found.")
+        assert found(page, url, "NDR zanzibaruser") == (["Q254893"], "1 article found.")
+        ndr, status = found(page, url, "NDR")
+        assert len(ndr) > 1
+        assert found(page, url, "NDR qqqzzzunheard")[1] == status
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)

@@ -161,25 +161,59 @@ function addCounts(into, counts) {
   return into;
 }
 
+// A filter value no page has: a search with it scores nothing but still counts the matches.
+const NOWHERE = { part: "\u0000" };
+
+// Whether a bundle's index holds a word (asked once per bundle and word).
+function hasWord(instance, word) {
+  const key = word.toLowerCase();
+  if (!instance.words.has(key)) {
+    instance.words.set(key, instance.pf.search(word, { filters: NOWHERE })
+      .then((found) => found.unfilteredResultCount > 0));
+  }
+  return instance.words.get(key);
+}
+
+// Pagefind drops a query word its index does not hold, so a bundle without the word would
+// answer for the other words alone, unlike one index over every page. So the words no bundle
+// holds are dropped (as one index would drop them), and only the bundles holding every other
+// word are asked. ``held`` is, per bundle, a promise of whether it holds each word.
+function plan(words, held) {
+  return Promise.all(held).then((rows) => {
+    const known = words.filter((_, j) => rows.some((row) => row[j]));
+    const asked = instances.filter((_, i) => words.every((w, j) => rows[i][j] || !known.includes(w)));
+    return { query: known.join(" "), asked: known.length ? asked : instances };
+  });
+}
+
 // Search the first bundle alone and show its best results straight away (marked as partial),
 // then the others at once; when all have answered, their results are merged by score and the
 // counts (results and filters) are the exact sums.
-async function searchAll(query, filters, mine, early) {
-  const one = async (instance) => {
+async function searchAll(text, filters, mine, early) {
+  const one = async (instance, query) => {
     const found = await instance.pf.search(query || null, { filters: scoped(filters, instance) });
     for (const result of found.results) result.bundle = instance.bundle;
     return found;
   };
-  const [head, ...rest] = instances;
-  const first = await one(head);
-  if (early && rest.length && first.results.length && mine === generation) {
-    const datas = await Promise.all(first.results.slice(0, PAGE).map((r) => r.data()));
-    if (mine === generation) {
-      list.replaceChildren(...datas.map(resultItem));
-      status.textContent = `Searching… the first results, from 1 of ${instances.length} parts of the index.`;
+  const words = (text || "").split(/\s+/).filter(Boolean);
+  const holds = (i) => Promise.all(words.map((w) => hasWord(i, w)));
+  const [head] = instances;
+  // The first bundle answers alone, before the others load, when it holds every word (then no
+  // word is dropped).
+  let opening = null;
+  if (words.length < 2 || (await holds(head)).every(Boolean)) {
+    opening = await one(head, text);
+    if (early && instances.length > 1 && opening.results.length && mine === generation) {
+      const datas = await Promise.all(opening.results.slice(0, PAGE).map((r) => r.data()));
+      if (mine === generation) {
+        list.replaceChildren(...datas.map(resultItem));
+        status.textContent = `Searching… the first results, from 1 of ${instances.length} parts of the index.`;
+      }
     }
   }
-  const all = [first, ...(await Promise.all(rest.map(one)))];
+  const { query, asked } = words.length > 1 ? await plan(words, instances.map(holds))
+    : { query: text, asked: instances };
+  const all = await Promise.all(asked.map((i) => (i === head && opening ? opening : one(i, query))));
   const results = all.flatMap((found) => found.results);
   results.sort((a, b) => b.score - a.score);  // stable: bundle order breaks ties
   return { results, filters: all.reduce((sum, found) => addCounts(sum, found.filters), {}) };
@@ -201,6 +235,7 @@ async function run(event) {
     return;
   }
   status.textContent = "Searching…";
+  more.hidden = true;
   // An article id typed as such (Q254893 or 254893) shows that article first: Pagefind ranks
   // numbers by text statistics, which cannot know that this number names a page. Only the
   // bundles that can hold it are asked, and it shows before the full search is done.
@@ -276,6 +311,7 @@ function describeInstances(described) {
 
 async function openInstance(instance) {
   instance.pf = await import(new URL(`${instance.bundle}/pagefind.js`, root).href);
+  instance.words = new Map();
   await instance.pf.options({ baseUrl: root.pathname });
   return instance;
 }
