@@ -166,7 +166,7 @@ def _signature(path: Path) -> str:
 def _trusted(signature: str, now: float) -> str:
     """Return ``signature``, or "" when it is too recent to rule out a change in the same tick."""
     if not signature:
-        return "absent"
+        return signature  # an absent file stays absent until it is written
     mtime = int(signature.split(":")[1]) / 1e9
     return signature if now - mtime >= RACY_SECONDS else ""
 
@@ -251,8 +251,6 @@ def _update(db: sqlite3.Connection, root: Path, meta: dict[str, str], now: float
             _refresh_verification(db, load_results(verify_file))
         kept = {"schema": SCHEMA_VERSION, "articles": str(len(files)), "scanned": repr(now),
                 "folder": _trusted(folder_sig, now), "verify": _trusted(verify_sig, now)}
-        if kept["verify"] == "absent":
-            kept["verify"] = ""
         db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", sorted(kept.items()))
     return {"indexed": len(changed) - len(errors), "removed": len(removed),
             "articles": len(files), "errors": errors}
@@ -322,8 +320,7 @@ def search(root: Path, query: str, *, limit: int = 20, filters: dict[str, str] |
     try:
         release = filters.get("release")
         # A release named as the index names it needs no catalogue (a YAML load) to resolve.
-        if release and not db.execute("SELECT 1 FROM facets WHERE key = 'release' AND value = ? "
-                                      "LIMIT 1", (release,)).fetchone():
+        if release and not _has_release(db, release):
             filters["release"] = _canonical_release(release)
         for any_term in (False, True):
             expression = match_expression(query, any_term)
@@ -335,6 +332,15 @@ def search(root: Path, query: str, *, limit: int = 20, filters: dict[str, str] |
         return []
     finally:
         db.close()
+
+
+def _has_release(db: sqlite3.Connection, name: str) -> bool:
+    """Tell whether the index has articles under exactly this release name."""
+    try:
+        return db.execute("SELECT 1 FROM facets WHERE key = 'release' AND value = ? LIMIT 1",
+                          (name,)).fetchone() is not None
+    except sqlite3.DatabaseError as error:
+        raise SearchError(f"cannot read the search index: {error} (run `kb index`)") from error
 
 
 def _canonical_release(name: str) -> str:
