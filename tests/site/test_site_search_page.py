@@ -16,7 +16,7 @@ pytestmark = pytest.mark.timeout(240)
 
 @pytest.fixture(scope="module")
 def sample_site_url(tmp_path_factory: pytest.TempPathFactory, corpus: Path) -> Iterator[str]:
-    """Serve a site of 160 corpus articles (every 40th), enough for a query with many pages."""
+    """Serve a site of about 160 corpus articles, enough for a query with many pages."""
     from kb.importer import build_record
     from kb.site import build_site
     from kb.site.serve import serve_in_thread
@@ -25,7 +25,8 @@ def sample_site_url(tmp_path_factory: pytest.TempPathFactory, corpus: Path) -> I
     root = tmp_path_factory.mktemp("sample-site")
     articles = root / "articles"
     articles.mkdir()
-    for source in sorted((corpus / "exchange").glob("Q*.TXT"))[::40]:
+    sources = sorted(corpus.rglob("Q*.TXT"))
+    for source in sources[::max(1, len(sources) // 160)]:
         article = build_record(source)
         dump_article(article, articles / f"{article.id}.yaml")
     report = build_site(articles, root / "site")
