@@ -20,11 +20,12 @@ from typing import Any, Callable, Iterator
 from jinja2 import TemplateError
 
 from kb.coverage import site_counts
-from kb.exceptions import KbError, NotFoundError
+from kb.exceptions import KbError
 from kb.resources import data_path
 from kb.site.indexes import Page, article_path, plan_index_pages
 from kb.site.manifest import MANIFEST_NAME, Manifest, Record, digest_files, digest_text
 from kb.files import write_atomic
+from kb.site.records import record_files, scan_records
 from kb.site.search_plan import bundles_for, start_search
 from kb.site.config import SiteConfig, load_site_config
 from kb.site.pages import configure, render_page, static_dir, template_dir
@@ -61,36 +62,6 @@ class BuildReport:
                 "rendered_indexes": self.rendered_indexes, "search_indexed": self.search_indexed,
                 "search_pages": self.search_pages,
                 "search_seconds": round(self.search_seconds, 3), "seconds": round(self.seconds, 3)}
-
-
-#: The file name endings of article records (a bare ".yaml" is a hidden file, not a record).
-_SUFFIXES = (".yaml", ".yml")
-
-
-def _record_entries(folder: Path) -> list[os.DirEntry[str]]:
-    """Return the directory entries of the article records of ``folder``, sorted by name."""
-    if not folder.is_dir():
-        raise NotFoundError(f"{folder}: no such articles folder")
-    # os.scandir and string keys: at 57,000 records, sorting Path objects alone takes a second.
-    with os.scandir(folder) as scan:
-        entries = [e for e in scan if e.name.endswith(_SUFFIXES) and e.name not in _SUFFIXES
-                   and e.is_file()]
-    entries.sort(key=lambda e: e.name)
-    return entries
-
-
-def record_files(folder: Path) -> list[Path]:
-    """Return the article records of ``folder`` (``Q*.yaml``), sorted by name."""
-    return [folder / entry.name for entry in _record_entries(folder)]
-
-
-def scan_records(folder: Path) -> list[tuple[str, int, int]]:
-    """Return (file name, mtime in ns, size) of each record of ``folder``, sorted by name."""
-    scanned = []
-    for entry in _record_entries(folder):
-        st = entry.stat()
-        scanned.append((entry.name, st.st_mtime_ns, st.st_size))
-    return scanned
 
 
 def code_digest() -> str:
