@@ -323,13 +323,10 @@ def load_record(path: str | os.PathLike[str]) -> dict[str, Any]:
 
 
 def load_article(path: str | os.PathLike[str]) -> Article:
-    """Load and schema-check a record file; raises RecordError or SchemaError (first problem)."""
-    from kb.schema import check_record  # schema imports store; keep the cycle lazy
+    """Load and check a record file (schema, id rule, real date); raises RecordError or SchemaError, located."""
+    from kb.publish import load_publishable  # schema imports store; keep the cycle lazy
 
-    text = read_text(path)
-    record = loads(text, str(path))
-    check_record(record, str(path), text)
-    return article_of(record)
+    return load_publishable(path)
 
 
 def load_articles(folder: str | os.PathLike[str]) -> list[Article]:

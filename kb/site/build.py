@@ -20,6 +20,7 @@ from typing import Any, Callable, Iterator
 from jinja2 import TemplateError
 
 from kb.exceptions import KbError, NotFoundError
+from kb.ids import UnsafePathError, inside, is_article_id
 from kb.resources import data_path
 from kb.site.indexes import Page, article_path, plan_index_pages
 from kb.site.manifest import MANIFEST_NAME, Manifest, Record, digest_files, digest_text
@@ -140,7 +141,7 @@ def _render_article(path_text: str) -> tuple[str, dict[str, Any] | None, str | N
         context = article_context(article, entry, link)
         page = article_path(article.id)
         html = render_page("article.html.j2", page, context)
-        write_atomic(_STATE["out"] / page, html)
+        write_atomic(inside(_STATE["out"], page), html)
         return path_text, context["summary"], None
     except KbError as error:
         return path_text, None, str(error)
@@ -245,7 +246,7 @@ def _sort_records(folder: Path, scanned: list[tuple[str, int, int]], out: Path, 
         prev = old.records.get(name)
         same_stat = prev is not None and prev.mtime == mtime and prev.size == size
         sha = prev.sha if same_stat and prev is not None else _sha(folder / name)
-        if prev is not None and prev.sha == sha:
+        if prev is not None and prev.sha == sha and is_article_id(prev.summary.get("id")):
             summary = prev.summary
             key = _article_key(code, sha, verify_digest(summary["id"]), summary["refs"], ids)
             # os.access on a plain string: the cheapest check that a page was not deleted.
@@ -257,16 +258,23 @@ def _sort_records(folder: Path, scanned: list[tuple[str, int, int]], out: Path, 
 
 
 def _gone_articles(old: Manifest, records: dict[str, Record]) -> list[str]:
-    """Return the article pages of the last build that no record produces any more."""
+    """Return the article pages of the last build that no record produces any more.
+
+    An id in the old manifest that is not an article id (a manifest from before the id rule,
+    or edited by hand) names no page of ours: it is never turned into a path to delete.
+    """
     candidates = {r.summary["id"] for name, r in old.records.items() if records.get(name) is not r}
     if candidates:
         candidates -= {r.summary["id"] for r in records.values()}
-    return sorted(article_path(article_id) for article_id in candidates)
+    return sorted(article_path(article_id) for article_id in candidates if is_article_id(article_id))
 
 
 def _remove_page(out: Path, page: str) -> None:
-    """Delete a page no longer produced, and its folder when it becomes empty."""
-    target = out / page
+    """Delete a page no longer produced, and its folder when it becomes empty (never outside ``out``)."""
+    try:
+        target = inside(out, page)
+    except UnsafePathError:
+        return  # a path from a damaged manifest: nothing of ours lives outside the site
     target.unlink(missing_ok=True)
     parent = target.parent
     while parent != out and parent.is_dir() and not any(parent.iterdir()):
@@ -293,7 +301,7 @@ def _render_indexes(out: Path, pages: list[Page], old: Manifest, manifest: Manif
         manifest.index_pages[page.path] = key
         if old.index_pages.get(page.path) == key and os.access(f"{site}/{page.path}", os.F_OK):
             continue
-        write_atomic(out / page.path, render_page(page.template, page.path, page.context))
+        write_atomic(inside(out, page.path), render_page(page.template, page.path, page.context))
         rendered += 1
     return rendered
 
