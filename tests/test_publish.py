@@ -79,3 +79,13 @@ def test_site_build_never_deletes_outside_the_site_for_an_id_in_an_old_manifest(
     report = build_site(folder, site, search=False)
     assert report.errors == []
     assert victim.read_text() == "keep me"
+
+
+def test_verify_reports_an_impossible_date_as_one_located_line(tmp_path: Path) -> None:
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    shutil.copy2(HOSTILE / "date-impossible.yaml", folder / "Q254893.yaml")
+    result = CliRunner().invoke(cli, ["verify", "--articles", str(folder), "--no-cache"])
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert f"{folder / 'Q254893.yaml'}:4: date: invalid date '2001-02-30'" in result.output
+    assert result.exit_code != 0
