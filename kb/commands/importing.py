@@ -34,9 +34,10 @@ def command(sources: tuple[str, ...], out: str | None, jobs: int | None) -> None
     with bar as progress:
         report = import_files(files, target, jobs=jobs, progress=progress.update if progress is not None else None)
     report.problems.extend(problems)
-    failures = report.failures
-    for problem in failures:
+    for problem in report.failures:
         click.echo(problem.format(), err=True)
+    # Warnings (a dangling link, a FIFO skipped in a folder) are shown but do not fail the import.
+    failures = [problem for problem in report.failures if problem.severity == "error"]
     click.echo(f"kb: imported {len(report.imported)} of {len(files)} files into {target}"
                + (f", {len(failures)} failed" if failures else ""), err=True)
     if failures:
