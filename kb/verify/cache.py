@@ -18,7 +18,8 @@ from typing import Any
 from kb.files import write_atomic
 from kb.repro.runner import RunOutcome
 
-CACHE_VERSION = "1"
+CACHE_VERSION = "2"
+MIN_AGREEING = 2
 _ARTICLE_SCRIPT = re.compile(r"^Q\d+\.py$")
 
 
@@ -92,7 +93,8 @@ class RunCache:
 
     def put(self, key: str, runs: list[RunOutcome]) -> None:
         """Store ``runs`` when they agreed on an observation (atomic write)."""
-        if not runs or {run.signature for run in runs} not in ({"symptom"}, {"no-symptom"}):
+        # One run proves nothing about a nondeterministic repro: cache only agreement of two or more.
+        if len(runs) < MIN_AGREEING or {run.signature for run in runs} not in ({"symptom"}, {"no-symptom"}):
             return
         path = self._path(key)
         write_atomic(path, json.dumps({"key": key, "runs": [run.to_json() for run in runs]}, sort_keys=True))
