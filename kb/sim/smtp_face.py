@@ -8,6 +8,7 @@ stopped, the greeting and every command but QUIT are answered 421 and the connec
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import threading
 from collections.abc import Awaitable, Callable
@@ -48,51 +49,72 @@ class ImsSmtpHandler:
             session.kb_inbound = inbound  # type: ignore[attr-defined]
         return inbound
 
+    async def _locked(self, work: Callable[[], Any]) -> Any:
+        """Run ``work`` under the organisation lock in a worker thread, never on the event loop.
+
+        The JSON API thread holds the same lock while it sends; taking it on the loop froze every
+        SMTP connection (and new ones) until the API call ended.
+        """
+        def guarded() -> Any:
+            with self.lock:
+                return work()
+
+        return await asyncio.to_thread(guarded)
+
     async def handle_MAIL(self, server: SMTP, session: Session, envelope: Envelope, address: str,
                           mail_options: list[str]) -> str:
         """MAIL FROM: open the modelled transaction."""
-        with self.lock:
+        def work() -> str:
             refused = self.refusal()
             if refused:
                 return refused
             reply = self._inbound(session).mail(address)
-        if reply.code < 300:
-            envelope.mail_from = address
-            envelope.mail_options.extend(mail_options)
-        return reply.line()
+            if reply.code < 300:
+                envelope.mail_from = address
+                envelope.mail_options.extend(mail_options)
+            return reply.line()
+
+        return str(await self._locked(work))
 
     async def handle_RCPT(self, server: SMTP, session: Session, envelope: Envelope, address: str,
                           rcpt_options: list[str]) -> str:
         """RCPT TO: relay rules and recipient limits of the IMS."""
-        with self.lock:
+        def work() -> str:
             refused = self.refusal()
             if refused:
                 return refused
             reply = self._inbound(session).rcpt(address)
-        if reply.code < 300:
-            envelope.rcpt_tos.append(address)
-            envelope.rcpt_options.extend(rcpt_options)
-        return reply.line()
+            if reply.code < 300:
+                envelope.rcpt_tos.append(address)
+                envelope.rcpt_options.extend(rcpt_options)
+            return reply.line()
+
+        return str(await self._locked(work))
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         """DATA: the IMS spools the message and runs its inbound path."""
         payload = envelope.original_content or b""
-        with self.lock:
+
+        def work() -> str:
             refused = self.refusal()
             if refused:
                 return refused
             reply = self._inbound(session).data(payload)
             self.org.run()
-        return reply.line()
+            return reply.line()
+
+        return str(await self._locked(work))
 
     async def handle_RSET(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         """RSET: forget the modelled transaction too."""
-        with self.lock:
+        def work() -> str:
             refused = self.refusal()
             if refused:
                 return refused
             self._inbound(session).rset()
-        return "250 OK"
+            return "250 OK"
+
+        return str(await self._locked(work))
 
     async def handle_exception(self, error: Exception) -> str:
         """Never let a handler error end the server: answer 451 and carry on."""
