@@ -10,7 +10,7 @@ rule of kb/ids.py and a real calendar date.
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
+import os
 from typing import Any
 
 from kb.exceptions import SchemaError
@@ -33,7 +33,7 @@ def check_publishable(record: dict[str, Any], path: str, text: str | None = None
                           f"date: invalid date {record.get('date')!r}, expected a real YYYY-MM-DD date") from None
 
 
-def load_publishable(path: str | Path) -> Article:
+def load_publishable(path: str | os.PathLike[str]) -> Article:
     """Load a record file that is valid to publish; raise RecordError or SchemaError, located."""
     from kb.store import article_of, loads, read_text
 

@@ -278,7 +278,7 @@ def make_http_server(org: Organisation, lock: threading.Lock, host: str, port: i
             parts = urlsplit(self.path)
             try:
                 refusal = header_refusal(self.headers.get("Host"), self.headers.get("Origin"),
-                                         self.server.server_address[1])
+                                         int(self.server.server_address[1]))  # type: ignore[index]
                 if refusal is not None:
                     self.close_connection = True
                     raise ApiError(HTTPStatus.FORBIDDEN, refusal)
