@@ -104,3 +104,35 @@ def test_re_import_refuses_to_overwrite_a_record_it_cannot_read(tmp_path: Path, 
     assert result.exit_code == 1  # type: ignore[attr-defined]
     assert f"{out / 'Q254893.yaml'}:2: record is not UTF-8 (byte 0xff); the existing record is kept" in result.stderr  # type: ignore[attr-defined]
     assert (out / "Q254893.yaml").read_bytes() == before
+
+
+def test_a_permission_error_on_a_file_or_a_folder_is_one_located_line_each(
+        tmp_path: Path, q254893_txt: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # As root nothing is unreadable, so the operating system's answer is simulated where kb asks.
+    folder = tmp_path / "in"
+    (folder / "locked").mkdir(parents=True)
+    shutil.copy2(q254893_txt, folder / "Q254893.TXT")
+    shutil.copy2(q254893_txt.parent / "Q192939.TXT", folder / "locked" / "Q192939.TXT")
+    secret = tmp_path / "Q228998.TXT"
+    shutil.copy2(q254893_txt.parent / "Q228998.TXT", secret)
+    real_open, real_scandir = os.open, os.scandir
+
+    def refusing_open(path: object, *args: object, **kwargs: object) -> int:
+        if str(path) == str(secret):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    def refusing_scandir(path: object = ".") -> object:
+        if str(path) == str(folder / "locked"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "open", refusing_open)
+    monkeypatch.setattr(os, "scandir", refusing_scandir)
+    out = tmp_path / "out"
+    result = kb_import(str(secret), str(folder), "--out", str(out))
+    err = result.stderr  # type: ignore[attr-defined]
+    assert f"{secret}: cannot read: Permission denied" in err
+    assert f"{folder / 'locked'}: warning: cannot list: Permission denied" in err
+    assert result.exit_code == 1  # type: ignore[attr-defined]
+    assert [p.name for p in out.iterdir()] == ["Q254893.yaml"]

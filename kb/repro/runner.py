@@ -134,7 +134,7 @@ def run_in_new_interpreter(script: Path, release: str, *, timeout: float, cwd: P
     """
     workdir = cwd
     started = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="kb-repro-") as folder:
+    with tempfile.TemporaryDirectory(prefix="kb-repro-", ignore_cleanup_errors=True) as folder:
         env = _child_env(workdir)
         scratch = Path(folder) / "tmp"
         scratch.mkdir()

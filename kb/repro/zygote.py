@@ -195,7 +195,7 @@ def run_warm(script: Path, release: str, *, timeout: float, cwd: Path) -> Any:
     """
     from kb.repro.runner import OUTPUT_CAP, RESULT_SLACK, RunOutcome, _outcome_from_child, _tail
 
-    with tempfile.TemporaryDirectory(prefix="kb-repro-") as folder:
+    with tempfile.TemporaryDirectory(prefix="kb-repro-", ignore_cleanup_errors=True) as folder:
         result, log = Path(folder) / "result.json", Path(folder) / "output.fifo"
         scratch = Path(folder) / "tmp"
         scratch.mkdir()
