@@ -53,3 +53,20 @@ def test_a_symlinked_subfolder_pointing_outside_is_refused(tmp_path: Path) -> No
     (tmp_path / "out" / "Q254893").symlink_to(tmp_path / "elsewhere")
     with pytest.raises(UnsafePathError):
         inside(tmp_path / "out", "Q254893/index.html")
+
+
+def test_only_ascii_digit_article_numbers_in_text_become_links() -> None:
+    from kb.render.inline import inline
+
+    linked = inline("See Q191914 and Q\u0661\u0669\u0661\u0669\u0661\u0664.", lambda qid: f"../{qid}/")
+    assert linked.count("](") == 1 and "[Q191914](../Q191914/)" in linked
+
+
+def test_verify_does_not_take_arabic_indic_digits_for_an_article_id(tmp_path: Path) -> None:
+    from kb.exceptions import NotFoundError
+    from kb.verify.targets import find_record
+
+    (tmp_path / "Q191914.yaml").write_text("id: Q191914\n")
+    assert find_record(tmp_path, "191914") == tmp_path / "Q191914.yaml"
+    with pytest.raises(NotFoundError):
+        find_record(tmp_path, "\u0661\u0669\u0661\u0669\u0661\u0664")

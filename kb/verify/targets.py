@@ -13,7 +13,7 @@ from typing import Any
 from kb.exceptions import KbError, NotFoundError, RecordError
 
 RECORD_SUFFIXES = (".yaml", ".yml")
-_ID = re.compile(r"^[Qq]?(\d{5,7})$")
+_ID = re.compile(r"^[Qq]?([0-9]{5,7})$")
 
 
 @dataclass
