@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import resource
 import select
 import signal
 import threading
@@ -24,6 +25,27 @@ from typing import Any, Callable
 OUTPUT_CAP = 1024 * 1024
 TRUNCATED = "… truncated"
 _PR_SET_CHILD_SUBREAPER = 36
+
+#: Address space one run may use (RLIMIT_AS). A repro that allocates without end gets a
+#: MemoryError, reported as the run's error, instead of taking the machine's memory;
+#: ``KB_REPRO_MEMORY_MB`` changes it.
+MEMORY_LIMIT = 4 * 1024 * 1024 * 1024
+
+
+def limit_memory() -> None:
+    """Cap this (run) process's address space at MEMORY_LIMIT (or ``KB_REPRO_MEMORY_MB``)."""
+    wanted = MEMORY_LIMIT
+    override = os.environ.get("KB_REPRO_MEMORY_MB", "")
+    if override.isascii() and override.isdigit() and int(override) > 0:
+        wanted = int(override) * 1024 * 1024
+    try:
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard != resource.RLIM_INFINITY:
+            wanted = min(wanted, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (wanted, hard))
+    except (OSError, ValueError):
+        pass
+
 
 # --- signals -----------------------------------------------------------------------------
 

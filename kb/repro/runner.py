@@ -21,7 +21,7 @@ from typing import Any, Literal
 
 from kb.exceptions import ReproError
 from kb.repro.isolation import (
-    OUTPUT_CAP, TRUNCATED, Capture, become_subreaper, cap_document, end_own_tree, kill_tree,
+    OUTPUT_CAP, TRUNCATED, Capture, become_subreaper, cap_document, end_own_tree, kill_tree, limit_memory,
 )
 from kb.repro.loader import error_location, load_run
 from kb.repro.observation import Observation
@@ -252,6 +252,7 @@ def main(argv: list[str] | None = None) -> int:
         print("usage: python -m kb.repro.runner SCRIPT RELEASE", file=sys.stderr)
         return 64
     become_subreaper()  # orphans of the repro stay ours, so end_own_tree finds them
+    limit_memory()
     # Keep the real stdout for the result; everything the repro writes goes to stderr.
     result = os.fdopen(os.dup(1), "w", encoding="utf-8")
     sys.stdout.flush()

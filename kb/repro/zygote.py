@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from kb.repro.isolation import Capture, become_subreaper, end_own_tree, kill_tree, restore_signals
+from kb.repro.isolation import Capture, become_subreaper, end_own_tree, kill_tree, limit_memory, restore_signals
 
 # --- server side -------------------------------------------------------------------------
 
@@ -41,6 +41,7 @@ def _child(request: dict[str, str]) -> None:
         restore_signals()
         os.setsid()
         become_subreaper()  # orphans of the repro stay ours, so end_own_tree finds them
+        limit_memory()
         log = os.open(request["log"], os.O_WRONLY)  # the client's capped reader drains it
         null = os.open(os.devnull, os.O_RDONLY)
         os.dup2(null, 0)

@@ -89,3 +89,9 @@ def test_a_symptom_that_is_not_a_bool_is_an_error_not_a_symptom() -> None:
     outcome = run_isolated(HOSTILE / "symptom_no.py", SP3, timeout=30)
     assert outcome.status == "error"
     assert "TypeError: Observation.symptom: got 'no'" in (outcome.message or "")
+
+
+def test_a_repro_that_allocates_without_end_gets_a_memory_error_not_the_machine() -> None:
+    outcome = run_isolated(HOSTILE / "memory_hog.py", SP3, timeout=30)
+    assert outcome.status == "error"
+    assert "raised MemoryError" in (outcome.message or "")
