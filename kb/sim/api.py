@@ -20,6 +20,10 @@ from kb.sim.store import IMS_FOLDERS
 MAX_BODY = 1_000_000
 #: The furthest one clock/advance call may move virtual time (ten years of seconds).
 MAX_ADVANCE_SECONDS = 10 * 365 * 24 * 3600
+#: Recipients one message may have (MAPI's recipient table limit, 0x7FFE).
+MAX_RECIPIENTS = 0x7FFE
+#: Seconds a client may take to send a request before the API closes the connection (slowloris).
+REQUEST_TIMEOUT = 30.0
 #: Names a browser may use for the API: it is a local test tool, never served to other hosts.
 LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
 
@@ -183,6 +187,9 @@ class SimApi:
             raise ApiError(HTTPStatus.BAD_REQUEST, 'expected a JSON object with "to" (string or list), "subject", "body"')
         to = _strings(body, "to", required=True)
         cc, bcc = _strings(body, "cc"), _strings(body, "bcc")
+        count = sum(1 if isinstance(v, str) else len(v) for v in (to, cc, bcc))
+        if count > MAX_RECIPIENTS:  # MAPI's recipient table limit (Emsmdb32.dll, ims-domain §2.5.1)
+            raise ApiError(HTTPStatus.BAD_REQUEST, f"{count} recipients, a message takes at most {MAX_RECIPIENTS}")
         for key in ("subject", "body"):
             if not isinstance(body.get(key, ""), str):
                 raise ApiError(HTTPStatus.BAD_REQUEST, f'"{key}" must be a string')
@@ -262,6 +269,7 @@ def make_http_server(org: Organisation, lock: threading.Lock, host: str, port: i
     class Handler(BaseHTTPRequestHandler):
         server_version = "kb-sim/1"
         protocol_version = "HTTP/1.1"
+        timeout = REQUEST_TIMEOUT  # socket timeout: a client that stalls mid-request is dropped
 
         def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
             """Stay quiet: library code never prints."""

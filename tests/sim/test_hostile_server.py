@@ -165,3 +165,21 @@ def test_one_message_to_many_local_recipients_costs_memory_linear_in_their_numbe
     small, large = _peak_bytes(200), _peak_bytes(800)
     # Four times the recipients: linear cost is about 4x; the deep copy per delivery gave 16x.
     assert large < 8 * small, (small, large)
+
+
+def test_a_send_to_more_recipients_than_a_message_takes_is_a_400_json_answer(served: tuple[SimServer, Bound]) -> None:
+    _, bound = served
+    payload = json.dumps({"to": [f"r{n}@example.net" for n in range(MAPI_RECIPIENT_LIMIT + 1)]}).encode()
+    status, answer = request(bound, "POST", f"/api/v1/mailboxes/{first_alias(bound)}/send", payload)
+    assert status == 400 and "a message takes at most 32766" in answer["error"]
+
+
+def test_a_client_that_stalls_mid_request_is_dropped(monkeypatch: pytest.MonkeyPatch) -> None:
+    import kb.sim.api
+
+    monkeypatch.setattr(kb.sim.api, "REQUEST_TIMEOUT", 1.0)
+    server = SimServer(load_org("Exchange Server 5.5 SP3"), ("127.0.0.1", 0), ("127.0.0.1", 0))
+    with server.running() as bound:
+        with socket.create_connection(("127.0.0.1", bound.api[1]), timeout=10) as stalled:
+            stalled.sendall(b"GET /api/v1/server HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # never finished
+            assert stalled.recv(1024) == b""  # closed by the server after its timeout
