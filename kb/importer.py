@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence

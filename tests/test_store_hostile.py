@@ -7,6 +7,7 @@ import shutil
 import threading
 import time
 from pathlib import Path
+from typing import Any, Callable
 
 import pytest
 from click.testing import CliRunner
@@ -51,7 +52,7 @@ def fifo(tmp_path: Path) -> Path:
     return path
 
 
-def _within(seconds: float, work: "callable") -> object:  # type: ignore[valid-type]
+def _within(seconds: float, work: Callable[[], Any]) -> Any:
     """Run ``work`` in a thread; fail when it has not returned within ``seconds``."""
     box: list[object] = []
     thread = threading.Thread(target=lambda: box.append(work()), daemon=True)
@@ -74,15 +75,15 @@ def test_a_fifo_named_on_the_command_line_is_one_line_at_once(fifo: Path, comman
             os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
         except OSError:
             pass
-    assert result.exit_code == 1  # type: ignore[attr-defined]
-    assert result.stderr.startswith(f"{fifo}: is a FIFO")  # type: ignore[attr-defined]
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"{fifo}: is a FIFO")
 
 
 @pytest.mark.parametrize("command", ["validate", "render"])
 def test_dev_zero_is_refused_without_reading_it(command: str) -> None:
     result = _within(10, lambda: CliRunner().invoke(cli, [command, "/dev/zero"]))
-    assert result.exit_code == 1  # type: ignore[attr-defined]
-    assert "/dev/zero: is a character device" in result.stderr  # type: ignore[attr-defined]
+    assert result.exit_code == 1
+    assert "/dev/zero: is a character device" in result.stderr
 
 
 def test_a_fifo_inside_a_folder_is_reported_and_the_records_still_validate(tmp_path: Path) -> None:
@@ -92,7 +93,7 @@ def test_a_fifo_inside_a_folder_is_reported_and_the_records_still_validate(tmp_p
     os.mkfifo(folder / "Q999999.yaml")
     (folder / "Q888888.yaml").symlink_to(folder / "missing.yaml")
     result = _within(10, lambda: CliRunner().invoke(cli, ["validate", str(folder)]))
-    err = result.stderr  # type: ignore[attr-defined]
+    err = result.stderr
     assert f"{folder / 'Q999999.yaml'}: is a FIFO" in err
     assert f"{folder / 'Q888888.yaml'}: dangling symbolic link" in err
     assert "Q254893.yaml" not in err
