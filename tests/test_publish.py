@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 from kb.cli import cli
 
@@ -15,7 +15,7 @@ HOSTILE = PROJECT / "tests" / "fixtures" / "hostile" / "records"
 GOOD = PROJECT / "articles" / "Q254893.yaml"
 
 
-def run(*args: str) -> object:
+def run(*args: str) -> Result:
     """Invoke ``kb`` with stdout and stderr kept apart."""
     return CliRunner().invoke(cli, list(args), catch_exceptions=False)
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 from kb.cli import cli
 from kb.exceptions import RecordError
@@ -19,7 +19,7 @@ from kb.store import load_record
 HOSTILE = Path(__file__).resolve().parent / "fixtures" / "hostile" / "records"
 
 
-def run(*args: str) -> object:
+def run(*args: str) -> Result:
     """Invoke ``kb`` with stdout and stderr kept apart."""
     return CliRunner().invoke(cli, list(args), catch_exceptions=False)
 
