@@ -97,3 +97,17 @@ def test_a_fifo_inside_a_folder_is_reported_and_the_records_still_validate(tmp_p
     assert f"{folder / 'Q999999.yaml'}: is a FIFO" in err
     assert f"{folder / 'Q888888.yaml'}: dangling symbolic link" in err
     assert "Q254893.yaml" not in err
+
+
+def test_site_build_warns_about_a_fifo_and_a_dangling_link_among_the_records_and_builds_the_rest(tmp_path: Path) -> None:
+    folder = tmp_path / "kb" / "articles"
+    folder.mkdir(parents=True)
+    shutil.copy2(Path(__file__).resolve().parents[1] / "articles" / "Q254893.yaml", folder / "Q254893.yaml")
+    os.mkfifo(folder / "Q999999.yaml")
+    (folder / "Q888888.yaml").symlink_to(folder / "missing.yaml")
+    site = tmp_path / "kb" / "site"
+    result = _within(60, lambda: CliRunner().invoke(cli, ["site", "build", str(folder), "--out", str(site), "--no-search"]))
+    assert result.exit_code == 0, result.output
+    assert f"{folder / 'Q999999.yaml'}: warning: is a FIFO, not a regular file; skipped" in result.stderr
+    assert f"{folder / 'Q888888.yaml'}: warning: dangling symbolic link, skipped" in result.stderr
+    assert (site / "Q254893" / "index.html").is_file()

@@ -51,10 +51,13 @@ class BuildReport:
     search_seconds: float = 0.0
     seconds: float = 0.0
     errors: list[str] = field(default_factory=list)
+    #: Entries named like records that are not regular files (a FIFO, a dangling link, a loop).
+    warnings: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         """Return a JSON-ready dict with stable keys."""
-        return {"articles": self.articles, "errors": self.errors, "index_pages": self.index_pages,
+        return {"articles": self.articles, "errors": self.errors, "warnings": self.warnings,
+                "index_pages": self.index_pages,
                 "out": str(self.out), "removed": self.removed,
                 "rendered_articles": self.rendered_articles,
                 "rendered_indexes": self.rendered_indexes, "search_indexed": self.search_indexed,
@@ -76,6 +79,20 @@ def _record_entries(folder: Path) -> list[os.DirEntry[str]]:
                    and e.is_file()]
     entries.sort(key=lambda e: e.name)
     return entries
+
+
+def odd_records(folder: Path) -> list[str]:
+    """Return one warning line per entry named like a record that is not a regular file.
+
+    Such an entry (a FIFO, a device, a dangling link, a link loop) is never opened: reading a
+    FIFO would hang the build.
+    """
+    from kb.files import odd_file_message
+
+    with os.scandir(folder) as scan:
+        odd = sorted(e.path for e in scan if e.name.endswith(_SUFFIXES) and e.name not in _SUFFIXES
+                     and not e.is_file() and not e.is_dir())
+    return [f"{path}: warning: {odd_file_message(path)}" for path in odd]
 
 
 def record_files(folder: Path) -> list[Path]:
@@ -326,6 +343,7 @@ def build_site(
     # 1. Which records changed? Unchanged bytes keep their summary from the manifest.
     with _gc_paused():
         scanned = scan_records(articles_dir)
+        report.warnings = odd_records(articles_dir)
         ids = frozenset(name[:name.rindex(".")] for name, _, _ in scanned)
         verify = load_results(verify_results) if verify_results else {}
         verify_digest = _verify_digests(verify)
