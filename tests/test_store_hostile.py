@@ -111,3 +111,11 @@ def test_site_build_warns_about_a_fifo_and_a_dangling_link_among_the_records_and
     assert f"{folder / 'Q999999.yaml'}: warning: is a FIFO, not a regular file; skipped" in result.stderr
     assert f"{folder / 'Q888888.yaml'}: warning: dangling symbolic link, skipped" in result.stderr
     assert (site / "Q254893" / "index.html").is_file()
+
+
+def test_verify_reports_a_fifo_among_the_records_as_one_line_and_never_opens_it(tmp_path: Path) -> None:
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    os.mkfifo(folder / "Q999999.yaml")
+    result = _within(60, lambda: CliRunner().invoke(cli, ["verify", "--articles", str(folder), "--no-cache"]))
+    assert f"{folder / 'Q999999.yaml'}: is a FIFO, not a regular file, expected a .yaml record" in result.output

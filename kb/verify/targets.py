@@ -62,7 +62,9 @@ def record_files(folder: Path) -> list[Path]:
     """Return the record files of an articles folder, sorted by name."""
     if not folder.is_dir():
         raise NotFoundError(f"{folder}: no such articles folder")
-    return sorted(p for p in folder.iterdir() if p.suffix in RECORD_SUFFIXES and p.is_file())
+    # An entry named like a record that is not a regular file (a FIFO, a dangling link) is kept:
+    # loading it reports one located line (kb.files.read_bounded never opens it).
+    return sorted(p for p in folder.iterdir() if p.suffix in RECORD_SUFFIXES and not p.is_dir())
 
 
 def find_record(folder: Path, name: str) -> Path:
