@@ -31,7 +31,8 @@ def kb_with(tmp_path: Path, *hostile: str) -> Path:
 
 
 @pytest.mark.parametrize("name", ["id-traversal.yaml", "id-javascript.yaml", "id-arabic-digits.yaml",
-                                  "date-impossible.yaml", "status-kind-list.yaml", "body-tail-blanks.yaml"])
+                                  "date-impossible.yaml", "status-kind-list.yaml", "body-tail-blanks.yaml",
+                                  "download-javascript-url.yaml"])
 def test_render_refuses_an_invalid_record_with_one_located_line_and_renders_the_rest(tmp_path: Path, name: str) -> None:
     folder = kb_with(tmp_path, name)
     out = tmp_path / "kb" / "out"
