@@ -19,7 +19,7 @@ import signal
 import threading
 from collections import deque
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Literal
 
 #: Bytes of a run's captured output (stdout, stderr, the result document) kept at most.
 OUTPUT_CAP = 1024 * 1024
@@ -185,7 +185,7 @@ class Capture:
     that prints without end just has its output dropped beyond the cap.
     """
 
-    def __init__(self, fd: int, cap: int = OUTPUT_CAP, keep: str = "tail") -> None:
+    def __init__(self, fd: int, cap: int = OUTPUT_CAP, keep: Literal["head", "tail"] = "tail") -> None:
         self.fd = fd
         self.cap = cap
         self.keep = keep
@@ -211,22 +211,29 @@ class Capture:
             self._kept -= len(self._chunks.popleft())
 
     def _drain(self) -> None:
-        """Read until end of file, or until asked to stop and nothing more is waiting."""
+        """Read until end of file, or until asked to stop (then only a last bounded gulp).
+
+        A process that escaped the kill and keeps writing cannot hold the run open: after the
+        stop request at most a few more reads are taken.
+        """
+        after_stop = 0
         while True:
             ready, _, _ = select.select([self.fd], [], [], 0.05)
-            if not ready:
-                if self._stop.is_set():
+            if ready:
+                try:
+                    chunk = os.read(self.fd, 1 << 16)
+                except BlockingIOError:
+                    chunk = None
+                except OSError:
                     return
-                continue
-            try:
-                chunk = os.read(self.fd, 1 << 16)
-            except BlockingIOError:
-                continue
-            except OSError:
-                return
-            if not chunk:
-                return
-            self._add(chunk)
+                if chunk == b"":
+                    return
+                if chunk:
+                    self._add(chunk)
+            if self._stop.is_set():
+                after_stop += 1
+                if not ready or after_stop > 16:
+                    return
 
     def finish(self, grace: float = 1.0) -> bytes:
         """Stop reading (after what is already waiting) and return the bytes kept."""
@@ -242,14 +249,6 @@ class Capture:
     def overflowed(self) -> bool:
         """Return True when more than ``cap`` bytes came."""
         return self.total > self.cap
-
-
-def capped_text(data: bytes, total: int, cap: int = OUTPUT_CAP) -> str:
-    """Return the kept tail of an output as text, marked when the beginning was dropped."""
-    text = data.decode("utf-8", "replace")
-    if total > len(data):
-        return f"[{TRUNCATED}: {total} bytes of output, the last {len(data)} kept]\n{text}"
-    return text
 
 
 def cap_document(payload: dict[str, Any], encode: Callable[[dict[str, Any]], str], cap: int = OUTPUT_CAP) -> str:
