@@ -41,13 +41,19 @@ def id_problem(value: object) -> str | None:
 def inside(folder: str | os.PathLike[str], relative: str) -> Path:
     """Return ``folder/relative`` after checking it stays inside ``folder``; raise UnsafePathError.
 
-    The check is on the resolved path (``..``, absolute parts and symlinked folders included), so
-    nothing built from a record's data is ever written or deleted outside the output folder.
+    ``relative`` must be a relative path without ``..``; a folder on the way that is a symbolic
+    link must resolve inside ``folder`` too. (The last part may be a link: writes replace it and
+    deletes remove it, neither follows it.) One lstat per folder level, so checking every page
+    of a 57,000-article site costs next to nothing.
     """
-    base = Path(folder)
-    target = base / relative
-    root = base.resolve()
-    resolved = target.resolve()
-    if Path(relative).is_absolute() or resolved == root or not resolved.is_relative_to(root):
-        raise UnsafePathError(f"{target}: refused, the path leaves {base}")
-    return target
+    parts = relative.split("/")
+    if relative.startswith("/") or "\\" in relative or any(part in ("", ".", "..") for part in parts):
+        raise UnsafePathError(f"{os.path.join(folder, relative)}: refused, the path leaves {folder}")
+    current = os.fspath(folder)
+    for part in parts[:-1]:
+        current = os.path.join(current, part)
+        if os.path.islink(current):
+            resolved, root = Path(current).resolve(), Path(folder).resolve()
+            if not resolved.is_relative_to(root) or resolved == root:
+                raise UnsafePathError(f"{os.path.join(folder, relative)}: refused, {current} leads out of {folder}")
+    return Path(folder, relative)
