@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 
 from kb.exceptions import ConfigError, SimError
+from kb.located import Locator, dotted, validator
 from kb.resources import data_path
 from kb.sim.directory import Mailbox
 from kb.sim.ims.config import DomainRoute, ImsConfig, RelayRules, level
@@ -28,8 +29,6 @@ def default_config_path() -> Path:
 
 def _read(path: Path) -> tuple[dict[str, Any], str]:
     """Read and validate an org file; return its settings and its text."""
-    from kb.schema import Locator, dotted, validator
-
     try:
         raw = path.read_bytes()
     except OSError as error:
@@ -78,15 +77,11 @@ class _Places:
     """Turn model errors about a part of the org file into located ConfigErrors."""
 
     def __init__(self, path: str, text: str | None) -> None:
-        from kb.schema import Locator
-
         self.path = path
         self.locator = Locator(text)
 
     def error(self, where: tuple[str | int, ...], message: str) -> ConfigError:
         """Return the ConfigError ``path:line: dotted.where: message``."""
-        from kb.schema import dotted
-
         return ConfigError(self.path, self.locator.line(where), f"{dotted(where)}: {message}")
 
     @contextmanager
@@ -138,7 +133,11 @@ def org_from_config(release: str, data: dict[str, Any], path: str = "<config>", 
         except ValueError:
             raise places.error(("start",), f"{data['start']!r} is not an ISO 8601 date-time "
                                            "(expected e.g. 2000-01-11T09:00:00)") from None
-    org = Organisation(release, ims_config=ims_config_from(ims_data), **options)
+    try:
+        ims_config = ims_config_from(ims_data)
+    except ConfigError as error:  # a model check the schema does not express
+        raise places.error(("ims",), error.message) from None
+    org = Organisation(release, ims_config=ims_config, **options)
     org.local_domains += [d for d in data.get("local_domains", []) if d.lower() != org.domain]
     for i, box in enumerate(data.get("mailboxes", [])):
         with places.at("mailboxes", i):

@@ -99,6 +99,14 @@ class InformationStore:
         self.org.mta.submit(message)
         return message
 
+    def transfer_in(self, message: MapiMessage) -> None:
+        """Hand a message a gateway submitted through MTS-IN to the MTA for routing (Q234065).
+
+        The gateway's envelope originator is not a local sender, so the MTA finds the report
+        recipient from the message's reverse path.
+        """
+        self.org.mta.submit(message, originator="")
+
     def deliver(self, alias: str, message: MapiMessage) -> MapiMessage:
         """Deliver a copy of ``message`` to the Inbox of ``alias``."""
         copy = message.clone(self.new_entry_id())
@@ -136,6 +144,7 @@ class InformationStore:
         for it (ResolveP2), resolves the P2 originator in the directory (Q201904). Errors reach
         the IMS as MapiError; the store logs its own content-engine event first.
         """
+        self.org.imail.check_hop_count(message, spool_name)
         try:
             self.org.imail.resolve_display_names(message)
             if resolve_p2:

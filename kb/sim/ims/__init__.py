@@ -118,6 +118,20 @@ class InternetMailService:
         """Return True when ``address`` is in a domain this IMS accepts mail for."""
         return self.is_local_domain(address.rpartition("@")[2])
 
+    def advertised_size_limit(self) -> int:
+        """Return the EHLO ``SIZE`` figure: the administrator's inbound limit in bytes, 0 = none (Q262945).
+
+        The listener's own ceiling (``max_message_bytes``) bounds the simulator, not the IMS, so it
+        is not advertised.
+        """
+        limits = []
+        if self.config.message_size_kb:
+            limits.append(self.config.message_size_kb * 1024)
+        registry = int(self.config.registry.get("InboundSizeLimit", 0) or 0)
+        if registry and self.build >= IMS_HAS_SIZE_LIMIT_REGISTRY:
+            limits.append(registry)
+        return min(limits, default=0)
+
     def inbound_size_limit(self) -> int:
         """Return the inbound size limit in bytes (0 = none): General tab, then InboundSizeLimit (Q231303)."""
         limits = [self.config.max_message_bytes]
