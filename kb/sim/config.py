@@ -16,6 +16,7 @@ from kb.resources import data_path
 from kb.sim.directory import Mailbox
 from kb.sim.ims.config import DomainRoute, ImsConfig, RelayRules, level
 from kb.sim.org import Organisation
+from kb.sim.quota import StorageLimits
 from kb.sim.rules import InboxRule
 
 SCHEMA = "sim-config.schema.json"
@@ -116,6 +117,8 @@ def ims_config_from(ims_data: dict[str, Any]) -> ImsConfig:
         disable_oof=ims_data.get("disable_oof", False),
         disable_auto_replies=ims_data.get("disable_auto_replies", False),
         registry=dict(ims_data.get("registry", {})),
+        content_format=ims_data.get("content_format", defaults.content_format),
+        rich_text=ims_data.get("rich_text", defaults.rich_text),
     )
 
 
@@ -141,7 +144,8 @@ def org_from_config(release: str, data: dict[str, Any], path: str = "<config>", 
     org.local_domains += [d for d in data.get("local_domains", []) if d.lower() != org.domain]
     for i, box in enumerate(data.get("mailboxes", [])):
         with places.at("mailboxes", i):
-            org.add_mailbox(box["alias"], box.get("display_name", ""), box.get("smtp"), box.get("x400", ""))
+            org.add_mailbox(box["alias"], box.get("display_name", ""), box.get("smtp"), box.get("x400", ""),
+                            box.get("home_server", ""))
     for i, entry in enumerate(data.get("custom_recipients", [])):
         with places.at("custom_recipients", i):
             org.add_custom_recipient(entry["alias"], entry["target"], entry.get("display_name", ""), entry.get("smtp"))
@@ -163,6 +167,13 @@ def org_from_config(release: str, data: dict[str, Any], path: str = "<config>", 
                                 recipients={k.lower(): v for k, v in host.get("recipients", {}).items()},
                                 delay=host.get("delay", 0.0), max_size=host.get("max_size", 0))
     org.store.max_recipients_on_submit = data.get("store", {}).get("max_recipients_on_submit", 0)
+    if "storage_limits" in data.get("store", {}):
+        org.store.quotas.set_limits(StorageLimits(**data["store"]["storage_limits"]))  # ranges: the schema
+    for i, entry in enumerate(data.get("x400_connectors", [])):
+        try:
+            org.add_x400_connector(entry["foreign_mta"], entry["address_space"], entry.get("strict", True))
+        except ConfigError as error:
+            raise places.error(("x400_connectors", i, "address_space"), error.message) from None
     if "address_spaces" in ims_data:
         org.mta.ims_address_spaces = [(s["type"], s["address"]) for s in ims_data["address_spaces"]]
     administrator = ims_data.get("administrator", "")

@@ -24,6 +24,7 @@ from kb.sim.store import IMS_FOLDERS, InformationStore
 
 if TYPE_CHECKING:
     from kb.sim.client import Client
+    from kb.sim.x400 import X400Connector
 
 
 _HOST_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
@@ -82,6 +83,7 @@ class Organisation:
         self.mta = MessageTransferAgent(self)
         self.ims = InternetMailService(self, ims_config, seed)
         self._mts_counter = 0
+        self.x400_connectors: list["X400Connector"] = []
         self.ims_mailbox = f"IMS_{self.server}"  # "Internet Mail Connector (<server>)" (Q165505)
         self.store.create_mailbox(self.ims_mailbox, IMS_FOLDERS)
 
@@ -104,9 +106,17 @@ class Organisation:
         return f"c=US;a= ;p={self.organisation};l={self.server}-{stamp}Z-{self._mts_counter}"
 
     # -- directory -----------------------------------------------------------------------------
-    def add_mailbox(self, alias: str, display_name: str = "", smtp: list[str] | None = None, x400: str = "") -> Mailbox:
-        """Create a mailbox (directory entry + store folders); the SMTP address defaults to alias@domain."""
-        mailbox = Mailbox(alias, display_name or alias, list(smtp or [f"{alias.lower()}@{self.domain}"]), x400)
+    def add_mailbox(self, alias: str, display_name: str = "", smtp: list[str] | None = None, x400: str = "",
+                    home_server: str = "") -> Mailbox:
+        """Create a mailbox (directory entry + store folders); the SMTP address defaults to alias@domain.
+
+        ``home_server`` names another server of the site whose store holds the mailbox ("" = this
+        server, which runs the IMS); mail for it goes there through the MTA.
+        """
+        if home_server:
+            _check_names(organisation=self.organisation, site=self.site, server=home_server, domain=self.domain)
+        mailbox = Mailbox(alias, display_name or alias, list(smtp or [f"{alias.lower()}@{self.domain}"]), x400,
+                          home_server.upper())
         self.directory.add(mailbox)
         self.store.create_mailbox(alias)
         return mailbox
@@ -130,6 +140,14 @@ class Organisation:
         host = self.internet.add_host(RemoteHost(name=name, ip=ip, behaviour=behaviour, **options))
         self.dns.add_zone(name, a=[ip])
         return host
+
+    def add_x400_connector(self, foreign_mta: str, address_space: str, strict: bool = True) -> "X400Connector":
+        """Add an X.400 connector to the foreign MTA ``foreign_mta`` serving ``address_space`` (O/R fields)."""
+        from kb.sim.x400 import ForeignMta, X400Connector
+
+        connector = X400Connector(self, ForeignMta(foreign_mta, strict=strict), address_space)
+        self.x400_connectors.append(connector)
+        return connector
 
     def client(self, alias: str) -> "Client":
         """Return a MAPI-style client logged on to mailbox ``alias``."""

@@ -221,7 +221,13 @@ class StoreReports:
 
     # -- delivery ----------------------------------------------------------------------------
     def deliver_report(self, report: MapiMessage, transfer: "Transfer") -> None:
-        """Deliver a report to the originator: a local mailbox, or back out through the MTA."""
+        """Deliver a report to the originator: a local mailbox, an X.400 connector, or out through the MTA."""
+        from kb.sim.x400 import connector_for
+
+        connector = connector_for(self.org, transfer.message)
+        if connector is not None:
+            connector.return_report(report, transfer)  # a P1 report to the foreign MTA
+            return
         if transfer.originator:
             self.org.store.deliver(transfer.originator, report)
             return

@@ -15,6 +15,7 @@ from kb.sim.directory import DistributionList
 from kb.sim.eventlog import hresult_data
 from kb.sim.mapi import MAPI_E_CALL_FAILED, MAPI_E_NOT_ENOUGH_MEMORY, MapiError
 from kb.sim.message import MapiMessage, RecipientRow
+from kb.sim.quota import Quotas
 
 if TYPE_CHECKING:
     from kb.sim.org import Organisation
@@ -54,6 +55,8 @@ class InformationStore:
         # Store limit "Max Recipients on Submit" (counts To+Cc+Bcc after DL expansion, Q246051);
         # 0 = no limit.
         self.max_recipients_on_submit = 0
+        # Storage limits (Private IS General tab, per-mailbox overrides) and mailbox sizes (Q226202).
+        self.quotas = Quotas(org)
 
     # -- folders -----------------------------------------------------------------------------
     def create_mailbox(self, alias: str, folders: tuple[str, ...] = MAILBOX_FOLDERS) -> None:
@@ -109,6 +112,8 @@ class InformationStore:
 
     def deliver(self, alias: str, message: MapiMessage) -> MapiMessage:
         """Deliver a copy of ``message`` to the Inbox of ``alias``."""
+        if self.quotas.refuses(alias, message):
+            return message  # over "Prohibit send and receive": refused (kb.sim.quota)
         copy = message.clone(self.new_entry_id())
         copy.delivery_time = self.org.clock.now()
         self.folder(alias, "Inbox").append(copy)

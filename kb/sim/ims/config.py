@@ -35,6 +35,18 @@ def level(value: str | int) -> int:
     raise ConfigError(WHERE, None, f"{value!r} is not a logging level (expected None, Minimum, Medium, Maximum or 0-5)")
 
 
+CONTENT_FORMATS = ("MIME", "UUENCODE")
+RICH_TEXT = ("user", "always", "never")
+
+
+def check_content(content: object, rich_text: object, where: str, allow_default: bool) -> None:
+    """Raise ConfigError unless ``content`` is MIME/UUENCODE and ``rich_text`` user/always/never (any case)."""
+    if not isinstance(content, str) or not (content.upper() in CONTENT_FORMATS or (allow_default and content == "")):
+        raise ConfigError(where, None, f"content {content!r} is not a message content format (expected MIME or UUENCODE)")
+    if not isinstance(rich_text, str) or not (rich_text.lower() in RICH_TEXT or (allow_default and rich_text == "")):
+        raise ConfigError(where, None, f"rich_text {rich_text!r} is not a rich-text setting (expected user, always or never)")
+
+
 def _net(entry: str) -> bool:
     """Return True for a relay list entry ``net[;mask]`` of dotted IPv4 addresses (Q193922)."""
     parts = str(entry).split(";")
@@ -63,8 +75,13 @@ class DomainRoute:
     max_size_kb: int = 0
     relay: bool = False
     inbound: bool = False
+    # E-mail Domain "Message Content" (MIME / UUENCODE) and "Send Microsoft Exchange rich-text
+    # formatting" (user / always / never; always = TNEF, Q246881); "" = the IMS default.
+    content: str = ""
+    rich_text: str = ""
 
     def __post_init__(self) -> None:
+        check_content(self.content, self.rich_text, "DomainRoute", allow_default=True)
         if not isinstance(self.domain, str) or not self.domain.strip():
             raise ConfigError("DomainRoute", None, f"domain {self.domain!r} is not a domain name (expected e.g. 'partner.example')")
         if not isinstance(self.host, str):
@@ -123,9 +140,14 @@ class ImsConfig:
     disable_oof: bool = False
     disable_auto_replies: bool = False
     registry: dict[str, Any] = field(default_factory=dict)
+    # Internet Mail tab "Message Content" and "Send Microsoft Exchange rich-text formatting" (the
+    # defaults for domains without their own, kb.sim.ims.content).
+    content_format: str = "MIME"
+    rich_text: str = "user"
 
     def __post_init__(self) -> None:
         """Check every setting where it is given (names normalised, levels as numbers)."""
+        check_content(self.content_format, self.rich_text, WHERE, allow_default=False)
         for name, value in self.logging.items():
             if name not in LOG_CATEGORIES:
                 raise ConfigError(WHERE, None, f"logging category {name!r} is not one of {', '.join(LOG_CATEGORIES)}")

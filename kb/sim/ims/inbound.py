@@ -16,6 +16,7 @@ from kb.sim.eventlog import hresult_data
 from kb.sim.imail import IMAIL_E_HOP_COUNT, ConversionError
 from kb.sim.builds import build
 import kb.sim.ims.replies as replies
+from kb.sim.ims.content import name_failures, read_tnef
 from kb.sim.ims.ndr import UNKNOWN_RECIPIENT, Failure, FailureKind
 from kb.sim.ims.addressing import ImsRecipient, parse_recipient
 from kb.sim.ims.relay import may_relay
@@ -319,6 +320,9 @@ class InboundPath:
             ims.spool.move("IN", name, "BAD", now, str(error))
             self.envelopes.pop(name, None)
             return
+        tnef = read_tnef(data)
+        if tnef is not None:
+            message.props["tnef"] = tnef  # the sender's P2 recipient table (Q246881)
         if ims.config.archiving:
             ims.spool.copy("IN", name, "IN\\ARCHIVE", now, "message archival")
         message.mts_id = inbound_mts_id(ims)
@@ -399,5 +403,6 @@ class InboundPath:
             routed.submit_time = org.clock.now()
             org.store.transfer_in(routed)  # MTS-IN -> store -> MTA
         if unknown:
+            name_failures(self.ims, message, message.props.get("tnef"), unknown)
             self.ims.ndr.report(Transfer(message=message, recipients=[f.recipient.p1 for f in unknown]), name,
                                 unknown, spool_dir="IN")

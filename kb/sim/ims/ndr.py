@@ -15,6 +15,7 @@ from kb.sim.builds import build
 from kb.sim.directory import Mailbox
 from kb.sim.eventlog import hresult_data
 from kb.sim.mapi import MapiError
+from kb.sim.ims.p1codes import reason_for
 from kb.sim.message import MapiMessage
 from kb.sim.report import ReportedFailure
 
@@ -124,7 +125,7 @@ class NdrGenerator:
             ReportedFailure(
                 row_id=f.recipient.p1.row_id,
                 address=f.recipient.address,
-                reason=self.codes(f.kind)[0],
+                reason=reason_for(self.ims, transfer, self.codes(f.kind)[0]),  # Q230288
                 diag=self.codes(f.kind)[1],
                 diagnostic_line=self.diagnostic_line(f.kind),
                 reason_text=f.kind.client_text,
@@ -137,6 +138,7 @@ class NdrGenerator:
             for f in failures
         ]
         try:
+            org.store.quotas.check_gateway_report()  # generated in the gateway's mailbox (Q226202)
             ndr = org.reports.create_ndr(transfer.message, reported)
         except MapiError as error:
             self.aborted += 1

@@ -21,6 +21,9 @@ class ProtocolSession:
     direction: str  # "outbound" or "inbound"
     peer: str
     lines: list[str] = field(default_factory=list)
+    # Message data that crossed the wire, for the LOG file only: (index into ``lines`` it follows,
+    # time stamp, the octets) - the log writes headers from Medium, bodies at Maximum.
+    packets: list[tuple[int, str, bytes]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         """Return a JSON-ready dict."""
@@ -86,6 +89,12 @@ class ProtocolLog:
     def write(self, session: ProtocolSession, when: datetime, text: str) -> None:
         """Append one line ``<time> : <text>``."""
         session.lines.append(f"{log_time(when)} : {text}")
+        if self.sink is not None:
+            self.sink(session)
+
+    def packet(self, session: ProtocolSession, when: datetime, data: bytes) -> None:
+        """Record the message data sent or received after DATA (headers, then body lines)."""
+        session.packets.append((len(session.lines), log_time(when), data))  # split only if a LOG file wants it
         if self.sink is not None:
             self.sink(session)
 

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Callable
 from kb.sim.builds import build
 from kb.sim.ims.ndr import Failure, remote_failure
 from kb.sim.ims.outbound import Attempt
+from kb.sim.ims.content import for_destination
+from kb.sim.ims.smarthost import envelope_sender
 
 if TYPE_CHECKING:
     from kb.sim.ims import InternetMailService
@@ -64,7 +66,8 @@ class SmtpClient:
         say(f"EHLO {org.fqdn}")
         say(f"IO: |{link.ehlo(org.fqdn).line()}")
         message = entry.transfer.message
-        sender = message.reverse_path  # kept on relay, <> for reports (RFC 5321 §4.4, §4.5.5)
+        # kept on relay, <> for reports (RFC 5321 §4.4, §4.5.5); the smart-host path of Q258999
+        sender = envelope_sender(ims, entry.transfer, entry.decision)
         say(f"MAIL FROM:<{sender}>")
         reply = link.mail(sender)
         say(f"IO: |{reply.line()}")
@@ -94,6 +97,8 @@ class SmtpClient:
         if accepted:
             say("DATA")
             data = ims.spool.read("OUT", entry.spool_name).data if ims.spool.exists("OUT", entry.spool_name) else b""
+            data = for_destination(ims, entry.transfer, entry.decision.route, data)  # MIME/UUENCODE, TNEF
+            log.packet(session, now, data)  # written to the LOG file from Medium (headers) / Maximum
             reply = link.data(data)
             say(f"IO: |{reply.line()}")
             if reply.code < 300:
