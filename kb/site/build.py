@@ -19,12 +19,13 @@ from typing import Any, Callable, Iterator
 
 from jinja2 import TemplateError
 
-from kb.exceptions import KbError, NotFoundError
+from kb.exceptions import KbError
 from kb.ids import UnsafePathError, inside, is_article_id
 from kb.resources import data_path
 from kb.site.indexes import Page, article_path, plan_index_pages
 from kb.site.manifest import MANIFEST_NAME, Manifest, Record, digest_files, digest_text
 from kb.files import write_atomic
+from kb.site.records import odd_records, record_files, scan_records
 from kb.site.search_plan import bundles_for, start_search
 from kb.site.pages import SITE_TITLE, render_page, static_dir, template_dir
 from kb.site.verification import badge_for, entry_digest, load_results
@@ -63,50 +64,6 @@ class BuildReport:
                 "rendered_indexes": self.rendered_indexes, "search_indexed": self.search_indexed,
                 "search_pages": self.search_pages,
                 "search_seconds": round(self.search_seconds, 3), "seconds": round(self.seconds, 3)}
-
-
-#: The file name endings of article records (a bare ".yaml" is a hidden file, not a record).
-_SUFFIXES = (".yaml", ".yml")
-
-
-def _record_entries(folder: Path) -> list[os.DirEntry[str]]:
-    """Return the directory entries of the article records of ``folder``, sorted by name."""
-    if not folder.is_dir():
-        raise NotFoundError(f"{folder}: no such articles folder")
-    # os.scandir and string keys: at 57,000 records, sorting Path objects alone takes a second.
-    with os.scandir(folder) as scan:
-        entries = [e for e in scan if e.name.endswith(_SUFFIXES) and e.name not in _SUFFIXES
-                   and e.is_file()]
-    entries.sort(key=lambda e: e.name)
-    return entries
-
-
-def odd_records(folder: Path) -> list[str]:
-    """Return one warning line per entry named like a record that is not a regular file.
-
-    Such an entry (a FIFO, a device, a dangling link, a link loop) is never opened: reading a
-    FIFO would hang the build.
-    """
-    from kb.files import odd_file_message
-
-    with os.scandir(folder) as scan:
-        odd = sorted(e.path for e in scan if e.name.endswith(_SUFFIXES) and e.name not in _SUFFIXES
-                     and not e.is_file() and not e.is_dir())
-    return [f"{path}: warning: {odd_file_message(path)}" for path in odd]
-
-
-def record_files(folder: Path) -> list[Path]:
-    """Return the article records of ``folder`` (``Q*.yaml``), sorted by name."""
-    return [folder / entry.name for entry in _record_entries(folder)]
-
-
-def scan_records(folder: Path) -> list[tuple[str, int, int]]:
-    """Return (file name, mtime in ns, size) of each record of ``folder``, sorted by name."""
-    scanned = []
-    for entry in _record_entries(folder):
-        st = entry.stat()
-        scanned.append((entry.name, st.st_mtime_ns, st.st_size))
-    return scanned
 
 
 def code_digest() -> str:
