@@ -28,7 +28,7 @@ from kb.status.lint import lint_status_record
 from kb.store import TOP_LEVEL_KEYS, loads, read_text
 
 ARTICLE_SCHEMA = "article.schema.json"
-REFERENCE_ID_RE = re.compile(r"^Q\d{5,6}$")
+REFERENCE_ID_RE = re.compile(r"^Q[0-9]{5,6}$")
 
 
 # --------------------------------------------------------------------------------------------
