@@ -30,6 +30,20 @@ def _facts(status: dict[str, Any]) -> str:
     return f"affected: {affected}; fixed: {fixed}"
 
 
+def stated_facts(status: dict[str, Any], sentences_only: bool = False) -> dict[str, Any]:
+    """Return the affected and fixed releases of a status block (``sentences_only``: STATUS sentences').
+
+    The extractor also counts the applies-to items as affected; a Markdown article's front
+    matter is compared with what its ``## Status`` sentences say, not with its applies-to list.
+    """
+    if not sentences_only:
+        return {"affected": _names(status.get("affected")), "fixed": _names(status.get("fixed")),
+                "evidence": status.get("evidence") or []}
+    evidence = [e for e in status.get("evidence") or [] if "text" in e and e.get("release")]
+    return {"affected": sorted({e["release"] for e in evidence if e.get("fact") == "affected"}),
+            "fixed": sorted({e["release"] for e in evidence if e.get("fact") == "fixed"}), "evidence": evidence}
+
+
 def disagreement(claimed: dict[str, Any], stated: dict[str, Any]) -> bool:
     """Tell whether a status block contradicts what the STATUS text states.
 
@@ -107,7 +121,8 @@ def lint_markdown_status(ctx: Any) -> Iterator[Diagnostic]:
     article = _article(ctx)
     if article is None or article.section("STATUS") is None:
         return
-    yield from _disagrees(ctx, ctx.record["status"], extracted_status(article), "front matter status")
+    stated = stated_facts(extracted_status(article), sentences_only=True)
+    yield from _disagrees(ctx, ctx.record["status"], stated, "front matter status")
 
 
 # --------------------------------------------------------------------------------------------
@@ -141,4 +156,4 @@ def lint_edited_import(ctx: Any) -> Iterator[Diagnostic]:
     if isinstance(status, dict) and article.section("STATUS") is not None:
         from kb.status import extract_status
 
-        yield from _disagrees(ctx, status, extract_status(article), "the status: block")
+        yield from _disagrees(ctx, status, stated_facts(extract_status(article)), "the status: block")

@@ -16,6 +16,7 @@ COMMANDS: dict[str, str] = {
     "check": "kb.commands.check:command",
     "import": "kb.commands.importing:command",
     "index": "kb.commands.search:index_command",
+    "new": "kb.commands.new:command",
     "render": "kb.commands.render:command",
     "repro": "kb.commands.repro:command",
     "search": "kb.commands.search:command",

@@ -507,3 +507,30 @@ def derive(text: str, path: str) -> Derived:
             except (OSError, TypeError, ValueError):
                 pass  # a cache that cannot be written (or a value JSON cannot hold) only costs time
     return Derived(record, front, MarkdownLocator(front, record))
+
+
+# --------------------------------------------------------------------------------------------
+# Editing the front matter (kb repro init links a script)
+
+
+def set_front_matter(text: str, key: str, value: Any, path: str = "<article>") -> str:
+    """Return ``text`` with front matter ``key`` set to ``value`` (replaced in place, else appended).
+
+    Only the lines of that key change, so the rest of the file keeps its bytes.
+    """
+    front = split_front_matter(text, path)
+    newline = "\r\n" if "\r\n" in text else "\n"
+    lines = text.split("\n")
+    dumped = yaml.safe_dump({key: value}, sort_keys=False, default_flow_style=None, allow_unicode=True).rstrip("\n")
+    replacement = [line + ("\r" if newline == "\r\n" else "") for line in dumped.split("\n")]
+    first = front.first_line - 1  # 0-based index of the first YAML line
+    end = front.body_line - 2  # 0-based index of the closing '---'
+    start = next((n for n in range(first, end) if re.match(rf"{re.escape(key)}\s*:", lines[n])), None)
+    if start is None:
+        lines[end:end] = replacement
+    else:
+        stop = start + 1
+        while stop < end and (lines[stop][:1] in (" ", "\t", "-") or not lines[stop].strip("\r ")):
+            stop += 1
+        lines[start:stop] = replacement
+    return "\n".join(lines)

@@ -13,7 +13,7 @@ from kb.diagnostics import Diagnostic
 from kb.exceptions import KbError, NotFoundError
 
 TEXT_SUFFIXES = (".txt",)
-RECORD_SUFFIXES = (".yaml", ".yml")
+RECORD_SUFFIXES = (".yaml", ".yml", ".md")  # kb.store.ARTICLE_SUFFIXES: records and Markdown articles
 _PARALLEL_FROM = 200  # below this a process pool costs more than it saves
 
 

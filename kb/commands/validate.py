@@ -16,7 +16,7 @@ import click
 @click.option("--json", "as_json", is_flag=True, help="Print the diagnostics as one JSON document on stdout.")
 @click.option("--jobs", "jobs", type=click.IntRange(min=1), default=None, help="Worker processes [default: 1 below 200 files, else all cores].")
 def command(paths: tuple[str, ...], strict: bool, as_json: bool, jobs: int | None) -> None:
-    """Validate article records (.yaml files or folders; default articles/).
+    """Validate articles (.yaml records, .md articles or folders; default articles/).
 
     Errors print as path:line: field: message; the exit status is 1 when any
     record has an error (or, with --strict, a warning).
@@ -41,13 +41,15 @@ def command(paths: tuple[str, ...], strict: bool, as_json: bool, jobs: int | Non
     with bar as progress:
         count, diagnostics = validate_paths(files, jobs=jobs, progress=progress.update if progress is not None else None)
     errors = [d for d in diagnostics if d.severity == "error"]
-    warnings = [d for d in diagnostics if d.severity != "error"]
+    warnings = [d for d in diagnostics if d.severity == "warning"]
+    infos = [d for d in diagnostics if d.severity == "info"]  # e.g. an import edited since (never fails)
     failing = errors + (warnings if strict else [])
     if as_json:
         document = {
             "checked": count,
             "errors": len(errors),
             "warnings": len(warnings),
+            "infos": len(infos),
             "ok": not failing,
             "diagnostics": [d.to_json() for d in diagnostics],
         }
@@ -57,6 +59,6 @@ def command(paths: tuple[str, ...], strict: bool, as_json: bool, jobs: int | Non
             click.echo(diagnostic.format(), err=True)
     invalid = len({d.path for d in failing})
     click.echo(f"kb: validated {count} records: {len(errors)} errors, {len(warnings)} warnings"
-               + (f" in {invalid} records" if invalid else ""), err=True)
+               + (f" in {invalid} records" if invalid else "") + (f", {len(infos)} notes" if infos else ""), err=True)
     if failing:
         click.get_current_context().exit(1)

@@ -37,27 +37,33 @@ def resolve(name: str, root: Path | None = None) -> Path:
     path = Path(name)
     if path.exists():
         if path.is_dir():
-            raise NotFoundError(f"{name}: is a folder; name an article id, a .yaml record or a .TXT file")
+            raise NotFoundError(f"{name}: is a folder; name an article id, a .yaml record, a .md article or a .TXT file")
         return path
     if _ID.match(name):
         from kb.resources import project_root
 
+        from kb.store import find_article
+
         folder = (root or project_root()) / "articles"
-        candidate = folder / f"{name.upper()}.yaml"
-        if candidate.is_file():
+        candidate = find_article(folder, name.upper())
+        if candidate is not None:
             return candidate
         raise NotFoundError(f"no article {name.upper()} in {folder}")
     raise NotFoundError(f"{name}: no such file or article id")
 
 
 def load(path: Path) -> Article:
-    """Load a YAML record or parse a classic text file, by its suffix (or its first bytes).
+    """Load a YAML record or a Markdown article, or parse a classic text file, by its suffix (or first bytes).
 
     A record is read without the JSON Schema pass when it builds an Article cleanly: that pass
     costs twice the load itself, and ``kb validate`` is the command that checks records.  Any
     record that fails to build is checked against the schema so the error names its line.
     """
     suffix = path.suffix.lower()
+    if suffix == ".md":
+        from kb.store import load_article
+
+        return load_article(path)  # derived and schema-checked: its errors point into the .md
     if suffix in (".yaml", ".yml"):
         from kb.store import article_of, loads, read_text
 
@@ -73,11 +79,17 @@ def load(path: Path) -> Article:
         from kb.text import parse
 
         return parse(data, str(path))
-    raise LocatedError(str(path), None, f"unknown file type {suffix or '(none)'!r}; expected a .yaml record or a classic .TXT article")
+    raise LocatedError(str(path), None, f"unknown file type {suffix or '(none)'!r}; expected a .yaml record, a .md article or a classic .TXT article")
 
 
 def schema_check(path: Path, record: object | None = None, text: str | None = None) -> None:
     """Raise the located SchemaError of a record file that breaks the schema (else return)."""
+    if path.suffix.lower() == ".md":
+        from kb.schema import check_loaded
+        from kb.store import load_source
+
+        check_loaded(load_source(path))
+        return
     if path.suffix.lower() not in (".yaml", ".yml"):
         return
     from kb.schema import check_record

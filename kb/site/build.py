@@ -61,8 +61,7 @@ class BuildReport:
                 "search_seconds": round(self.search_seconds, 3), "seconds": round(self.seconds, 3)}
 
 
-#: The file name endings of article records (a bare ".yaml" is a hidden file, not a record).
-_SUFFIXES = (".yaml", ".yml")
+from kb.store import ARTICLE_SUFFIXES as _SUFFIXES  # records and Markdown articles (a bare ".yaml" is hidden)
 
 
 def _record_entries(folder: Path) -> list[os.DirEntry[str]]:
@@ -99,6 +98,8 @@ def code_digest() -> str:
     for package in ("site", "render", "releases"):
         files += sorted(data_path(package).glob("*.py"))
     files.append(data_path("model.py"))
+    # How a Markdown article becomes a record, and the "edited since import" check.
+    files += [data_path("markdown_source.py"), data_path("article_lints.py")]
     catalogue = data_path("releases", "catalogue.yaml")
     if catalogue.is_file():
         files.append(catalogue)
@@ -141,12 +142,29 @@ def _render_article(path_text: str) -> tuple[str, dict[str, Any] | None, str | N
         page = article_path(article.id)
         html = render_page("article.html.j2", page, context)
         write_atomic(_STATE["out"] / page, html)
+        if getattr(article, "is_markdown", False):
+            _copy_images(article, path.parent, (_STATE["out"] / page).parent)
         return path_text, context["summary"], None
     except KbError as error:
         return path_text, None, str(error)
     except (OSError, ValueError, TypeError, AttributeError, KeyError, TemplateError) as error:
         return path_text, None, _schema_message(path) or (
             f"{path}: cannot build the page: {type(error).__name__}: {error}")
+
+
+def _copy_images(article: Any, folder: Path, page_folder: Path) -> None:
+    """Copy the images a Markdown article shows from beside it to beside its page (same relative path)."""
+    from kb.render.markdown_body import images
+
+    root = folder.resolve()
+    for src in images(article):
+        source = (folder / src).resolve()
+        if not source.is_relative_to(root) or not source.is_file():
+            continue  # a missing image stays a broken link; nothing outside articles/ is published
+        target = page_folder / src
+        data = source.read_bytes()
+        if not target.is_file() or target.read_bytes() != data:
+            write_atomic(target, data)
 
 
 def _schema_message(path: Path) -> str | None:

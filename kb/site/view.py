@@ -9,6 +9,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any, Callable
 
+from kb.article_lints import edited_since_import
 from kb.exceptions import KbError
 from kb.site.body import render_sections
 from kb.site.verification import NO_REPRO, badge_for
@@ -146,4 +147,5 @@ def article_context(
                          "script": (article.repro or {}).get("script")},
         "has_verification": badge != NO_REPRO,
         "footer": list(article.footer or []),
+        "edited": edited_since_import(article),
     }

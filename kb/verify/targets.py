@@ -12,7 +12,7 @@ from typing import Any
 
 from kb.exceptions import KbError, NotFoundError, RecordError
 
-RECORD_SUFFIXES = (".yaml", ".yml")
+from kb.store import ARTICLE_SUFFIXES as RECORD_SUFFIXES  # records and Markdown articles
 _ID = re.compile(r"^[Qq]?(\d{5,7})$")
 
 
@@ -62,7 +62,9 @@ def record_files(folder: Path) -> list[Path]:
     """Return the record files of an articles folder, sorted by name."""
     if not folder.is_dir():
         raise NotFoundError(f"{folder}: no such articles folder")
-    return sorted(p for p in folder.iterdir() if p.suffix in RECORD_SUFFIXES and p.is_file())
+    from kb.store import article_files
+
+    return article_files(folder)
 
 
 def find_record(folder: Path, name: str) -> Path:
