@@ -165,7 +165,7 @@ def _sections(body: list[str], first_line: int) -> tuple[list[dict[str, Any]], s
         current["blocks"].append({"kind": "markdown", "line": first_line + start, "blank_before": blank_before,
                                   "text": text or body[start]})
     for section in sections:
-        if section["heading"] is None:
+        if section["heading"] is None or section["blank_before"] == 1:
             section.pop("blank_before")
         for block in section["blocks"]:
             if block["blank_before"] == 1:

@@ -461,6 +461,10 @@ def schema_errors(record: dict[str, Any], ctx: RecordContext) -> Iterator[Diagno
     errors = sorted(validator().iter_errors(record), key=lambda e: list(map(str, e.absolute_path)))
     for error in errors:
         where = tuple(error.absolute_path)
+        if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+            # Point at the first unknown key itself, not at the mapping that holds it.
+            allowed = error.schema.get("properties", {})
+            where += tuple(sorted(key for key in error.instance if key not in allowed))[:1]
         yield ctx.error(where, _message(error), "schema")
 
 
