@@ -53,11 +53,11 @@ def command(article_id: str | None, title: str | None, product: str, affected: t
             raise click.UsageError("--title is required for a new article")
         written = write_new(article_id.upper(), title, product, folder, affected, fixed,
                             date.date() if date else None)
+    if written.converted_from is not None:
+        click.echo(f"converted from {written.converted_from}: it is a Markdown article now, and its classic "
+                   "round trip (byte for byte back to the .TXT) is no longer promised", err=True)
     if as_json:
         click.echo(json.dumps(written.to_json(), indent=2, sort_keys=True))
         return
     click.echo(f"wrote {written.path}")
-    if written.converted_from is not None:
-        click.echo(f"converted from {written.converted_from}: it is a Markdown article now, and its classic "
-                   "round trip (byte for byte back to the .TXT) is no longer promised", err=True)
     click.echo(f"next: edit it, then `kb validate {written.path}` and `kb repro init {written.id}`", err=True)
