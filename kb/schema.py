@@ -519,6 +519,19 @@ def check_loaded(loaded: Loaded) -> None:
                           column=loaded.locator.column(path))
 
 
+def _duplicate_ids(files: list[str]) -> Iterator[Diagnostic]:
+    """Yield an error for each article file whose id another file of its folder also has (Q1.yaml + Q1.md)."""
+    seen: dict[tuple[str, str], str] = {}
+    for name in files:
+        path = Path(name)
+        key = (str(path.parent), path.stem.upper())
+        if key in seen:
+            yield Diagnostic(name, 1, f"article {path.stem} is also {Path(seen[key]).name}; expected one file per "
+                             "article (a .yaml record or a .md article)", code="id-duplicate")
+        else:
+            seen[key] = name
+
+
 def _validate_one(path: str) -> list[Diagnostic]:
     """Return the diagnostics of one record file (a worker-process entry point)."""
     return list(validate_record(path))
@@ -537,8 +550,8 @@ def validate_paths(
     from kb.store import record_paths
 
     files = [str(p) for p in record_paths(list(paths))]
+    found: list[Diagnostic] = list(_duplicate_ids(files))
     workers = jobs if jobs is not None else (1 if len(files) < 200 else (os.cpu_count() or 1))
-    found: list[Diagnostic] = []
     if workers <= 1 or len(files) < 2:
         for name in files:
             found.extend(validate_record(name))

@@ -213,3 +213,16 @@ def test_derivation_keeps_unknown_names_out_of_the_status_lists(tmp_path: Path) 
     record, _ = derive_record(text, str(tmp_path / "Q900001.md"))
     assert record["status"]["fixed"] is None
     assert record["status"]["unknown"] == [{"text": "Exchange Server 9 SP1", "line": 11}]
+
+
+def test_one_id_in_two_files_is_an_error(tmp_path: Path, project_root: Path) -> None:
+    from kb.schema import validate_paths
+
+    _write(tmp_path, ARTICLE)
+    record = (project_root / "articles" / "Q254893.yaml").read_text(encoding="utf-8")
+    (tmp_path / "articles" / "Q900001.yaml").write_text(record.replace("id: Q254893", "id: Q900001"), encoding="utf-8")
+    count, diagnostics = validate_paths([tmp_path / "articles"])
+    duplicates = [d.format() for d in diagnostics if d.code == "id-duplicate"]
+    assert count == 2 and duplicates == [
+        f"{tmp_path / 'articles' / 'Q900001.yaml'}:1: article Q900001 is also Q900001.md; expected one file per "
+        "article (a .yaml record or a .md article)"]
