@@ -470,7 +470,8 @@ def _code_version() -> str:
     from kb.resources import data_path
 
     digest = hashlib.sha256()
-    files = [Path(__file__), data_path("releases", "catalogue.yaml"), data_path("text", "parts.py")]
+    files = [Path(__file__), data_path("releases", "catalogue.yaml"), data_path("text", "parts.py"),
+             data_path("schemas", "article.schema.json")]
     files += sorted(data_path("status").glob("*.py"))
     for file in files:
         if file.is_file():
