@@ -464,7 +464,14 @@ def schema_errors(record: dict[str, Any], ctx: RecordContext) -> Iterator[Diagno
         if error.validator == "additionalProperties" and isinstance(error.instance, dict):
             # Point at the first unknown key itself, not at the mapping that holds it.
             allowed = error.schema.get("properties", {})
-            where += tuple(sorted(key for key in error.instance if key not in allowed))[:1]
+            extra = sorted(key for key in error.instance if key not in allowed)
+            if ctx.is_markdown and not where:
+                from kb.markdown_source import FRONT_MATTER_KEYS
+
+                yield ctx.error((extra[0],), f"unknown front matter key {', '.join(map(repr, extra))}, expected "
+                                f"one of {', '.join(FRONT_MATTER_KEYS)}", "schema")
+                continue
+            where += tuple(extra)[:1]
         yield ctx.error(where, _message(error), "schema")
 
 
