@@ -447,10 +447,19 @@ def _message(error: ValidationError) -> str:
         extra = sorted(set(error.instance) - set(allowed)) if isinstance(error.instance, dict) else []
         names = ", ".join(repr(name) for name in extra)
         return f"unknown key {names}, expected one of {', '.join(allowed)}"
-    if error.validator == "oneOf" and error.context:
-        best = min(error.context, key=lambda e: len(list(e.relative_path)))
-        return best.message
     return error.message
+
+
+def _best(error: ValidationError) -> ValidationError:
+    """Return the error to show for a ``oneOf`` miss: the deepest one of the option meant, not "not null"."""
+    if error.validator != "oneOf" or not error.context:
+        return error
+
+    def rank(candidate: ValidationError) -> tuple[int, bool]:
+        null_miss = candidate.validator == "type" and candidate.validator_value == "null"
+        return len(list(candidate.relative_path)), not null_miss
+
+    return _best(max(error.context, key=rank))
 
 
 def schema_errors(record: dict[str, Any], ctx: RecordContext) -> Iterator[Diagnostic]:
@@ -459,7 +468,7 @@ def schema_errors(record: dict[str, Any], ctx: RecordContext) -> Iterator[Diagno
     if check is not None and check(record):
         return
     errors = sorted(validator().iter_errors(record), key=lambda e: list(map(str, e.absolute_path)))
-    for error in errors:
+    for error in map(_best, errors):
         where = tuple(error.absolute_path)
         if error.validator == "additionalProperties" and isinstance(error.instance, dict):
             # Point at the first unknown key itself, not at the mapping that holds it.
@@ -518,7 +527,7 @@ def check_loaded(loaded: Loaded) -> None:
     check = fast_check()
     if check is not None and check(loaded.record):
         return
-    error = next(validator().iter_errors(loaded.record), None)
+    error = next(map(_best, validator().iter_errors(loaded.record)), None)
     if error is not None:
         path = tuple(error.absolute_path)
         prefix = f"{dotted(path)}: " if path else ""

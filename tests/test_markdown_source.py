@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from kb.cli import cli
-from kb.exceptions import RecordError
+from kb.exceptions import LocatedError, RecordError
 from kb.markdown_source import derive_record, plain_text, set_front_matter
 from kb.schema import validate_record
 from kb.store import article_files, load_article, load_source, record_of
@@ -227,3 +227,27 @@ def test_one_id_in_two_files_is_an_error(tmp_path: Path, project_root: Path) -> 
     assert count == 2 and duplicates == [
         f"{tmp_path / 'articles' / 'Q900001.yaml'}:1: article Q900001 is also Q900001.md; expected one file per "
         "article (a .yaml record or a .md article)"]
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("date: 2026-13-45", "Q900001.md:5:7: date: invalid date '2026-13-45', expected a real YYYY-MM-DD date"),
+        ("status: fixed", "Q900001.md:6:9: status: 'fixed' is not of type 'object'"),
+        ("status: {affected: 5}", "Q900001.md:6:20: status.affected.0: 5 is not of type 'string'"),
+        ("keywords: 5", "Q900001.md:6:11: keywords: 5 is not of type 'array'"),
+        ("repro: {script: 5}", "Q900001.md:6:17: repro.script: 5 is not of type 'string'"),
+    ],
+)
+def test_wrong_front_matter_values_are_one_located_error_each(tmp_path: Path, line: str, expected: str) -> None:
+    lines = ["---", "id: Q900001", "title: t", "product: Exchange Server 5.5", "date: 2026-12-04", "---", "",
+             "## Status", "", "x", ""]
+    if line.startswith("date:"):
+        lines[4] = line
+    else:
+        lines.insert(5, line)
+    path = _write(tmp_path, "\n".join(lines))
+    assert _messages(path) == [expected]
+    with pytest.raises(LocatedError) as raised:  # loading for render or the site says the same
+        load_article(path)
+    assert str(raised.value).replace(str(path.parent) + "/", "") == expected
