@@ -125,6 +125,20 @@ def lint_markdown_status(ctx: Any) -> Iterator[Diagnostic]:
     yield from _disagrees(ctx, ctx.record["status"], stated, "front matter status")
 
 
+def lint_skeleton_hints(ctx: Any) -> Iterator[Diagnostic]:
+    """Warn where a .md article still holds a hint ``kb new`` wrote for the writer to replace."""
+    if not ctx.is_markdown:
+        return
+    from kb.new_article import SKELETON_HINTS
+
+    for s_index, section in enumerate(ctx.record["sections"]):
+        for b_index, block in enumerate(section["blocks"]):
+            if block["text"].strip() in SKELETON_HINTS:
+                heading = section["heading"] or "the introduction"
+                yield ctx.error(("sections", s_index, "blocks", b_index), f"{heading} still holds the placeholder "
+                                "text of `kb new`; expected the article's own text", "skeleton-hint", "warning")
+
+
 # --------------------------------------------------------------------------------------------
 # Edited classic imports
 

@@ -31,6 +31,14 @@ SKELETON_SECTIONS: tuple[tuple[str, str], ...] = (
 )
 
 
+STATUS_HINT = "_State which releases have the problem and which release first corrected it._"
+#: The placeholder texts of a skeleton (kb validate warns while one is left in an article).
+SKELETON_HINTS: frozenset[str] = frozenset(
+    [hint for _, hint in SKELETON_SECTIONS if hint]
+    + [STATUS_HINT]
+)
+
+
 class ArticleExists(KbError):
     """The article file to write is already there (kb new never overwrites)."""
 
@@ -78,7 +86,7 @@ def _and(names: list[str]) -> str:
 def status_sentences(affected: list[str], fixed: list[str]) -> str:
     """Return the STATUS sentences the classic extractor reads back as ``affected`` and ``fixed``."""
     if not affected and not fixed:
-        return "_State which releases have the problem and which release first corrected it._"
+        return STATUS_HINT
     parts = []
     if affected:
         parts.append(f"Microsoft has confirmed this to be a problem in {_and(affected)}.")

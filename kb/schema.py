@@ -26,7 +26,7 @@ from referencing.jsonschema import DRAFT202012
 from kb.diagnostics import Diagnostic, Severity
 from kb.exceptions import LocatedError, SchemaError
 from kb.resources import schema_dir
-from kb.article_lints import lint_edited_import, lint_markdown_status
+from kb.article_lints import lint_edited_import, lint_markdown_status, lint_skeleton_hints
 from kb.status.lint import lint_status_record
 from kb.store import ARTICLE_SUFFIXES, TOP_LEVEL_KEYS, Loaded, load_source
 
@@ -432,6 +432,7 @@ LINTS: list[Lint] = [
     lint_heading_is_one_line,
     lint_classic_status,
     lint_markdown_status,  # a .md article's status: known releases, lattice order, vs ## Status
+    lint_skeleton_hints,  # a .md article still holding a `kb new` hint (warning)
     lint_edited_import,  # an import whose text no longer renders to its source (info), STATUS vs status:
 ]
 

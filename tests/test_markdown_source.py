@@ -251,3 +251,11 @@ def test_wrong_front_matter_values_are_one_located_error_each(tmp_path: Path, li
     with pytest.raises(LocatedError) as raised:  # loading for render or the site says the same
         load_article(path)
     assert str(raised.value).replace(str(path.parent) + "/", "") == expected
+
+
+def test_a_placeholder_left_from_kb_new_is_a_warning(tmp_path: Path) -> None:
+    text = ARTICLE.replace("## Cause\n", "## Cause\n\n_Explain why it happens._\n")
+    (message,) = _messages(_write(tmp_path, text))
+    line = text.split("\n").index("_Explain why it happens._") + 1
+    assert message == (f"Q900001.md:{line}:1: warning: sections.1.blocks.0: Cause still holds the placeholder text "
+                       "of `kb new`; expected the article's own text")
