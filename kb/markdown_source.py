@@ -217,12 +217,18 @@ def _references(body: list[str], first_line: int) -> list[dict[str, Any]]:
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _MARKS = re.compile(r"\*\*|__|(?<!\w)[*_](?=\S)|(?<=\S)[*_](?!\w)|`")
 _LINE_MARK = re.compile(r"^\s*(?:>\s*)*(?:\[![A-Za-z]+\]\s*)?(?:[-*+]\s+|\d+[.)]\s+)?")
+_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
+_FENCE = re.compile(r"^\s*(?:`{3,}|~{3,})")
 
 
 def plain_text(markdown: str) -> str:
     """Return Markdown prose as the plain text a status sentence reader expects (marks removed)."""
     lines = []
     for line in markdown.split("\n"):
+        if _TABLE_RULE.match(line) or _FENCE.match(line):
+            continue
+        if line.lstrip().startswith("|"):
+            line = " ".join(cell.strip() for cell in line.strip().strip("|").split("|"))
         line = _LINE_MARK.sub("", line)
         lines.append(_MARKS.sub("", _LINK.sub(r"\1", line)))
     return "\n".join(line for line in lines if line.strip()) or markdown

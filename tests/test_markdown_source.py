@@ -259,3 +259,8 @@ def test_a_placeholder_left_from_kb_new_is_a_warning(tmp_path: Path) -> None:
     line = text.split("\n").index("_Explain why it happens._") + 1
     assert message == (f"Q900001.md:{line}:1: warning: sections.1.blocks.0: Cause still holds the placeholder text "
                        "of `kb new`; expected the article's own text")
+
+
+def test_plain_text_drops_table_rules_pipes_and_fences() -> None:
+    assert plain_text("| Event | Source |\n|---|:---:|\n| 4120 | MSExchangeIMC |\n```text\nSMTP:x\n```") == (
+        "Event Source\n4120 MSExchangeIMC\nSMTP:x")

@@ -78,6 +78,7 @@ def _connect(path: Path) -> sqlite3.Connection:
 
 def _document(path_text: str) -> tuple[str, dict[str, Any] | None, str | None]:
     """Load one record and return the text and facets to index (runs in worker processes)."""
+    from kb.markdown_source import plain_text
     from kb.site.view import summarize
     from kb.store import load_article
 
@@ -90,7 +91,8 @@ def _document(path_text: str) -> tuple[str, dict[str, Any] | None, str | None]:
     for section in article.sections or []:
         if section.heading:
             body.append(section.heading)
-        body.extend(block.text for block in section.blocks)
+        # A Markdown article's blocks are indexed as text (no pipes, fences or emphasis marks).
+        body.extend(plain_text(b.text) if b.kind == "markdown" else b.text for b in section.blocks)
     if article.query_words:
         body.append(article.query_words)
     number = article.id.lstrip("Qq")
