@@ -21,6 +21,7 @@ import yaml
 
 from kb.exceptions import RecordError
 from kb.files import write_atomic
+from kb.resolve import RECORDS, suffixes
 from kb.yaml_text import dumps
 from kb.model import (
     AppliesTo,
@@ -43,11 +44,11 @@ TOP_LEVEL_KEYS: tuple[str, ...] = (
     "applies_to", "sections", "references", "event_log", "downloads", "query_words", "footer", "notice",
     "status", "repro", "source", "layout", "origin", "description",
 )  # fmt: skip
-#: File name endings of YAML records and of native Markdown articles.
-RECORD_SUFFIXES: tuple[str, ...] = (".yaml", ".yml")
+#: File name endings of native Markdown articles; the rest of kb.resolve's "record" kind are YAML records.
 MARKDOWN_SUFFIXES: tuple[str, ...] = (".md",)
-#: Every file name ending an article may have (the one list all loaders use).
-ARTICLE_SUFFIXES: tuple[str, ...] = RECORD_SUFFIXES + MARKDOWN_SUFFIXES
+#: Every file name ending a stored article may have: kb.resolve's table, the one list all loaders use.
+ARTICLE_SUFFIXES: tuple[str, ...] = suffixes(RECORDS)
+RECORD_SUFFIXES: tuple[str, ...] = tuple(s for s in ARTICLE_SUFFIXES if s not in MARKDOWN_SUFFIXES)
 _EVENT_FIELDS = tuple(name for name, _ in EVENT_LOG_FIELDS)
 
 # --------------------------------------------------------------------------------------------
@@ -362,8 +363,10 @@ def read_text(path: str | os.PathLike[str]) -> str:
 
 
 def is_article_name(name: str) -> bool:
-    """Tell whether a file name is an article's (``Q1.yaml``, ``Q1.yml``, ``Q1.md``; not ``.yaml``)."""
-    return name.lower().endswith(ARTICLE_SUFFIXES) and name.lower() not in ARTICLE_SUFFIXES
+    """Tell whether a file name is an article's (``Q1.yaml``, ``Q1.yml``, ``Q900001.md``; not ``.yaml``, ``notes.md``)."""
+    from kb.resolve import is_article_name as named
+
+    return named(name, RECORDS)
 
 
 def is_markdown(path: str | os.PathLike[str]) -> bool:

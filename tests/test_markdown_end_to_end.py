@@ -6,7 +6,9 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 from click.testing import CliRunner
@@ -42,11 +44,22 @@ def _repro(root: Path) -> None:
     shutil.copy(PROJECT / "repro" / "Q254893.py", root / "repro" / "Q900001.py")
 
 
+@pytest.fixture
+def empty_folder() -> Iterator[Path]:
+    """Return an empty folder with no ``articles/`` above it (kb finds its root by walking up)."""
+    with tempfile.TemporaryDirectory(prefix="kb-new-") as folder:
+        root = Path(folder)
+        assert not any((parent / "articles").is_dir() for parent in (root, *root.parents))
+        yield root
+
+
 NEW = ["new", "Q900001", "--title", "IMS does not send a second NDR", "--product", "Exchange Server 5.5",
        "--affected", "Exchange Server 5.5 SP3", "--fixed", "Exchange Server 5.5 SP4"]
 
 
-def test_a_new_markdown_article_is_checked_published_and_found(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_new_markdown_article_is_checked_published_and_found(empty_folder: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path = empty_folder
     monkeypatch.chdir(tmp_path)
     runner = CliRunner()
     assert runner.invoke(cli, NEW).exit_code == 0
@@ -71,7 +84,8 @@ def test_a_new_markdown_article_is_checked_published_and_found(tmp_path: Path, m
     assert sorted(p.name for p in (tmp_path / "articles").iterdir()) == ["Q900001.md"]
 
 
-def test_the_same_flow_in_a_real_process(tmp_path: Path) -> None:
+def test_the_same_flow_in_a_real_process(empty_folder: Path) -> None:
+    tmp_path = empty_folder
     env = {**os.environ, "PYTHONPATH": str(PROJECT)}
 
     def kb(*args: str) -> subprocess.CompletedProcess[bytes]:

@@ -62,6 +62,7 @@ class BuildReport:
 
 
 from kb.store import ARTICLE_SUFFIXES as _SUFFIXES  # records and Markdown articles (a bare ".yaml" is hidden)
+from kb.store import is_article_name
 
 
 def _record_entries(folder: Path) -> list[os.DirEntry[str]]:
@@ -71,6 +72,7 @@ def _record_entries(folder: Path) -> list[os.DirEntry[str]]:
     # os.scandir and string keys: at 57,000 records, sorting Path objects alone takes a second.
     with os.scandir(folder) as scan:
         entries = [e for e in scan if e.name.endswith(_SUFFIXES) and e.name not in _SUFFIXES
+                   and (not e.name.endswith(".md") or is_article_name(e.name))  # not a README.md
                    and e.is_file()]
     entries.sort(key=lambda e: e.name)
     return entries

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import tempfile
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 from click.testing import CliRunner
@@ -14,9 +16,11 @@ from kb.store import load_article
 
 
 @pytest.fixture
-def empty(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
+def empty(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Chdir to an empty folder with no ``articles/`` above it (kb finds its root by walking up)."""
+    with tempfile.TemporaryDirectory(prefix="kb-new-") as folder:
+        monkeypatch.chdir(folder)
+        yield Path(folder)
 
 
 def test_kb_new_writes_a_skeleton_that_validates(empty: Path) -> None:
