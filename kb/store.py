@@ -425,7 +425,7 @@ def load_source(path: str | os.PathLike[str]) -> Loaded:
 
         derived = derive(text, str(path))
         return Loaded(str(path), text, derived.record, derived.locator)
-    from kb.schema import Locator  # schema imports store; keep the cycle lazy
+    from kb.located import Locator
 
     return Loaded(str(path), text, loads(text, str(path)), Locator(text))
 

@@ -97,6 +97,17 @@ class MapiMessage:
     read: bool = False
 
     @property
+    def reverse_path(self) -> str:
+        """Return the envelope originator (SMTP MAIL FROM): "" for a null reverse path.
+
+        Mail from the Internet keeps the reverse path it arrived with; mail a mailbox sent has
+        the sender's address; a report the store made has none (RFC 5321 §4.5.5).
+        """
+        if self.props.get("null_reverse_path"):
+            return ""
+        return str(self.props.get("reverse_path") or self.sender)
+
+    @property
     def is_ndr(self) -> bool:
         """Return True for a non-delivery report."""
         return self.message_class.startswith("REPORT.") and self.message_class.endswith(".NDR")

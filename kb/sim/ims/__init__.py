@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from kb.exceptions import SimError
 from kb.sim.ims.config import DomainRoute, ImsConfig, RelayRules
 from kb.sim.ims.inbound import InboundPath, InboundSession
+from kb.sim.ims.loglevels import LogFileWriter
 from kb.sim.ims.ndr import NdrGenerator
 from kb.sim.ims.outbound import IMS_HAS_SIZE_LIMIT_REGISTRY, OutboundPath
 from kb.sim.ims.protolog import ProtocolLog, ProtocolSession
@@ -35,6 +36,7 @@ class InternetMailService:
         self.config = config or ImsConfig()
         self.spool = Spool(seed)
         self.protocol_log = ProtocolLog(sink=self._write_protocol_log_file)
+        self.log_writer = LogFileWriter(self)
         self.ndr = NdrGenerator(self)
         self.outbound = OutboundPath(self)
         self.smtp_out = SmtpClient(self)
@@ -77,6 +79,20 @@ class InternetMailService:
         if self.org.store.queue("MTS-OUT"):
             self.wake_outbound()
 
+    def crash(self, exception: str, function: str) -> None:
+        """Terminate the service on an unhandled exception: Dr. Watson and the Service Control Manager log it.
+
+        Unlike ``stop()`` there is no 1001 ("shut down successfully", Q325939); what was queued
+        stays queued and is retried when the service is started again.
+        """
+        if not self.running:
+            return
+        self.state = "stopped"
+        now = self.org.clock.now()
+        self.org.eventlog.log("DrWatson", 4097, date=f"{now.month}/{now.day}/{now.year}",
+                              time=now.strftime("%H:%M:%S.000"), exception=exception, function=function)
+        self.org.eventlog.log("Service Control Manager", 7031, service="Microsoft Exchange Internet Mail Service")
+
     # -- outbound --------------------------------------------------------------------------------
     def wake_outbound(self) -> None:
         """Schedule a pass over MTS-OUT (once, however many messages arrive meanwhile)."""
@@ -91,10 +107,8 @@ class InternetMailService:
         self.org.clock.schedule(0, "ims: MTS-OUT", run)
 
     def _write_protocol_log_file(self, session: "ProtocolSession") -> None:
-        """Keep ``Imcdata\\LOG\\L*.LOG`` current when SMTP Protocol Log is above None (Q154505)."""
-        if self.config.log_level("smtp_protocol_log") >= 1:
-            data = ("\r\n".join(session.lines) + "\r\n").encode("utf-8")
-            self.spool.write("LOG", session.logfile, data, self.org.clock.now(), session.direction)
+        """Keep ``Imcdata\\LOG\\L*.LOG`` current at the SMTP Protocol Log level (Q154505, Q239816)."""
+        self.log_writer.write(session)
 
     # -- inbound ---------------------------------------------------------------------------------
     def session(self, peer_ip: str = "127.0.0.1", peer_name: str = "", authenticated: bool = False) -> InboundSession:
@@ -117,6 +131,20 @@ class InternetMailService:
     def accepts_inbound(self, address: str) -> bool:
         """Return True when ``address`` is in a domain this IMS accepts mail for."""
         return self.is_local_domain(address.rpartition("@")[2])
+
+    def advertised_size_limit(self) -> int:
+        """Return the EHLO ``SIZE`` figure: the administrator's inbound limit in bytes, 0 = none (Q262945).
+
+        The listener's own ceiling (``max_message_bytes``) bounds the simulator, not the IMS, so it
+        is not advertised.
+        """
+        limits = []
+        if self.config.message_size_kb:
+            limits.append(self.config.message_size_kb * 1024)
+        registry = int(self.config.registry.get("InboundSizeLimit", 0) or 0)
+        if registry and self.build >= IMS_HAS_SIZE_LIMIT_REGISTRY:
+            limits.append(registry)
+        return min(limits, default=0)
 
     def inbound_size_limit(self) -> int:
         """Return the inbound size limit in bytes (0 = none): General tab, then InboundSizeLimit (Q231303)."""

@@ -1,4 +1,4 @@
-"""The articles kb verify works on: record bytes, status, repro block and the script path.
+"""The articles kb verify and kb repro work on: record bytes, status, repro block and the script path.
 
 An adapter over kb.store so the rest of kb.verify only needs these few facts of a record.
 """
@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 from kb.exceptions import KbError, NotFoundError, RecordError
-
 
 
 @dataclass
