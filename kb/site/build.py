@@ -19,11 +19,12 @@ from typing import Any, Callable, Iterator
 
 from jinja2 import TemplateError
 
-from kb.exceptions import KbError, NotFoundError
+from kb.exceptions import KbError
 from kb.resources import data_path
 from kb.site.indexes import Page, article_path, plan_index_pages
 from kb.site.manifest import MANIFEST_NAME, Manifest, Record, digest_files, digest_text
 from kb.files import write_atomic
+from kb.site.records import record_files, scan_records
 from kb.site.search_plan import bundles_for, start_search
 from kb.site.pages import SITE_TITLE, render_page, static_dir, template_dir
 from kb.site.verification import badge_for, entry_digest, load_results
@@ -59,37 +60,6 @@ class BuildReport:
                 "rendered_indexes": self.rendered_indexes, "search_indexed": self.search_indexed,
                 "search_pages": self.search_pages,
                 "search_seconds": round(self.search_seconds, 3), "seconds": round(self.seconds, 3)}
-
-
-from kb.store import ARTICLE_SUFFIXES as _SUFFIXES  # records and Markdown articles (a bare ".yaml" is hidden)
-from kb.store import is_article_name
-
-
-def _record_entries(folder: Path) -> list[os.DirEntry[str]]:
-    """Return the directory entries of the article records of ``folder``, sorted by name."""
-    if not folder.is_dir():
-        raise NotFoundError(f"{folder}: no such articles folder")
-    # os.scandir and string keys: at 57,000 records, sorting Path objects alone takes a second.
-    with os.scandir(folder) as scan:
-        entries = [e for e in scan if e.name.endswith(_SUFFIXES) and e.name not in _SUFFIXES
-                   and (not e.name.endswith(".md") or is_article_name(e.name))  # not a README.md
-                   and e.is_file()]
-    entries.sort(key=lambda e: e.name)
-    return entries
-
-
-def record_files(folder: Path) -> list[Path]:
-    """Return the article records of ``folder`` (``Q*.yaml``), sorted by name."""
-    return [folder / entry.name for entry in _record_entries(folder)]
-
-
-def scan_records(folder: Path) -> list[tuple[str, int, int]]:
-    """Return (file name, mtime in ns, size) of each record of ``folder``, sorted by name."""
-    scanned = []
-    for entry in _record_entries(folder):
-        st = entry.stat()
-        scanned.append((entry.name, st.st_mtime_ns, st.st_size))
-    return scanned
 
 
 def code_digest() -> str:

@@ -184,6 +184,8 @@ def test_a_large_site_shards_its_search_bundle_and_reindexes_only_the_changed_sh
 
     monkeypatch.setattr(search_bundle, "SHARD_THRESHOLD", 5)
     count = len(list((kb_root / "articles").glob("Q*.yaml")))
+    # Shards of a tenth of the articles at most: ten of them, by the id's last digit.
+    monkeypatch.setattr(search_bundle, "SHARD_PAGES", -(-count // 10))
     first = build(kb_root, search=True)
     site = kb_root / "site"
     assert first.search_pages == count
