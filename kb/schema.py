@@ -29,7 +29,7 @@ from kb.status.lint import lint_status_record
 from kb.store import ARTICLE_SUFFIXES, TOP_LEVEL_KEYS, Loaded, load_source
 
 ARTICLE_SCHEMA = "article.schema.json"
-REFERENCE_ID_RE = re.compile(r"^Q\d{5,6}$")
+REFERENCE_ID_RE = re.compile(r"^Q[0-9]{5,6}$")
 
 
 # --------------------------------------------------------------------------------------------

@@ -60,7 +60,9 @@ def record_files(folder: Path) -> list[Path]:
         raise NotFoundError(f"{folder}: no such articles folder")
     from kb.resolve import RECORDS, is_article_file
 
-    return sorted(p for p in folder.iterdir() if is_article_file(p, RECORDS) and p.is_file())
+    # An entry named like a record that is not a regular file (a FIFO, a dangling link) is kept:
+    # loading it reports one located line (kb.files.read_bounded never opens it).
+    return sorted(p for p in folder.iterdir() if is_article_file(p, RECORDS) and not p.is_dir())
 
 
 def find_record(folder: Path, name: str) -> Path:

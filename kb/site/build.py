@@ -20,11 +20,12 @@ from typing import Any, Callable, Iterator
 from jinja2 import TemplateError
 
 from kb.exceptions import KbError
+from kb.ids import UnsafePathError, inside, is_article_id
 from kb.resources import data_path
 from kb.site.indexes import Page, article_path, plan_index_pages
 from kb.site.manifest import MANIFEST_NAME, Manifest, Record, digest_files, digest_text
 from kb.files import write_atomic
-from kb.site.records import record_files, scan_records
+from kb.site.records import odd_records, record_files, scan_records
 from kb.site.search_plan import bundles_for, start_search
 from kb.site.pages import SITE_TITLE, render_page, static_dir, template_dir
 from kb.site.verification import badge_for, entry_digest, load_results
@@ -51,10 +52,13 @@ class BuildReport:
     search_seconds: float = 0.0
     seconds: float = 0.0
     errors: list[str] = field(default_factory=list)
+    #: Entries named like records that are not regular files (a FIFO, a dangling link, a loop).
+    warnings: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         """Return a JSON-ready dict with stable keys."""
-        return {"articles": self.articles, "errors": self.errors, "index_pages": self.index_pages,
+        return {"articles": self.articles, "errors": self.errors, "warnings": self.warnings,
+                "index_pages": self.index_pages,
                 "out": str(self.out), "removed": self.removed,
                 "rendered_articles": self.rendered_articles,
                 "rendered_indexes": self.rendered_indexes, "search_indexed": self.search_indexed,
@@ -113,9 +117,9 @@ def _render_article(path_text: str) -> tuple[str, dict[str, Any] | None, str | N
         context = article_context(article, entry, link)
         page = article_path(article.id)
         html = render_page("article.html.j2", page, context)
-        write_atomic(_STATE["out"] / page, html)
+        write_atomic(inside(_STATE["out"], page), html)
         if getattr(article, "is_markdown", False):
-            _copy_images(article, path.parent, (_STATE["out"] / page).parent)
+            _copy_images(article, path.parent, page)
         return path_text, context["summary"], None
     except KbError as error:
         return path_text, None, str(error)
@@ -124,7 +128,7 @@ def _render_article(path_text: str) -> tuple[str, dict[str, Any] | None, str | N
             f"{path}: cannot build the page: {type(error).__name__}: {error}")
 
 
-def _copy_images(article: Any, folder: Path, page_folder: Path) -> None:
+def _copy_images(article: Any, folder: Path, page: str) -> None:
     """Copy the images a Markdown article shows from beside it to beside its page (same relative path)."""
     from kb.render.markdown_body import images
 
@@ -133,7 +137,10 @@ def _copy_images(article: Any, folder: Path, page_folder: Path) -> None:
         source = (folder / src).resolve()
         if not source.is_relative_to(root) or not source.is_file():
             continue  # a missing image stays a broken link; nothing outside articles/ is published
-        target = page_folder / src
+        try:
+            target = inside(_STATE["out"], (Path(page).parent / src).as_posix())
+        except UnsafePathError:
+            continue
         data = source.read_bytes()
         if not target.is_file() or target.read_bytes() != data:
             write_atomic(target, data)
@@ -235,7 +242,7 @@ def _sort_records(folder: Path, scanned: list[tuple[str, int, int]], out: Path, 
         prev = old.records.get(name)
         same_stat = prev is not None and prev.mtime == mtime and prev.size == size
         sha = prev.sha if same_stat and prev is not None else _sha(folder / name)
-        if prev is not None and prev.sha == sha:
+        if prev is not None and prev.sha == sha and is_article_id(prev.summary.get("id")):
             summary = prev.summary
             key = _article_key(code, sha, verify_digest(summary["id"]), summary["refs"], ids)
             # os.access on a plain string: the cheapest check that a page was not deleted.
@@ -247,16 +254,23 @@ def _sort_records(folder: Path, scanned: list[tuple[str, int, int]], out: Path, 
 
 
 def _gone_articles(old: Manifest, records: dict[str, Record]) -> list[str]:
-    """Return the article pages of the last build that no record produces any more."""
+    """Return the article pages of the last build that no record produces any more.
+
+    An id in the old manifest that is not an article id (a manifest from before the id rule,
+    or edited by hand) names no page of ours: it is never turned into a path to delete.
+    """
     candidates = {r.summary["id"] for name, r in old.records.items() if records.get(name) is not r}
     if candidates:
         candidates -= {r.summary["id"] for r in records.values()}
-    return sorted(article_path(article_id) for article_id in candidates)
+    return sorted(article_path(article_id) for article_id in candidates if is_article_id(article_id))
 
 
 def _remove_page(out: Path, page: str) -> None:
-    """Delete a page no longer produced, and its folder when it becomes empty."""
-    target = out / page
+    """Delete a page no longer produced, and its folder when it becomes empty (never outside ``out``)."""
+    try:
+        target = inside(out, page)
+    except UnsafePathError:
+        return  # a path from a damaged manifest: nothing of ours lives outside the site
     target.unlink(missing_ok=True)
     parent = target.parent
     while parent != out and parent.is_dir() and not any(parent.iterdir()):
@@ -283,7 +297,7 @@ def _render_indexes(out: Path, pages: list[Page], old: Manifest, manifest: Manif
         manifest.index_pages[page.path] = key
         if old.index_pages.get(page.path) == key and os.access(f"{site}/{page.path}", os.F_OK):
             continue
-        write_atomic(out / page.path, render_page(page.template, page.path, page.context))
+        write_atomic(inside(out, page.path), render_page(page.template, page.path, page.context))
         rendered += 1
     return rendered
 
@@ -308,6 +322,7 @@ def build_site(
     # 1. Which records changed? Unchanged bytes keep their summary from the manifest.
     with _gc_paused():
         scanned = scan_records(articles_dir)
+        report.warnings = odd_records(articles_dir)
         ids = frozenset(name[:name.rindex(".")] for name, _, _ in scanned)
         verify = load_results(verify_results) if verify_results else {}
         verify_digest = _verify_digests(verify)

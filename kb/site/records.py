@@ -30,6 +30,20 @@ def _record_entries(folder: Path) -> list[os.DirEntry[str]]:
     return entries
 
 
+def odd_records(folder: Path) -> list[str]:
+    """Return one warning line per entry named like a record that is not a regular file.
+
+    Such an entry (a FIFO, a device, a dangling link, a link loop) is never opened: reading a
+    FIFO would hang the build.
+    """
+    from kb.files import odd_file_message
+
+    with os.scandir(folder) as scan:
+        odd = sorted(e.path for e in scan if e.name.endswith(_SUFFIXES) and e.name not in _SUFFIXES
+                     and not e.is_file() and not e.is_dir())
+    return [f"{path}: warning: {odd_file_message(path)}" for path in odd]
+
+
 def record_files(folder: Path) -> list[Path]:
     """Return the article records of ``folder`` (``Q*.yaml``, ``Q*.md``), sorted by name."""
     return [folder / entry.name for entry in _record_entries(folder)]

@@ -28,6 +28,11 @@ from kb.sim.p1 import P1Recipient, Transfer
 from kb.sim.remote import Reply
 from kb.sim.store import RecipientLimitError
 
+#: At most 32,766 (0x7FFE) recipients on one message: the MAPI recipient table limit of
+#: Emsmdb32.dll (ims-domain §2.5.1), and the RCPT count past which the IMS answers 452 (§2.8,
+#: Q272672). It also bounds what one SMTP transaction can make the simulator hold.
+MAPI_RECIPIENT_LIMIT = 0x7FFE
+
 if TYPE_CHECKING:
     from kb.sim.ims import InternetMailService
     from kb.sim.message import MapiMessage
@@ -145,7 +150,10 @@ class InboundSession:
         if self.mail_from is None:
             return self._reply("bad_sequence")
         config = self.ims.config
-        if config.max_inbound_recipients and len(self.rcpt_to) >= config.max_inbound_recipients:
+        limit = min(config.max_inbound_recipients or MAPI_RECIPIENT_LIMIT, MAPI_RECIPIENT_LIMIT)
+        if len(self.rcpt_to) >= limit:
+            # RFC 5321 §4.5.3.1.10: 452 "too many recipients"; the client sends the rest in
+            # another transaction. The IMS's own words (Q272672).
             return self._reply("too_many_recipients")
         # The gate judges where the mail would go: an encapsulated one-off at a local domain is
         # rerouted to its target, so it is relaying (which builds see that: recipients.py).
@@ -387,7 +395,8 @@ class InboundPath:
                 row.entry = entry.alias
                 if isinstance(entry, Mailbox):
                     row.display_name = entry.display_name
-        known = [r for r in message.recipients if r.row_id not in {f.recipient.p1.row_id for f in unknown}]
+        refused = {f.recipient.p1.row_id for f in unknown}  # built once: a set per row was O(N²)
+        known = [r for r in message.recipients if r.row_id not in refused]
         if known:
             routed = message.clone(message.entry_id)
             routed.recipients = known
