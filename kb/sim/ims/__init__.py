@@ -14,6 +14,7 @@ from kb.sim.ims.config import DomainRoute, ImsConfig, RelayRules
 from kb.sim.ims.inbound import InboundPath, InboundSession
 from kb.sim.ims.ndr import NdrGenerator
 from kb.sim.ims.outbound import IMS_HAS_SIZE_LIMIT_REGISTRY, OutboundPath
+from kb.sim.ims.pickup import PickupDirectory
 from kb.sim.ims.protolog import ProtocolLog, ProtocolSession
 from kb.sim.ims.routing import match_domain
 from kb.sim.ims.smtp_out import SmtpClient
@@ -39,6 +40,7 @@ class InternetMailService:
         self.outbound = OutboundPath(self)
         self.smtp_out = SmtpClient(self)
         self.inbound = InboundPath(self)
+        self.pickup = PickupDirectory(self)  # Imcdata\Pickup (Q201314, Q250441)
         self._wake_pending = False
         # The Windows NT service MSExchangeIMC: "running" or "stopped" (the IMS stops itself on
         # errors it treats as fatal, e.g. 4116 in Q193639, 4182 in Q193782).
@@ -67,6 +69,8 @@ class InternetMailService:
             return
         self.state = "running"
         self.inbound.retry_spool()
+        if self.spool.list("PICKUP"):
+            self.pickup.scan()
         for entry in self.outbound.queue:
             if entry.state != "done":
                 def deliver(e: QueueEntry = entry) -> None:
