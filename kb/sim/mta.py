@@ -51,6 +51,24 @@ class MessageTransferAgent:
         self.ims_address_spaces: list[tuple[str, str]] = [("SMTP", "*")]
         self.transferred = 0
         self.rejected: list[str] = []  # MTS-IDs of messages that failed integrity verification
+        # The Windows NT service MSExchangeMTA: "running" or "stopped" (Q247255).
+        self.state = "running"
+
+    @property
+    def running(self) -> bool:
+        """Return True while the MSExchangeMTA service runs."""
+        return self.state == "running"
+
+    def stop(self) -> None:
+        """Stop the MTA service: the store has no MTA session until it starts again."""
+        self.state = "stopped"
+
+    def start(self) -> None:
+        """Start the MTA service; the store hands over what waited for it."""
+        if self.running:
+            return
+        self.state = "running"
+        self.org.store.mta_session_opened()
 
     def submit(self, message: MapiMessage, originator: str = "") -> None:
         """Route every recipient row of ``message``."""

@@ -29,6 +29,14 @@ RPC_LIMIT_BYTES = 32 * 1024
 # Store.exe 5.5.2398.0 (in SP2) an ambiguous-name result was mapped to E_FAIL and the submit
 # failed (IS 12004, IMC 4117, archived); from 5.5.2398.0 the originator stays unresolved.
 STORE_TOLERATES_AMBIGUOUS_ORIGINATOR = build("5.5.2398.0")
+# Q247255: the X.400 blind-copy change of Q235455 (Store.exe 5.5.2642.0, in SP3) made the store
+# set a message's count of MTA recipients to zero when no MTA session is available (the MTA
+# stopped, or out of resources), and a queue entry with no recipients left is deleted: the
+# message is silently lost. Corrected in the post-SP3 store fixes of December 20, 1999
+# (Store.exe 5.5.2651.68, Q248838) and in SP4. Before 5.5.2642.0 and from 5.5.2651.68 the
+# message waits in the store's queue to the MTA until a session opens.
+STORE_ZEROES_MTA_RECIPIENTS_FROM = build("5.5.2642.0")
+STORE_KEEPS_MTA_RECIPIENTS = build("5.5.2651.68")
 
 
 class RecipientLimitError(MapiError):
@@ -203,6 +211,31 @@ class InformationStore:
         if matches:
             message.sender_name = matches[0].display_name
             message.props["sender_entry"] = matches[0].alias
+
+    # -- the store's queue to the MTA ("Gateway Out", Q234065) ---------------------------------
+    def transfer_to_mta(self, message: MapiMessage, originator: str = "") -> None:
+        """Hand ``message`` (from MTS-IN) to the MTA, or queue it while no MTA session exists.
+
+        Inbound Internet mail passes through the store for content conversion and is handed to
+        the MTA from MTS-IN (Q234065, Q247255 MORE INFORMATION). Without an MTA session it
+        waits in MTS-IN ("Inbound messages awaiting delivery") until the MTA starts.
+        """
+        if self.org.mta.running:
+            self.org.mta.submit(message, originator=originator)
+            return
+        if STORE_ZEROES_MTA_RECIPIENTS_FROM <= self.build < STORE_KEEPS_MTA_RECIPIENTS:
+            return  # MTA recipient count set to 0: the entry is deleted, no NDR, no event (Q247255)
+        message.props["mta_originator"] = originator
+        self.queue("MTS-IN").append(message)
+
+    def mta_session_opened(self) -> None:
+        """Hand every message waiting for the MTA over to it (the MTA has started)."""
+        queue = self.queue("MTS-IN")
+        waiting = [m for m in queue if isinstance(m, MapiMessage) and "mta_originator" in m.props]
+        for message in waiting:
+            queue.remove(message)
+            originator = str(message.props.pop("mta_originator") or "")
+            self.org.mta.submit(message, originator=originator)
 
     def queue(self, name: str) -> list[Any]:
         """Return the live contents of the IMS queue folder MTS-IN or MTS-OUT."""

@@ -274,7 +274,7 @@ class InboundPath:
             routed = message.clone(message.entry_id)
             routed.recipients = known
             routed.submit_time = org.clock.now()
-            org.mta.submit(routed, originator="")
+            org.store.transfer_to_mta(routed, originator="")  # MTS-IN -> MTA (Q234065, Q247255)
         if unknown:
             self.ims.ndr.report(Transfer(message=message, recipients=[f.recipient.p1 for f in unknown]), name,
                                 unknown, spool_dir="IN")
