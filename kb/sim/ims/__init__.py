@@ -72,6 +72,7 @@ class InternetMailService:
         if self.spool.list("PICKUP"):
             self.pickup.scan()
         for entry in self.outbound.queue:
+            entry.address_count = None  # a restarted service builds its delivery batches afresh
             if entry.state != "done":
                 def deliver(e: QueueEntry = entry) -> None:
                     """Attempt delivery of one queue entry again."""
@@ -80,6 +81,20 @@ class InternetMailService:
                 self.org.clock.schedule(0, f"deliver {entry.spool_name}#{entry.id} (restart)", deliver)
         if self.org.store.queue("MTS-OUT"):
             self.wake_outbound()
+
+    def crash(self, exception: str, function: str) -> None:
+        """Terminate the service on an unhandled exception: Dr. Watson and the Service Control Manager log it.
+
+        Unlike ``stop()`` there is no 1001 ("shut down successfully", Q325939); what was queued
+        stays queued and is retried when the service is started again.
+        """
+        if not self.running:
+            return
+        self.state = "stopped"
+        now = self.org.clock.now()
+        self.org.eventlog.log("DrWatson", 4097, date=f"{now.month}/{now.day}/{now.year}",
+                              time=now.strftime("%H:%M:%S.000"), exception=exception, function=function)
+        self.org.eventlog.log("Service Control Manager", 7031, service="Microsoft Exchange Internet Mail Service")
 
     # -- outbound --------------------------------------------------------------------------------
     def wake_outbound(self) -> None:
