@@ -123,6 +123,14 @@ class Organisation:
             raise SimError(f"client: {alias!r} is not a mailbox")
         return Client(self, entry)
 
+    def import_directory_changes(self, count: int, seconds: float) -> None:
+        """Import ``count`` small directory changes over ``seconds`` (e.g. a CSV directory import).
+
+        The changes touch objects the store watches (protocols, site addressing, the GWART), so
+        the store rebuilds what it derives from them while the import runs (Q268357, Q274403).
+        """
+        self.store.dswatch.changes_imported(count, seconds)
+
     # -- time ----------------------------------------------------------------------------------
     def run(self) -> int:
         """Do all work that is due now; return the number of tasks run."""

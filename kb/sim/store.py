@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from kb.exceptions import SimError
 from kb.sim.builds import build
 from kb.sim.directory import DistributionList
+from kb.sim.dswatch import DirectoryWatch
 from kb.sim.eventlog import hresult_data
 from kb.sim.mapi import MAPI_E_CALL_FAILED, MAPI_E_NOT_ENOUGH_MEMORY, MapiError
 from kb.sim.message import MapiMessage, RecipientRow
@@ -62,6 +63,25 @@ class InformationStore:
         # Store limit "Max Recipients on Submit" (counts To+Cc+Bcc after DL expansion, Q246051);
         # 0 = no limit.
         self.max_recipients_on_submit = 0
+        # The directory watch and its rebuild thread (Q268357, Q274403).
+        self.dswatch = DirectoryWatch(self)
+        # The Windows NT service MSExchangeIS: "running", "stopped", or "stopping" when a shutdown
+        # hangs (Q274403: the store "may stop responding (hang) while ... shutting down").
+        self.state = "running"
+
+    # -- the service -------------------------------------------------------------------------
+    def stop(self) -> None:
+        """Stop the information store; a store with deadlocked threads hangs in "stopping"."""
+        if self.state != "running":
+            return
+        self.state = "stopping" if self.dswatch.deadlocked else "stopped"
+
+    def start(self) -> None:
+        """Start the store (a hung "stopping" process is ended first); blocked work resumes."""
+        if self.state == "running":
+            return
+        self.state = "running"
+        self.dswatch.restart()
 
     # -- folders -----------------------------------------------------------------------------
     def create_mailbox(self, alias: str, folders: tuple[str, ...] = MAILBOX_FOLDERS) -> None:

@@ -202,6 +202,8 @@ class InboundPath:
         ims, org = self.ims, self.ims.org
         if not ims.running or not ims.spool.exists("IN", name):
             return  # a stopped service picks the file up again when it starts
+        if not org.store.dswatch.enter_conversion(lambda: self.process(name, mail_from, list(rcpt_to))):
+            return  # the conversion call blocks in the store (Q274403); the file waits in IN
         now = org.clock.now()
         data = ims.spool.read("IN", name).data
         try:
