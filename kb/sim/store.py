@@ -68,6 +68,7 @@ class InformationStore:
         # The Windows NT service MSExchangeIS: "running", "stopped", or "stopping" when a shutdown
         # hangs (Q274403: the store "may stop responding (hang) while ... shutting down").
         self.state = "running"
+        self.crashes: list[str] = []  # what stopped the process (exception and function), oldest first
 
     # -- the service -------------------------------------------------------------------------
     def stop(self) -> None:
@@ -75,6 +76,14 @@ class InformationStore:
         if self.state != "running":
             return
         self.state = "stopping" if self.dswatch.deadlocked else "stopped"
+
+    def crash(self, exception: str, function: str) -> None:
+        """End the store process on an unhandled exception; the Service Control Manager logs 7031."""
+        if self.state != "running":
+            return
+        self.state = "stopped"
+        self.crashes.append(f"{exception} in {function}")
+        self.org.eventlog.log("Service Control Manager", 7031, service="Microsoft Exchange Information Store")
 
     def start(self) -> None:
         """Start the store (a hung "stopping" process is ended first); blocked work resumes."""

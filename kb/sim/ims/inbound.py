@@ -21,7 +21,7 @@ from kb.sim.ims.relay import may_relay
 from kb.sim.ims.recipients import relay_target, reroute_target, resolve_local
 from kb.sim.ims.routing import match_domain
 from kb.sim.ims.mtsid import inbound_mts_id
-from kb.sim.mapi import MAPI_E_NOT_ENOUGH_MEMORY, MapiError
+from kb.sim.mapi import MAPI_E_NETWORK_ERROR, MAPI_E_NOT_ENOUGH_MEMORY, MapiError
 from kb.sim.mta import P1Recipient, Transfer
 from kb.sim.remote import Reply
 from kb.sim.store import RecipientLimitError
@@ -211,6 +211,16 @@ class InboundPath:
         except ConversionError as error:
             ims.spool.move("IN", name, "BAD", now, str(error))
             self.envelopes.pop(name, None)
+            return
+        except MapiError as error:
+            if error.hresult != MAPI_E_NETWORK_ERROR:
+                raise
+            # "The error 0x80040115 was encountered while trying to communicate with the message
+            # store. An attempt to refresh the connection will be made. If not successful, the
+            # service will be shut down." (3039, Q166558); the spool file stays in IN.
+            org.eventlog.log(SOURCE, 3039, data=hresult_data(error.hresult, name))
+            if org.store.state != "running":
+                ims.stop()
             return
         if ims.config.archiving:
             ims.spool.copy("IN", name, "IN\\ARCHIVE", now, "message archival")
