@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from kb.sim.builds import build
 from kb.sim.eventlog import hresult_data
+from kb.sim.imail_buffer import STORE_COPIES_CRLF_SERIES_SAFELY, convert_japanese_text, is_japanese
 from kb.sim.imail_comments import HeaderFieldOverrun, extract_addresses
 from kb.sim.mapi import MAPI_E_CALL_FAILED, MAPI_E_NETWORK_ERROR, MAPI_E_NOT_ENOUGH_MEMORY, MapiError
 from kb.sim.message import MapiMessage, RecipientRow
@@ -133,12 +134,15 @@ class Imail:
             ]
             body_part = parsed.get_body(preferencelist=("plain", "html")) if parsed.is_multipart() else parsed
             body = body_part.get_content() if body_part is not None else ""
+            charset = body_part.get_content_charset() if body_part is not None else None
         except Exception as error:  # noqa: BLE001 - any converter failure is a conversion failure
             raise ConversionError(f"{type(error).__name__}: {error}") from None
         # The raw field text (the converter sees the comments the header parser would drop).
         self.extract_recipient_fields([str(v) for k, v in parsed.raw_items() if k.lower() in ("to", "cc")])
         if not isinstance(body, str):
             body = body.decode("latin-1") if isinstance(body, bytes) else str(body)
+        if is_japanese(charset) and self.build < STORE_COPIES_CRLF_SERIES_SAFELY:
+            body, _truncated = convert_japanese_text(body, str(charset))  # Q235219
         message = MapiMessage(
             entry_id=self.org.store.new_entry_id(),
             subject=subject,
