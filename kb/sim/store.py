@@ -187,6 +187,10 @@ class InformationStore:
             raise
         self.org.imail.set_mac_attributes(message, spool_name)
         self.enforce_recipient_limit(message, spool_name)
+        if "PR_NDR_REASON_CODE" in message.props:
+            # A message handed in with non-delivery properties set: the store complains and goes on
+            # with the submit (IS Private 2078, Transfer Out Of Gateway, Q178378).
+            self.org.eventlog.log("MSExchangeIS Private", 2078)
 
     # -- Max Recipients on Submit ------------------------------------------------------------
     def recipient_count(self, message: MapiMessage) -> int:

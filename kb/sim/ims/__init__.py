@@ -7,13 +7,14 @@ Components: ``config`` (ImsConfig), ``spool`` (Imcdata directories), ``protocol_
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from kb.exceptions import SimError
 from kb.sim.ims.config import DomainRoute, ImsConfig, RelayRules
 from kb.sim.ims.inbound import InboundPath, InboundSession
 from kb.sim.ims.ndr import NdrGenerator
 from kb.sim.ims.outbound import IMS_HAS_SIZE_LIMIT_REGISTRY, OutboundPath
+from kb.sim.ims.extension import RoutingExtension
 from kb.sim.ims.pickup import PickupDirectory
 from kb.sim.ims.protolog import ProtocolLog, ProtocolSession
 from kb.sim.ims.routing import match_domain
@@ -21,6 +22,7 @@ from kb.sim.ims.smtp_out import SmtpClient
 from kb.sim.ims.spool import Spool
 
 if TYPE_CHECKING:
+    from kb.sim.message import MapiMessage
     from kb.sim.ims.outbound import QueueEntry
     from kb.sim.org import Organisation
 
@@ -41,6 +43,7 @@ class InternetMailService:
         self.smtp_out = SmtpClient(self)
         self.inbound = InboundPath(self)
         self.pickup = PickupDirectory(self)  # Imcdata\Pickup (Q201314, Q250441)
+        self.extension: RoutingExtension | None = None  # a custom routing DLL (Q178378)
         self._wake_pending = False
         # The Windows NT service MSExchangeIMC: "running" or "stopped" (the IMS stops itself on
         # errors it treats as fatal, e.g. 4116 in Q193639, 4182 in Q193782).
@@ -116,6 +119,11 @@ class InternetMailService:
             self.spool.write("LOG", session.logfile, data, self.org.clock.now(), session.direction)
 
     # -- inbound ---------------------------------------------------------------------------------
+    def install_extension(self, name: str, decide: Callable[[MapiMessage], str]) -> RoutingExtension:
+        """Install a routing extension DLL; ``decide(message)`` returns DISP_NO_CHANGE or DISP_NDR_ORIG."""
+        self.extension = RoutingExtension(name, decide)
+        return self.extension
+
     def session(self, peer_ip: str = "127.0.0.1", peer_name: str = "", authenticated: bool = False) -> InboundSession:
         """Open an inbound SMTP session (no sockets): helo/mail/rcpt/data/quit.
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from kb.sim.directory import Mailbox
 from kb.sim.eventlog import hresult_data
 from kb.sim.imail import ConversionError
+from kb.sim.ims.extension import EXTENSION_NDR, IMS_HONOURS_NDR_DISPOSITION
 from kb.sim.builds import build
 from kb.sim.ims.ndr import UNKNOWN_RECIPIENT, Failure, FailureKind
 from kb.sim.ims.addressing import ImsRecipient, parse_recipient
@@ -226,6 +227,14 @@ class InboundPath:
             ims.spool.copy("IN", name, "IN\\ARCHIVE", now, "message archival")
         message.mts_id = inbound_mts_id(ims)
         message.mime = None
+        if ims.extension is not None and ims.extension.disposition(message) == "DISP_NDR_ORIG":
+            if ims.build >= IMS_HONOURS_NDR_DISPOSITION:
+                self.return_to_originator(message, name)
+                return
+            # Q178378: the disposition is dropped and the message goes on to be resolved and
+            # delivered; it still carries the NDR properties the extension set.
+            message.props["PR_NDR_REASON_CODE"] = EXTENSION_NDR.reason
+            message.props["PR_NDR_DIAG_CODE"] = EXTENSION_NDR.diag
         org.store.queue("MTS-IN").append(message)
         try:
             self.submit(message, name)
@@ -249,6 +258,14 @@ class InboundPath:
             if message in queue:
                 queue.remove(message)
         ims.spool.delete("IN", name)
+        self.envelopes.pop(name, None)
+
+    def return_to_originator(self, message: MapiMessage, name: str) -> None:
+        """NDR every recipient of a message the routing extension returned (DISP_NDR_ORIG, Q178378)."""
+        recipients = [P1Recipient(row.row_id, row.address) for row in message.recipients]
+        failures = [Failure(parse_recipient(p1, self.ims.build), EXTENSION_NDR) for p1 in recipients]
+        self.ims.ndr.report(Transfer(message=message, recipients=recipients), name, failures, spool_dir="IN")
+        self.ims.spool.delete("IN", name)
         self.envelopes.pop(name, None)
 
     def report_recipient_limit(self, message: MapiMessage, name: str) -> None:
