@@ -18,6 +18,7 @@ from kb.sim.ims.config import ImsConfig
 from kb.sim.mapi import MapiError
 from kb.sim.message import MapiMessage, RecipientRow
 from kb.sim.mta import MessageTransferAgent, P1Recipient, Transfer
+from kb.sim.proxygen import generate_smtp
 from kb.sim.remote import Internet, RemoteHost
 from kb.sim.report import ReportedFailure, StoreReports
 from kb.sim.rules import RuleEngine
@@ -65,6 +66,8 @@ class Organisation:
         self.mta = MessageTransferAgent(self)
         self.ims = InternetMailService(self, ims_config, seed)
         self._mts_counter = 0
+        # Site Addressing, SMTP: the template for new mailboxes' SMTP proxies ("" = alias@domain).
+        self.site_smtp_template = ""
         self.ims_mailbox = f"IMS_{self.server}"  # "Internet Mail Connector (<server>)" (Q165505)
         self.store.create_mailbox(self.ims_mailbox, IMS_FOLDERS)
 
@@ -87,8 +90,16 @@ class Organisation:
         return f"c=US;a= ;p={self.organisation};l={self.server}-{stamp}Z-{self._mts_counter}"
 
     # -- directory -----------------------------------------------------------------------------
-    def add_mailbox(self, alias: str, display_name: str = "", smtp: list[str] | None = None, x400: str = "") -> Mailbox:
-        """Create a mailbox (directory entry + store folders); the SMTP address defaults to alias@domain."""
+    def add_mailbox(self, alias: str, display_name: str = "", smtp: list[str] | None = None, x400: str = "", *,
+                    given: str = "", initials: str = "", surname: str = "") -> Mailbox:
+        """Create a mailbox (directory entry + store folders).
+
+        Without ``smtp`` the SMTP address comes from the site addressing template
+        (``site_smtp_template``, names from ``given``/``initials``/``surname``), else alias@domain.
+        """
+        if smtp is None and self.site_smtp_template:
+            smtp = [generate_smtp(self.site_smtp_template, alias=alias, given=given, initials=initials,
+                                  surname=surname, display_name=display_name or alias, generator=self.builds.ims)]
         mailbox = Mailbox(alias, display_name or alias, list(smtp or [f"{alias.lower()}@{self.domain}"]), x400)
         self.directory.add(mailbox)
         self.store.create_mailbox(alias)
