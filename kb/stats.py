@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from multiprocessing import get_context
@@ -10,10 +11,8 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
 from kb.diagnostics import Diagnostic
-from kb.exceptions import KbError, NotFoundError
+from kb.exceptions import KbError
 
-TEXT_SUFFIXES = (".txt",)
-RECORD_SUFFIXES = (".yaml", ".yml")
 _PARALLEL_FROM = 200  # below this a process pool costs more than it saves
 
 
@@ -31,29 +30,25 @@ class ArticleFigures:
     eligible: bool = False
     concrete: bool = False
     unknown: int = 0
+    misses: list[dict[str, Any]] = field(default_factory=list)
     error: str | None = None
     error_line: int | None = None
 
 
-def find_inputs(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
-    """Return the .TXT and .yaml files named or found (recursively) under ``paths``, sorted."""
-    found: list[Path] = []
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            found.extend(
-                p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES + RECORD_SUFFIXES
-            )
-        elif path.is_file():
-            found.append(path)
-        else:
-            raise NotFoundError(f"{path}: no such file or folder (expected .TXT/.yaml files or folders of them)")
-    return sorted(set(found))
+def find_inputs(paths: Iterable[str | os.PathLike[str]], folder: Path | None = None) -> list[Path]:
+    """Return the .TXT and .yaml files the names stand for (files, folders, ids in ``folder``), sorted."""
+    from kb.resolve import ANY, article_paths
+    from kb.resources import project_root
+
+    articles = folder if folder is not None else project_root() / "articles"
+    return sorted(set(article_paths([str(p) for p in paths], articles, ANY)))
 
 
 def _load(path: Path) -> Any:
     """Return the Article of a classic text file or a YAML record."""
-    if path.suffix.lower() in RECORD_SUFFIXES:
+    from kb.resolve import ARTICLE_FORMATS
+
+    if ARTICLE_FORMATS.get(path.suffix.lower()) == "record":
         from kb.store import load_article
 
         return load_article(path)
@@ -113,7 +108,31 @@ def measure_file(path: Path) -> ArticleFigures:
     figures.eligible = bool(_service_packs_named(article) & keyword_releases)
     figures.concrete = status.get("fixed") is not None
     figures.unknown = len(status.get("unknown", []))
+    figures.misses = [{"text": u["text"], "line": u.get("line")} for u in status.get("unknown", []) if _names_a_version(u["text"])]
+    figures.misses += _stale(article.status, status)
     return figures
+
+
+def _releases(status: dict[str, Any] | None) -> set[str]:
+    """Return the affected and fixed releases of a status block."""
+    fixed = (status or {}).get("fixed")
+    return set((status or {}).get("affected") or []) | ({fixed} if isinstance(fixed, str) else set(fixed or []))
+
+
+def _stale(stored: dict[str, Any] | None, fresh: dict[str, Any]) -> list[dict[str, Any]]:
+    """Return the releases STATUS names that a record's stored status block lacks (an older import)."""
+    if stored is None:
+        return []  # a classic text, or a record without a status block: nothing stored to miss
+    lines = {e.get("release"): e.get("line") for e in fresh.get("evidence", []) if e.get("release")}
+    return [{"text": name, "line": lines.get(name)} for name in sorted(_releases(fresh) - _releases(stored))]
+
+
+_VERSION_NUMBER = re.compile(r"\d")
+
+
+def _names_a_version(text: str) -> bool:
+    """Return True when an unread STATUS name carries a version ("Windows NT Server version 3.50")."""
+    return _VERSION_NUMBER.search(text) is not None
 
 
 def _measure_all(files: list[Path], progress: Callable[[int, int], None] | None, jobs: int | None) -> Iterator[ArticleFigures]:
@@ -127,7 +146,7 @@ def _measure_all(files: list[Path], progress: Callable[[int, int], None] | None,
         results = pool.imap(measure_file, files, chunksize=64)
     try:
         for done, figures in enumerate(results, 1):
-            if progress is not None and (done % 500 == 0 or done == total):
+            if progress is not None and (done % 100 == 0 or done == total):
                 progress(done, total)
             yield figures
     finally:
@@ -145,12 +164,15 @@ def collect_stats(
     paths: Iterable[str | os.PathLike[str]],
     progress: Callable[[int, int], None] | None = None,
     jobs: int | None = None,
+    folder: Path | None = None,
 ) -> tuple[dict[str, Any], list[Diagnostic]]:
-    """Return the statistics document for ``paths`` and a diagnostic per unreadable file."""
-    files = find_inputs(paths)
+    """Return the statistics document for ``paths`` (ids looked up in ``folder``) and a diagnostic per unreadable file."""
+    files = find_inputs(paths, folder)
     kinds: Counter[str] = Counter()
     sources: Counter[str] = Counter()
     comparable = agree = strict = eligible = concrete = with_unknown = 0
+    misses: list[dict[str, Any]] = []
+    missed_articles = 0
     disagreements: list[dict[str, Any]] = []
     missing: list[str] = []
     diagnostics: list[Diagnostic] = []
@@ -177,6 +199,8 @@ def collect_stats(
             else:
                 missing.append(figures.id or figures.path)
         with_unknown += figures.unknown > 0
+        missed_articles += bool(figures.misses)
+        misses.extend({"id": figures.id, "path": figures.path, **miss} for miss in figures.misses)
     document = {
         "articles": articles,
         "errors": len(diagnostics),
@@ -202,5 +226,14 @@ def collect_stats(
             "missing": sorted(missing),
         },
         "articles_with_unknown_releases": with_unknown,
+        "misses": {
+            "description": "articles whose STATUS (or the applies-to block it points to) names a versioned "
+                           "release that their status block does not carry: the extractor or the release "
+                           "catalogue could not read it, or a record's stored status block (an older "
+                           "import) lacks a release STATUS names; the figures above do not count it",
+            "articles": missed_articles,
+            "rate": _rate(missed_articles, articles),
+            "items": sorted(misses, key=lambda m: (m["id"] or "", m["line"] or 0, m["text"])),
+        },
     }
     return document, diagnostics

@@ -7,16 +7,17 @@ from pathlib import Path
 
 import click
 
+from kb.commands.options import jobs_for, jobs_option
+
 
 @click.command(name="check")
 @click.option("--no-verify", is_flag=True, help="Skip running the repros.")
 @click.option("--no-site", is_flag=True, help="Skip building the static site.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Where the site goes. [default: site/ of the kb root]")
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=2, show_default=True,
-              help="Run N repros (and page renderers) in parallel.")
+@jobs_option("repros (and page renderers)")
 @click.option("--json", "as_json", is_flag=True, help="Print only the JSON document on stdout.")
-def command(no_verify: bool, no_site: bool, out: Path | None, jobs: int, as_json: bool) -> None:
+def command(no_verify: bool, no_site: bool, out: Path | None, jobs: int | None, as_json: bool) -> None:
     """Validate every article, verify every repro and build the site.
 
     Exit 0 when every record validates, every judged release passes and the site builds;
@@ -32,7 +33,7 @@ def command(no_verify: bool, no_site: bool, out: Path | None, jobs: int, as_json
 
     root = project_root()
     site_out = None if no_site else (out or root / "site")
-    report = run_check(root, verify=not no_verify, site_out=site_out, jobs=jobs,
+    report = run_check(root, verify=not no_verify, site_out=site_out, jobs=jobs_for(jobs),
                        say=lambda message: click.echo(message, err=True))
     if as_json:
         click.echo(json.dumps(report.to_json(), indent=2, sort_keys=True))

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import sys
-from contextlib import nullcontext
-
 import click
+
+from kb.commands.options import jobs_for, jobs_option, progress_bar
 
 
 @click.command(name="import")
 @click.argument("sources", nargs=-1, required=True, metavar="SOURCE...", type=click.Path())
 @click.option("--out", "out", type=click.Path(file_okay=False), default=None, help="Folder for the records [default: articles/].")
-@click.option("--jobs", "jobs", type=click.IntRange(min=1), default=None, help="Worker processes [default: 1 below 200 files, else all cores].")
+@jobs_option("importer processes")
 def command(sources: tuple[str, ...], out: str | None, jobs: int | None) -> None:
     """Import classic KB articles (files, or folders of *.TXT) as DIR/QNNNNNN.yaml records.
 
@@ -29,10 +28,14 @@ def command(sources: tuple[str, ...], out: str | None, jobs: int | None) -> None
 
     target = out if out is not None else str(project_root() / "articles")
     files, problems = discover(sources)
-    show = len(files) > 50 or (sys.stderr.isatty() and len(files) > 1)
-    bar = click.progressbar(length=len(files), label="Importing", file=sys.stderr) if show else nullcontext(None)
-    with bar as progress:
-        report = import_files(files, target, jobs=jobs, progress=progress.update if progress is not None else None)
+    done = [0]
+    with progress_bar("Importing", len(files)) as advance:
+
+        def step(count: int) -> None:
+            done[0] += count
+            advance(done[0], len(files))
+
+        report = import_files(files, target, jobs=jobs_for(jobs, len(files)), progress=step)
     report.problems.extend(problems)
     failures = report.failures
     for problem in failures:

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import click
 
+from kb.commands.options import articles_folder, articles_option
+
 
 class ReproGroup(click.Group):
-    """A group whose first argument is an ARTICLE unless it names a subcommand (init)."""
+    """A group whose first argument is an ARTICLE unless it names a subcommand (init).
+
+    ``kb repro ARTICLE ...`` runs the hidden ``run`` subcommand; its usage errors show this
+    group's usage line ("kb repro ARTICLE --release NAME ..."), never "kb repro run".
+    """
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         """Route ``kb repro ARTICLE ...`` to the ``run`` subcommand."""
@@ -18,15 +23,18 @@ class ReproGroup(click.Group):
             args = ["run", *args]
         return super().parse_args(ctx, args)
 
+    def invoke(self, ctx: click.Context) -> object:
+        """Run the subcommand; show a usage error of ``run`` with this group's usage."""
+        try:
+            return super().invoke(ctx)
+        except click.UsageError as error:
+            if error.ctx is not None and error.ctx.command is self.commands.get("run"):
+                error.ctx = ctx
+            raise
+
     def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """Show both forms in the usage line."""
         formatter.write_usage(ctx.command_path, "ARTICLE --release NAME [--json] | init ARTICLE")
-
-
-def _articles_option(function: Any) -> Any:
-    """Add the --articles option shared by both subcommands."""
-    return click.option("--articles", "folder", type=click.Path(file_okay=False, path_type=Path), default=None,
-                        help="The articles folder. [default: articles/ of the kb root]")(function)
 
 
 @click.group(name="repro", cls=ReproGroup)
@@ -41,13 +49,13 @@ def command() -> None:
     """
 
 
-@command.command(name="run")
+@command.command(name="run", hidden=True)
 @click.argument("article")
 @click.option("--release", "-r", required=True, metavar="NAME", help="Release or overlay, e.g. 'Exchange Server 5.5 SP3'.")
 @click.option("--json", "as_json", is_flag=True, help="Print only the JSON document on stdout.")
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=60.0, show_default=True, metavar="S",
               help="Seconds the run may take.")
-@_articles_option
+@articles_option
 def run_command(article: str, release: str, as_json: bool, timeout: float, folder: Path | None) -> None:
     """Run ARTICLE's repro on one release and print its evidence and transcript.
 
@@ -56,9 +64,8 @@ def run_command(article: str, release: str, as_json: bool, timeout: float, folde
       kb repro Q254893 --release "Exchange Server 5.5 SP4"
     """
     from kb.repro.single import render_single, run_single
-    from kb.resources import project_root
 
-    folder = folder if folder is not None else project_root() / "articles"
+    folder = articles_folder(folder)
     result = run_single(folder, article, release, timeout=timeout)
     if as_json:
         click.echo(json.dumps(result.to_json(), indent=2, sort_keys=True))
@@ -72,9 +79,11 @@ def run_command(article: str, release: str, as_json: bool, timeout: float, folde
 @click.option("--force", is_flag=True, help="Overwrite an existing repro script.")
 @click.option("--link", "link_only", is_flag=True, help="Only link an existing repro/ARTICLE.py from the record.")
 @click.option("--json", "as_json", is_flag=True, help="Print only the JSON document on stdout.")
-@_articles_option
+@articles_option
 def init_command(article: str, force: bool, link_only: bool, as_json: bool, folder: Path | None) -> None:
     """Scaffold repro/ARTICLE.py from the article's status and symptoms and link it from the record.
+
+    Refused for an article whose product line has no simulator (the message names those that do).
 
     \b
     Example:
@@ -82,10 +91,9 @@ def init_command(article: str, force: bool, link_only: bool, as_json: bool, fold
       kb repro init Q240788 --link     # a script you wrote by hand
     """
     from kb.repro.scaffold import scaffold_repro
-    from kb.resources import project_root
     from kb.verify.targets import find_record
 
-    folder = folder if folder is not None else project_root() / "articles"
+    folder = articles_folder(folder)
     if force and link_only:
         raise click.UsageError("--force and --link exclude each other")
     scaffold = scaffold_repro(find_record(folder, article), folder.resolve().parent, force=force, link_only=link_only)

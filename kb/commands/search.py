@@ -6,6 +6,17 @@ import json
 
 import click
 
+#: Exit status when no article matches, as grep's.
+NO_MATCH = 1
+
+
+def status_kinds() -> list[str]:
+    """Return the status kinds of schemas/status.schema.json (the values --kind takes)."""
+    from kb.resources import data_path
+
+    schema = json.loads(data_path("schemas", "status.schema.json").read_text(encoding="utf-8"))
+    return list(schema["properties"]["kind"]["enum"])
+
 
 @click.command(name="search")
 @click.argument("query")
@@ -15,7 +26,7 @@ import click
 @click.option("--product", help='Only articles about this product ("Microsoft Exchange Server").')
 @click.option("--release", help='Only articles naming this release ("Exchange Server 5.5 SP3").')
 @click.option("--category", help="Only articles of this category (exchange).")
-@click.option("--kind", help="Only this status kind (fixed, confirmed, by-design, ...).")
+@click.option("--kind", type=click.Choice(status_kinds()), help="Only articles of this status kind.")
 @click.option("--verification", type=click.Choice(["verified", "failing", "not reproduced", "no repro"]),
               help="Only articles in this verification state.")
 def command(query: str, as_json: bool, limit: int, product: str | None, release: str | None,
@@ -23,6 +34,7 @@ def command(query: str, as_json: bool, limit: int, product: str | None, release:
     """Search the knowledge base (SQLite FTS5, bm25; the title weighs most).
 
     The index (.kb/search.sqlite) is built or refreshed first when records changed.
+    Exit 0 when something matches, 1 when no article does (as grep).
 
     \b
     Example:
@@ -38,10 +50,10 @@ def command(query: str, as_json: bool, limit: int, product: str | None, release:
     hits = search(project_root(), query, limit=limit, filters=filters)
     if as_json:
         click.echo(hits_json(query, hits, filters))
-        return
+        click.get_current_context().exit(0 if hits else NO_MATCH)
     if not hits:
         click.echo(f"No articles match {query!r}.", err=True)
-        return
+        click.get_current_context().exit(NO_MATCH)
     for hit in hits:
         click.echo(f"{hit.id}  {hit.title}  ({hit.date}, {hit.kind})")
         if hit.snippet:

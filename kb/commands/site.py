@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from kb.commands.options import jobs_for, jobs_option
+
 
 @click.group(name="site")
 def command() -> None:
@@ -23,8 +25,7 @@ def command() -> None:
 @click.option("--out", "out", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="Output folder (default: site/ beside articles/).")
 @click.option("--no-search", is_flag=True, help="Skip the Pagefind search bundle.")
-@click.option("--jobs", type=click.IntRange(1, 64), default=None,
-              help="Processes that render article pages (default: up to 2).")
+@jobs_option("page renderer processes")
 @click.option("--json", "as_json", is_flag=True, help="Print the build report as JSON.")
 def build(articles_dir: Path | None, out: Path | None, no_search: bool, jobs: int | None,
           as_json: bool) -> None:
@@ -45,7 +46,7 @@ def build(articles_dir: Path | None, out: Path | None, no_search: bool, jobs: in
     folder = articles_dir or root / "articles"
     target = out or root / "site"
     report = build_site(folder, target, verify_results=root / ".kb" / "verify-results.json",
-                        search=not no_search, jobs=jobs,
+                        search=not no_search, jobs=jobs_for(jobs),
                         progress=lambda message: click.echo(f"kb site: {message}", err=True))
     for error in report.errors:
         click.echo(error, err=True)

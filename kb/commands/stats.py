@@ -3,41 +3,39 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import click
 
+from kb.commands.options import articles_folder, articles_option, jobs_for, jobs_option, progress_bar
+
 
 @click.command(name="stats")
-@click.argument("paths", nargs=-1, metavar="[PATH...]", type=click.Path())
+@click.argument("paths", nargs=-1, metavar="[ARTICLE...]")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as one JSON document on stdout.")
-@click.option("--jobs", type=click.IntRange(min=1), default=None, help="Worker processes for large inputs [default: all cores].")
-def command(paths: tuple[str, ...], as_json: bool, jobs: int | None) -> None:
-    """Measure status extraction on PATH (.TXT/.yaml files or folders; default: articles/).
+@jobs_option("worker processes (for inputs of over 200 articles)")
+@articles_option
+def command(paths: tuple[str, ...], as_json: bool, jobs: int | None, folder: Path | None) -> None:
+    """Measure status extraction on ARTICLE (ids, .TXT/.yaml files or folders; default: articles/).
 
     Counts status kinds, the agreement between the STATUS-derived first-fixed release and
-    the fix keywords where both exist, and the share of articles whose STATUS names a
-    service pack and carry its fix keyword that get a concrete fixed release.
+    the fix keywords where both exist, the share of articles whose STATUS names a
+    service pack and carry its fix keyword that get a concrete fixed release, and the
+    misses: articles whose STATUS names a release that their status block does not carry.
 
     \b
     Example:
       kb stats ../shared/corpus --json
-      kb stats articles/Q254893.yaml
+      kb stats Q254893
     """
-    from kb.resources import project_root
     from kb.stats import collect_stats
 
-    targets = paths or (str(project_root() / "articles"),)
-    stderr = click.get_text_stream("stderr")
-
-    interactive = stderr.isatty()
-
-    def progress(done: int, total: int) -> None:
-        end = done == total or not interactive
-        click.echo(f"{chr(13) if interactive else ''}stats: {done}/{total} articles", nl=end, err=True)
-
-    document, diagnostics = collect_stats(targets, progress=progress, jobs=jobs)
+    articles = articles_folder(folder)
+    with progress_bar("Measuring", 1) as advance:
+        document, diagnostics = collect_stats(paths or (str(articles),), progress=advance, jobs=jobs_for(jobs),
+                                              folder=articles)
     for diagnostic in diagnostics:
-        click.echo(diagnostic.format(), file=stderr)
+        click.echo(diagnostic.format(), err=True)
     if as_json:
         click.echo(json.dumps(document, indent=2, sort_keys=True))
     else:
@@ -62,6 +60,11 @@ def _table(document: dict) -> str:
     lines.append(
         f"concrete fixed (STATUS names SP + matching keyword): {concrete['concrete']}/{concrete['eligible']} = {pct(concrete['rate'])}"
     )
+    misses = document["misses"]
+    lines.append(f"misses (STATUS names a release the record does not carry): {misses['articles']} articles "
+                 f"= {pct(misses['rate'])}")
+    for item in misses["items"]:
+        lines.append(f"  {item['path']}:{item['line']}: {item['text']!r} is not in the status block")
     for item in agreement["disagreements"]:
         lines.append(
             f"  {item['path']}:{item['keyword_line']}: keyword {item['token']} says {item['keyword_release']!r}; "

@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import json
-import os
-import sys
-from contextlib import nullcontext
+from pathlib import Path
 
 import click
 
+from kb.commands.options import articles_folder, articles_option, jobs_for, jobs_option, progress_bar
+
 
 @click.command(name="validate")
-@click.argument("paths", nargs=-1, metavar="[PATH...]", type=click.Path())
+@click.argument("paths", nargs=-1, metavar="[ARTICLE...]")
 @click.option("--strict", is_flag=True, help="Count warnings as errors.")
 @click.option("--json", "as_json", is_flag=True, help="Print the diagnostics as one JSON document on stdout.")
-@click.option("--jobs", "jobs", type=click.IntRange(min=1), default=None, help="Worker processes [default: 1 below 200 files, else all cores].")
-def command(paths: tuple[str, ...], strict: bool, as_json: bool, jobs: int | None) -> None:
-    """Validate article records (.yaml files or folders; default articles/).
+@jobs_option("record checks")
+@articles_option
+def command(paths: tuple[str, ...], strict: bool, as_json: bool, jobs: int | None, folder: Path | None) -> None:
+    """Validate article records: ids, .yaml files or folders of them (default: articles/).
 
     Errors print as path:line: field: message; the exit status is 1 when any
     record has an error (or, with --strict, a warning).
@@ -24,22 +25,21 @@ def command(paths: tuple[str, ...], strict: bool, as_json: bool, jobs: int | Non
     \b
     Example:
       kb validate
-      kb validate out/records --json
+      kb validate Q254893 out/records --json
     """
-    from kb.exceptions import NotFoundError
-    from kb.resources import project_root
+    from kb.resolve import RECORDS, article_paths
     from kb.schema import validate_paths
-    from kb.store import record_paths
 
-    targets = list(paths) or [str(project_root() / "articles")]
-    for target in targets:
-        if not os.path.exists(target):
-            raise NotFoundError(f"{target}: no such record file or folder")
-    files = record_paths(targets)
-    show = len(files) > 50 or (sys.stderr.isatty() and len(files) > 1)
-    bar = click.progressbar(length=len(files), label="Validating", file=sys.stderr) if show else nullcontext(None)
-    with bar as progress:
-        count, diagnostics = validate_paths(files, jobs=jobs, progress=progress.update if progress is not None else None)
+    articles = articles_folder(folder)
+    files = article_paths(paths or [str(articles)], articles, RECORDS)
+    done = [0]
+    with progress_bar("Validating", len(files)) as advance:
+
+        def step(count: int) -> None:
+            done[0] += count
+            advance(done[0], len(files))
+
+        count, diagnostics = validate_paths(files, jobs=jobs_for(jobs, len(files)), progress=step)
     errors = [d for d in diagnostics if d.severity == "error"]
     warnings = [d for d in diagnostics if d.severity != "error"]
     failing = errors + (warnings if strict else [])

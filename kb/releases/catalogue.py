@@ -322,6 +322,17 @@ class Catalogue:
         # "Windows NT Server Terminal Server Edition Service Pack 4" needs no version
         return sorted(out, key=lambda item: (-len(item[0]), item[0], item[2] is None))
 
+    def is_version_level(self, meaning: str | None, release: str | None) -> bool:
+        """Return True for a fix keyword that names a version line, not one release of it.
+
+        ``kbVBp600fix``, ``kbVC600fix``, ``kbsms200fix`` (meaning ``release``, release = the
+        line's RTM name) say "fixed in some release of Visual Basic 6.0": any of its service
+        packs agrees with them and they are never read as the RTM. ``kbvfp500afix`` names the
+        release Visual FoxPro 5.0a itself.
+        """
+        found = self.releases.get(release or "")
+        return meaning == "release" and found is not None and found.name == found.line
+
     def patch_base(self, release: str) -> str:
         """Return the release a patch-letter re-release re-ships ("Windows NT 4.0 SP6a" -> "... SP6"),
         or ``release`` itself when it is not one."""

@@ -7,16 +7,14 @@ This is the library behind ``kb render``.  It never prints: each input gives a `
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from kb.exceptions import KbError, LocatedError, NotFoundError
+from kb.exceptions import KbError, LocatedError
 from kb.files import write_atomic
 from kb.model import Article
 
-_ID = re.compile(r"^[Qq]\d{1,8}$")
 #: Inputs above this count are rendered by a pool of worker processes.
 PARALLEL_THRESHOLD = 200
 
@@ -33,21 +31,11 @@ class Result:
 
 
 def resolve(name: str, root: Path | None = None) -> Path:
-    """Return the file an ARTICLE argument names: an id in ``articles/``, or a path."""
-    path = Path(name)
-    if path.exists():
-        if path.is_dir():
-            raise NotFoundError(f"{name}: is a folder; name an article id, a .yaml record or a .TXT file")
-        return path
-    if _ID.match(name):
-        from kb.resources import project_root
+    """Return the one file an ARTICLE argument names: an id in ``articles/``, or a path (kb.resolve)."""
+    from kb.resolve import ANY, one_article
+    from kb.resources import project_root
 
-        folder = (root or project_root()) / "articles"
-        candidate = folder / f"{name.upper()}.yaml"
-        if candidate.is_file():
-            return candidate
-        raise NotFoundError(f"no article {name.upper()} in {folder}")
-    raise NotFoundError(f"{name}: no such file or article id")
+    return one_article(name, (root or project_root()) / "articles", ANY)
 
 
 def load(path: Path) -> Article:

@@ -98,6 +98,29 @@ def render_scaffold(article: Any, affected: list[str], fixed: list[str], unknown
     )
 
 
+def simulated_lines() -> list[str]:
+    """Return the product lines the simulator can run: a release with every component build."""
+    from kb.releases import load_catalogue
+    from kb.sim.builds import COMPONENTS
+
+    return [line.name for line in load_catalogue().lines.values()
+            if any(all(c in (release.components or {}) for c in COMPONENTS) for release in line.releases)]
+
+
+def _refuse_unsimulated(article: Any, record: Path, names: list[str]) -> None:
+    """Raise ScaffoldError when none of the article's product lines has a simulator."""
+    from kb.releases import load_catalogue
+    from kb.status.extract import _context
+
+    catalogue = load_catalogue()
+    lines = list(dict.fromkeys([catalogue.releases[name].line for name in names] + _context(article, catalogue)))
+    simulated = simulated_lines()
+    if not set(lines) & set(simulated):
+        about = ", ".join(lines) if lines else "no product line the release catalogue knows"
+        raise ScaffoldError(f"{record}: {article.id} is about {about}; a repro needs a simulator of its "
+                            f"product line, and kb simulates only {', '.join(simulated)}")
+
+
 def scaffold_repro(record: Path, root: Path, *, force: bool = False, link_only: bool = False) -> Scaffold:
     """Write ``<root>/repro/<id>.py`` for the article at ``record`` and link it from the record.
 
@@ -114,6 +137,7 @@ def scaffold_repro(record: Path, root: Path, *, force: bool = False, link_only: 
     if script.exists() and not (force or link_only):
         raise ScaffoldError(f"{script}: already exists (use --link to link it, --force to overwrite it)")
     affected, fixed, unknown = _lattice_names(_status_of(article))
+    _refuse_unsimulated(article, record, affected + fixed + unknown)
     if not link_only:
         write_atomic(script, render_scaffold(article, affected, fixed, unknown).encode("utf-8"))
     repro = dict(article.repro or {})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -94,7 +95,8 @@ def render_single(result: SingleRun) -> str:
     if obs is not None:
         lines.append("evidence:")
         for key, value in sorted(obs.evidence.items()):
-            lines.append(f"  {key}: {value}")
+            # JSON, as in --json and on the site: true/null/"text", never a Python repr
+            lines.append(f"  {key}: {json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)}")
         lines.append("transcript:")
         lines.extend(f"  {line}" for line in obs.transcript)
     elif result.outcome.stderr:

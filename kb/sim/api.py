@@ -50,6 +50,15 @@ class SimApi:
             ("POST", re.compile(r"^/api/v1/clock/advance$"), self.advance),
         ]
 
+    def allowed(self, path: str) -> list[str]:
+        """Return the methods ``path`` answers (GET brings HEAD; OPTIONS always), or [] when unknown."""
+        verbs = {verb for verb, pattern, _ in self.routes if pattern.match(path)}
+        if not verbs:
+            return []
+        if "GET" in verbs:
+            verbs.add("HEAD")
+        return sorted(verbs | {"OPTIONS"})
+
     def dispatch(self, method: str, path: str, query: dict[str, list[str]], body: Any) -> Any:
         """Return the JSON answer of one request; raise ApiError."""
         known_path = False
@@ -188,19 +197,42 @@ def make_http_server(org: Organisation, lock: threading.Lock, host: str, port: i
         def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
             """Stay quiet: library code never prints."""
 
-        def _answer(self, status: int, payload: Any) -> None:
+        def _answer(self, status: int, payload: Any, allow: list[str] | None = None) -> None:
             data = json.dumps(payload, sort_keys=True, indent=2).encode("utf-8") + b"\n"
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(data)))
+            if allow:
+                self.send_header("Allow", ", ".join(allow))
             self.end_headers()
-            self.wfile.write(data)
+            if self.command != "HEAD":  # RFC 9110 §9.3.2: HEAD gets GET's headers, no content
+                self.wfile.write(data)
+
+        def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+            """Answer the stdlib's own errors (bad request line, header too long...) in JSON too."""
+            self.close_connection = True
+            self._answer(code, {"error": message or HTTPStatus(code).phrase})
+
+        def __getattr__(self, name: str) -> Any:
+            """Route every method (PUT, DELETE, OPTIONS, made-up ones) to _handle, never a 501 page."""
+            if name.startswith("do_") and name[3:]:
+                return lambda: self._handle(name[3:])
+            raise AttributeError(name)
 
         def _handle(self, method: str) -> None:
             parts = urlsplit(self.path)
+            path = parts.path.rstrip("/") or "/"
             try:
                 body: Any = None
-                if method == "POST":
+                if method == "OPTIONS":
+                    allowed = api.allowed(path)
+                    if not allowed:
+                        raise ApiError(HTTPStatus.NOT_FOUND, f"no such endpoint: {path}")
+                    self._answer(HTTPStatus.OK, {"allow": allowed}, allow=allowed)
+                    return
+                if method not in ("GET", "HEAD"):
+                    # a body is read (and for POST parsed) whatever the method, so the next
+                    # request on a kept-alive connection starts where it should
                     try:
                         length = int(self.headers.get("Content-Length") or 0)
                     except ValueError:
@@ -208,20 +240,28 @@ def make_http_server(org: Organisation, lock: threading.Lock, host: str, port: i
                     if length < 0 or length > MAX_BODY:
                         raise ApiError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"body larger than {MAX_BODY} bytes")
                     raw = self.rfile.read(length) if length else b""
-                    try:
-                        body = json.loads(raw) if raw else {}
-                    except (ValueError, UnicodeDecodeError) as error:
-                        raise ApiError(HTTPStatus.BAD_REQUEST, f"the body is not JSON: {error}") from None
-                result = api.dispatch(method, parts.path.rstrip("/") or "/", parse_qs(parts.query), body)
+                    if method == "POST":
+                        try:
+                            body = json.loads(raw) if raw else {}
+                        except (ValueError, UnicodeDecodeError) as error:
+                            raise ApiError(HTTPStatus.BAD_REQUEST, f"the body is not JSON: {error}") from None
+                result = api.dispatch("GET" if method == "HEAD" else method, path, parse_qs(parts.query), body)
                 self._answer(HTTPStatus.OK, result)
             except ApiError as error:
-                self._answer(error.status, {"error": error.message})
+                allow = api.allowed(path) if error.status == HTTPStatus.METHOD_NOT_ALLOWED else None
+                if error.status == HTTPStatus.REQUEST_ENTITY_TOO_LARGE:
+                    self.close_connection = True  # the body was not read
+                self._answer(error.status, {"error": error.message}, allow=allow)
             except Exception as error:  # noqa: BLE001 - the API must keep serving
                 self._answer(HTTPStatus.INTERNAL_SERVER_ERROR, {"error": f"{type(error).__name__}: {error}"})
 
         def do_GET(self) -> None:  # noqa: N802 - stdlib name
             """Answer GET."""
             self._handle("GET")
+
+        def do_HEAD(self) -> None:  # noqa: N802 - stdlib name
+            """Answer HEAD as GET, without the content."""
+            self._handle("HEAD")
 
         def do_POST(self) -> None:  # noqa: N802 - stdlib name
             """Answer POST."""

@@ -220,6 +220,10 @@ def _read_affected(sentence: Sentence, start: int, article: Article, state: _Sta
     if _LISTED.search(claim) or not claim.strip(" .,"):
         for item in _applies_items(article):
             mentions = _applies_mentions(item, state.catalogue, state.context)
+            if not mentions and item.versions:
+                # a listed product with a version the catalogue does not know ("Microsoft Word
+                # 97 for Windows" before Word was catalogued): say so rather than drop it
+                state.unknown.append({"text": item.text, "line": item.line})
             for mention in mentions:
                 if mention.release is None:
                     state.unknown.append({"text": item.text, "line": item.line})
@@ -326,7 +330,11 @@ def extract_status(article: Article, catalogue: Catalogue | None = None) -> dict
             state.evidence.extend({**e, "fact": "fixed"} for e in list(state.evidence)
                                   if e["fact"] == "feature" and e.get("release") and e["line"] in status_lines)
     source: str | None = "status" if fixed else None
-    fixed_tokens = [(t, line) for t, line in tokens if t.meaning in ("fixed", "release") and t.release]
+    # a version-level keyword (kbVBp600fix) says "fixed in some release of the line", never which,
+    # unless the line has one release only (kbOutlook98fix: Outlook 98)
+    fixed_tokens = [(t, line) for t, line in tokens if t.meaning in ("fixed", "release") and t.release
+                    and (not catalogue.is_version_level(t.meaning, t.release)
+                         or len(catalogue.lines[t.line].releases) == 1)]
     if not fixed and fixed_tokens and state.kinds & {"fixed-latest-sp", "confirmed", "confirmed-fixed-unnamed", "researching"} | (
         {"fixed"} if not state.kinds else set()
     ):

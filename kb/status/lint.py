@@ -44,7 +44,8 @@ def compare(status: dict[str, Any], catalogue: Catalogue | None = None) -> Compa
     on a product line the STATUS fix sentence also names; ``pre`` keywords name the service pack
     the hotfix went into (kb-format.md §6.3, class B). A keyword naming the patch-letter
     sibling of the STATUS release (catalogue ``patch_of``: 4.2 / 4.2b, SP6 / SP6a) stays a
-    conflict for strict agreement but matches its line.
+    conflict for strict agreement but matches its line. A version-level keyword (kbVC600fix:
+    fixed in some release of Visual C++ 6.0) matches any release of its line.
     """
     catalogue = catalogue or load_catalogue()
     if status.get("fixed_source") != "status":
@@ -67,7 +68,8 @@ def compare(status: dict[str, Any], catalogue: Catalogue | None = None) -> Compa
             continue
         comparable = True
         compared.add(line)
-        if release in by_line[line]:
+        if release in by_line[line] or catalogue.is_version_level(entry.get("meaning"), release):
+            # a version-level keyword (kbVBp600fix) agrees with any release of its line
             matched.add(line)
         else:
             sibling = {name for name in by_line[line] if catalogue.patch_compatible(release, name)}

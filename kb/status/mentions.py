@@ -51,6 +51,11 @@ _GLUED_WORD = re.compile(r"(?<![.:;])\b(?!(?:The|In|For|And|Of|With|On|To|Micros
 # "version 5.0 of Microsoft Exchange": the version written before the product.
 _PREFIX_VERSION = re.compile(r"\bversions?\s+(?P<list>\d[\w.]*(?:(?:,\s*|,?\s+(?:and|or)\s+)\d[\w.]*)*),?\s+of\s+(?:the\s+)?(?:Microsoft\s+)?$", re.I)
 _US = re.compile(r"\bU\.\s?S\.?(?=\s)")
+# "Windows NT Workstation or Server version 3.51" (Q120421): a second edition word of the same
+# family shares the version that follows it.
+_OTHER_EDITION = re.compile(r"\s+(?:or|and|/)\s+(?P<word>[A-Z][\w-]*)(?=[\s,])")
+# "Windows NT Server version 3.50" is version 3.5 (Q120753), "Exchange version 4.00" is 4.0.
+_TRAILING_ZEROS = re.compile(r"^(\d+\.\d)0+$")
 
 
 @dataclass(frozen=True)
@@ -144,6 +149,8 @@ def scan(
             continue
         family, line = _lookup(table, match.group(1))
         items, end = _items(text, match.end())
+        if not items:
+            items, end = _other_edition_items(text, match, table, family) or (items, end)
         if items:
             # "Visual FoxPro for Windows, versions 3.0, 3.0b": the edition words read before the
             # version list hold no product of their own
@@ -210,6 +217,21 @@ def scan(
     return mentions
 
 
+def _other_edition_items(
+    text: str, match: re.Match[str], table: dict[str, tuple[Family, Line | None]], family: Family
+) -> tuple[list[tuple[str | None, str | None]], int] | None:
+    """Read the versions after "<name> or <other edition word>" when both words name ``family``."""
+    other = _OTHER_EDITION.match(text, match.end())
+    if other is None:
+        return None
+    words = match.group(1).split()
+    candidate = " ".join([*words[:-1], other.group("word")]).lower().replace(",", "")
+    if table.get(" ".join(candidate.split()), (None,))[0] is not family:
+        return None
+    items, end = _items(text, other.end())
+    return (items, end) if items else None
+
+
 def _named_release(catalogue: Catalogue, line: Line, text: str, start: int) -> str | None:
     """Return a release named by words rather than a service pack ("Windows 95 OSR2",
     "Systems Management Server 2.0 Service Pack 2 Hotfix Rollup Package") written at ``start``."""
@@ -227,10 +249,10 @@ def _named_release(catalogue: Catalogue, line: Line, text: str, start: int) -> s
 
 def _line_for(catalogue: Catalogue, family: Family, version: str) -> Line | None:
     """Return the family's line with this version ("5.5", "4", "XP")."""
-    low = version.lower()
-    for line in family.lines:
-        if low in {v.lower() for v in (line.version, *line.versions)}:
-            return line
+    for low in dict.fromkeys([version.lower(), _TRAILING_ZEROS.sub(r"\1", version.lower())]):
+        for line in family.lines:
+            if low in {v.lower() for v in (line.version, *line.versions)}:
+                return line
     # "Windows NT Server version 4.0" where the name is a TSE-style line name of another family
     found = catalogue.find_line(f"{family.name} {version}")
     return found if found is not None and found.product == family.name else None

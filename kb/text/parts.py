@@ -64,6 +64,12 @@ VERSION_SPLIT_RE = re.compile(r",\s*(?:and\s+)?|\s+and\s+(?!later\b|earlier\b|ab
 EDITIONS_RE = re.compile(r"^(?P<product>.*?),?\s+(?P<years>\d{4}(?:(?:,\s*|\s+and\s+)\d{4})*)\s+editions?$", re.I)
 # "Microsoft Exchange 2000 Server SP1": a service pack after a product name that holds its version.
 SERVICE_PACK_ONLY_RE = re.compile(r"^(?P<product>.*?[A-Za-z)])\s+(?P<versions>SP\d+[a-z]?)$")
+# "Microsoft Windows 2000 Server", "Microsoft Word 97 for Windows", "Microsoft Exchange 2000 Server
+# SP1": a product whose name carries its version (a year, 95-98 or XP) before more words.
+NAMED_VERSION_RE = re.compile(
+    r"^(?P<lead>.*?[A-Za-z])\s+(?P<version>(?:19[89]\d|20[0-2]\d|9[5-8]|XP))(?P<rest>\s+[A-Za-z(].*?)"
+    r"(?:\s+(?P<sp>SP\d+[a-z]?))?$"
+)
 
 
 def _split_versions(text: str) -> list[str]:
@@ -121,6 +127,16 @@ def _with_bare_number(body: str) -> tuple[str, list[str]] | None:
     return match.group("product").rstrip(", ").strip(), _split_versions(match.group("versions"))
 
 
+def _with_version_in_name(body: str) -> tuple[str, list[str]] | None:
+    """Read the version a product name carries ("Microsoft Windows 2000 Server" -> 2000); the name stays whole."""
+    match = NAMED_VERSION_RE.match(body)
+    if not match:
+        return None
+    sp = match.group("sp")
+    product = body[: match.start("sp")].rstrip() if sp else body
+    return product, [f"{match.group('version')} {sp}" if sp else match.group("version")]
+
+
 def _with_service_pack(body: str) -> tuple[str, list[str]] | None:
     """Split "Microsoft Exchange 2000 Server SP1" into the product and its service pack."""
     match = SERVICE_PACK_ONLY_RE.match(body)
@@ -134,6 +150,7 @@ ITEM_WORDINGS: list[Callable[[str], tuple[str, list[str]] | None]] = [
     _with_version_word,
     _with_editions,
     _with_bare_number,
+    _with_version_in_name,
     _with_service_pack,
 ]
 

@@ -19,8 +19,21 @@ from kb.exceptions import KbError, ReproError
 from kb.repro.runner import DEFAULT_TIMEOUT, RunOutcome, run_isolated
 from kb.verify.targets import Target
 
-# progress(done, total, release, observed) -- the CLI prints it on stderr.
+# progress(done, total, release, observed) -- the CLI draws it on stderr.
 Progress = Callable[[int, int, str, str], None]
+
+
+@dataclass
+class Tally:
+    """One count of the runs of a whole bisection: ``done`` never restarts, ``total`` only grows.
+
+    The releases of every line are known up front; the hotfix overlays join the total when
+    the releases have bracketed the fix, so the count goes 1..N once across all lines.
+    """
+
+    total: int = 0
+    done: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
 
 @dataclass
@@ -151,17 +164,21 @@ def _lines(target: Target) -> list[str]:
 
 
 def _run_all(script: Path, probes: list[Probe], root: Path, timeout: float, jobs: int,
-             progress: Progress | None, done: list[int], total: int) -> None:
-    """Run the repro on every probe's release (in parallel), filling in the outcomes."""
+             progress: Progress | None, tally: Tally, counted: bool = False) -> None:
+    """Run the repro on every probe's release (in parallel), filling in the outcomes.
 
-    lock = threading.Lock()
+    ``counted``: the probes are already in ``tally.total`` (a line's releases); else they join it.
+    """
+    if not counted:
+        with tally.lock:
+            tally.total += len(probes)
 
     def work(probe: Probe) -> None:
         probe.outcome = run_isolated(script, probe.release, timeout=timeout, cwd=root)
-        with lock:
-            done[0] += 1
+        with tally.lock:
+            tally.done += 1
             if progress is not None:
-                progress(done[0], total, probe.release, probe.observed)
+                progress(tally.done, tally.total, probe.release, probe.observed)
 
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         for future in [pool.submit(work, probe) for probe in probes]:
@@ -196,7 +213,7 @@ def _replace_component(config: str, file_name: str, build: str) -> str:
 
 
 def _find_fix(result: LineBisection, script: Path, root: Path, line: Any, config: str, base_index: int,
-              clean_index: int, timeout: float, jobs: int, progress: Progress | None, done: list[int]) -> None:
+              clean_index: int, timeout: float, jobs: int, progress: Progress | None, tally: Tally) -> None:
     """Run the hotfix builds shipped in [base, first clean) on top of ``config``; fill ``fixed_by``."""
     from kb.sim.builds import Build, resolve
 
@@ -220,7 +237,7 @@ def _find_fix(result: LineBisection, script: Path, root: Path, line: Any, config
         return
     fresh = [probe for probe in candidates if probe.release not in probed]
     result.overlays.extend(fresh)
-    _run_all(script, fresh, root, timeout, jobs, progress, done, done[0] + len(fresh))
+    _run_all(script, fresh, root, timeout, jobs, progress, tally)
     for component in sorted({p.component for p in candidates if p.component}):
         probes = [p for p in candidates if p.component == component]
         for index, probe in enumerate(probes):
@@ -233,12 +250,13 @@ def _find_fix(result: LineBisection, script: Path, root: Path, line: Any, config
 
 
 def bisect_line(target: Target, line_name: str, script: Path, root: Path, *, timeout: float = DEFAULT_TIMEOUT,
-                jobs: int = 1, progress: Progress | None = None) -> LineBisection:
+                jobs: int = 1, progress: Progress | None = None, tally: Tally | None = None) -> LineBisection:
     """Bisect one product line: releases in order, then component-build overlays.
 
     When no plain release shows the symptom, the hotfix overlays the record lists are run too:
     a bug that exists only with a hotfix applied (Q240788: SP2 + IMS 2607-2650) is bracketed by
     its last symptomatic overlay and the first clean release after that overlay's base.
+    ``tally``: the count of a whole bisection, which already holds this line's releases.
     """
     from kb.releases import load_catalogue
     from kb.verify.expectations import overlay_base
@@ -248,8 +266,9 @@ def bisect_line(target: Target, line_name: str, script: Path, root: Path, *, tim
     order = {release.name: index for index, release in enumerate(line.releases)}
     result = LineBisection(line=line_name, documented_fixed=_documented(target.status, line_name))
     result.releases = [Probe(release.name, _PENDING) for release in line.releases]
-    done = [0]
-    _run_all(script, result.releases, root, timeout, jobs, progress, done, len(result.releases))
+    counted = tally is not None
+    tally = tally if tally is not None else Tally()
+    _run_all(script, result.releases, root, timeout, jobs, progress, tally, counted=counted)
     observed = [probe.observed for probe in result.releases]
     if "symptom" in observed:
         base_index = max(i for i, seen in enumerate(observed) if seen == "symptom")
@@ -257,7 +276,7 @@ def bisect_line(target: Target, line_name: str, script: Path, root: Path, *, tim
     else:
         listed = [Probe(name, _PENDING) for name in _listed_overlays(target, line_name)]
         if listed:
-            _run_all(script, listed, root, timeout, jobs, progress, done, done[0] + len(listed))
+            _run_all(script, listed, root, timeout, jobs, progress, tally)
             result.overlays.extend(listed)
         showing = [p for p in listed if p.observed == "symptom"]
         if not showing:
@@ -275,7 +294,7 @@ def bisect_line(target: Target, line_name: str, script: Path, root: Path, *, tim
         return result
     result.first_clean = line.releases[clean].name
     note = result.note
-    _find_fix(result, script, root, line, config, base_index, clean, timeout, jobs, progress, done)
+    _find_fix(result, script, root, line, config, base_index, clean, timeout, jobs, progress, tally)
     if note and result.note != note:
         result.note = f"{note}; {result.note}" if result.note else note
     return result
@@ -294,8 +313,13 @@ def bisect_article(target: Target, root: Path, *, timeout: float = DEFAULT_TIMEO
         raise KbError(f"{target.path}: {target.id} names no affected or fixed release, so there is nothing to bisect")
     shown = str(script.relative_to(root)) if script.is_relative_to(root) else str(script)
     bisection = Bisection(id=target.id, script=shown)
+    from kb.releases import load_catalogue
+
+    catalogue = load_catalogue()
+    tally = Tally(total=sum(len(catalogue.lines[line].releases) for line in lines))
     for line in lines:
-        bisection.lines.append(bisect_line(target, line, script, root, timeout=timeout, jobs=jobs, progress=progress))
+        bisection.lines.append(bisect_line(target, line, script, root, timeout=timeout, jobs=jobs,
+                                           progress=progress, tally=tally))
     return bisection
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from kb.verify.report import ArticleResult, ReleaseResult, VerifyReport
@@ -33,7 +34,8 @@ def _evidence(result: ReleaseResult) -> list[str]:
 
 def _short(value: Any) -> str:
     """Return a one-line rendering of an evidence value."""
-    text = str(value).replace("\n", " ")
+    # JSON, as in --json and on the site: true/null/"text", never a Python repr
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
     return text if len(text) <= 160 else text[:157] + "..."
 
 

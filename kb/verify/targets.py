@@ -5,15 +5,12 @@ An adapter over kb.store so the rest of kb.verify only needs these few facts of 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from kb.exceptions import KbError, NotFoundError, RecordError
 
-RECORD_SUFFIXES = (".yaml", ".yml")
-_ID = re.compile(r"^[Qq]?(\d{5,7})$")
 
 
 @dataclass
@@ -62,22 +59,16 @@ def record_files(folder: Path) -> list[Path]:
     """Return the record files of an articles folder, sorted by name."""
     if not folder.is_dir():
         raise NotFoundError(f"{folder}: no such articles folder")
-    return sorted(p for p in folder.iterdir() if p.suffix in RECORD_SUFFIXES and p.is_file())
+    from kb.resolve import RECORDS, is_article_file
+
+    return sorted(p for p in folder.iterdir() if is_article_file(p, RECORDS) and p.is_file())
 
 
 def find_record(folder: Path, name: str) -> Path:
     """Return the record a user named: a path, or an id like Q254893 / 254893 in ``folder``."""
-    candidate = Path(name)
-    if candidate.suffix in RECORD_SUFFIXES and candidate.is_file():
-        return candidate
-    match = _ID.match(name.strip())
-    if match:
-        for suffix in RECORD_SUFFIXES:
-            path = folder / f"Q{match.group(1)}{suffix}"
-            if path.is_file():
-                return path
-    raise NotFoundError(f"{name}: no such article (expected an id such as Q254893 with a record in {folder}/, "
-                        "or a path to a record)")
+    from kb.resolve import one_article
+
+    return one_article(name, folder)
 
 
 def select_targets(folder: Path, names: list[str] | tuple[str, ...] = ()) -> tuple[list[Target], list[str]]:
@@ -86,7 +77,9 @@ def select_targets(folder: Path, names: list[str] | tuple[str, ...] = ()) -> tup
     A record that cannot be loaded does not stop the others: its one-line message is returned
     in the second list. A name that matches no record raises NotFoundError.
     """
-    paths = [find_record(folder, name) for name in names] if names else record_files(folder)
+    from kb.resolve import RECORDS, article_paths
+
+    paths = article_paths(names, folder, RECORDS) if names else record_files(folder)
     unique = {path.resolve(): path for path in paths}
     targets: list[Target] = []
     problems: list[str] = []

@@ -98,3 +98,21 @@ def test_verify_accepts_a_hotfix_only_article_whose_record_restates_the_plain_re
     assert results["Exchange Server 5.5 SP2"]["verdict"] == "unknown"
     assert results["Exchange Server 5.5 SP2 + Msexcimc.exe 5.5.2607.0"]["verdict"] == "pass"
     assert results[SP3]["verdict"] == "pass"
+
+
+def test_progress_counts_every_run_once_across_all_product_lines(kb_root: Path) -> None:
+    from kb.verify.bisect import bisect_article
+    from kb.verify.targets import load_target
+
+    path = kb_root / "articles" / "Q900002.yaml"
+    article = load_article(path)
+    article.status = {**(article.status or {}), "affected": ["Exchange Server 5.0", SP3], "fixed": SP4}
+    dump_article(article, path)
+    seen: list[tuple[int, int]] = []
+    bisection = bisect_article(load_target(path), kb_root, jobs=2,
+                               progress=lambda done, total, release, observed: seen.append((done, total)))
+    runs = sum(len(line.releases) + len(line.overlays) for line in bisection.lines)
+    assert len(bisection.lines) == 2
+    assert [done for done, _ in seen] == list(range(1, runs + 1))
+    assert all(done <= total for done, total in seen) and seen[-1] == (runs, runs)
+    assert seen[0][1] == sum(len(line.releases) for line in bisection.lines)  # every line's releases up front

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Callable
 
 import pytest
 from click.testing import CliRunner
@@ -73,8 +74,8 @@ def test_html_output_is_a_whole_document(kb_root: Path) -> None:
     assert run("render", "Q254893", "--format", "html").stdout.startswith("<!doctype html>")
 
 
-def test_out_writes_one_file_per_article_named_by_id(kb_root: Path, corpus: Path, tmp_path: Path) -> None:
-    sources = [str(kb_root / "articles" / "Q254893.yaml"), str(corpus / "exchange" / "Q199042.TXT")]
+def test_out_writes_one_file_per_article_named_by_id(kb_root: Path, corpus_article: Callable[[str], Path], tmp_path: Path) -> None:
+    sources = [str(kb_root / "articles" / "Q254893.yaml"), str(corpus_article("Q199042"))]
     out = tmp_path / "rendered" / "md"
     result = run("render", *sources, "--format", "md", "--out", str(out))
     assert result.exit_code == 0, result.stderr
@@ -91,12 +92,12 @@ def test_several_articles_without_out_is_a_usage_error(kb_root: Path) -> None:
 def test_an_unknown_id_is_a_one_line_error(kb_root: Path) -> None:
     result = run("render", "Q999999")
     assert result.exit_code == 1 and result.stdout == ""
-    assert result.stderr.startswith("kb: no article Q999999 in ") and result.stderr.count("\n") == 1
+    assert result.stderr.startswith("kb: Q999999: no such article in ") and result.stderr.count("\n") == 1
 
 
 def test_a_missing_path_is_a_one_line_error(tmp_path: Path) -> None:
     result = run("render", str(tmp_path / "nope.yaml"))
-    assert result.exit_code == 1 and result.stderr == f"kb: {tmp_path / 'nope.yaml'}: no such file or article id\n"
+    assert result.exit_code == 1 and result.stderr == f"kb: {tmp_path / 'nope.yaml'}: no such file, folder or article id\n"
 
 
 def test_a_bad_file_is_reported_with_its_line_and_the_others_still_render(kb_root: Path, tmp_path: Path) -> None:
@@ -119,7 +120,7 @@ def test_an_empty_file_is_a_located_error_and_writes_nothing(tmp_path: Path) -> 
 
 
 def test_a_large_batch_renders_in_parallel_byte_for_byte(corpus: Path, tmp_path: Path) -> None:
-    sources = sorted((corpus / "exchange").glob("*.TXT"))[:260]
+    sources = sorted(corpus.rglob("*.TXT"))[:260]
     out = tmp_path / "text"
     result = run("render", *map(str, sources), "--format", "txt", "--out", str(out), "--jobs", "2")
     assert result.exit_code == 0, result.stderr
@@ -159,3 +160,12 @@ def test_the_curated_q254893_renders_as_a_markdown_article(project_root: Path, m
     assert lines[0] == "# Q254893: XFOR: Internet Mail Service Does Not Generate the NDR"
     assert ["## Symptoms", "## Resolution", "## Status"] == [line for line in lines if line.startswith("## ")]
     assert "| Event ID | 4120 |" in lines and "**Fixed in:** Exchange Server 5.5 SP4" in result.stdout
+
+
+def test_a_folder_renders_like_the_files_in_it(kb_root: Path, tmp_path: Path) -> None:
+    out = tmp_path / "by-folder"
+    result = run("render", str(kb_root / "articles"), "--format", "md", "--out", str(out))
+    assert result.exit_code == 0, result.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["Q254893.md"]
+    single = run("render", str(kb_root / "articles"), "--format", "md")  # one article in it: stdout
+    assert single.exit_code == 0 and single.stdout == (GOLDEN / "Q254893.md").read_text(encoding="utf-8")

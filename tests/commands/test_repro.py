@@ -98,3 +98,67 @@ def test_init_scaffolds_the_shipped_q254893_symptoms_when_forced(kb_root: Path) 
     text = (kb_root / "repro" / "Q254893.py").read_text(encoding="utf-8")
     assert "Event ID: 4120" in text or "event 4120" in text
     assert load_article(kb_root / "articles" / "Q254893.yaml").repro["script"] == "repro/Q254893.py"
+
+
+def test_an_article_without_release_gets_the_repro_usage_not_a_hidden_subcommand_s(kb_root: Path) -> None:
+    code, out, err = repro(kb_root, "Q254893")
+    assert code == 2 and out == ""
+    assert err.splitlines()[0].endswith(" repro ARTICLE --release NAME [--json] | init ARTICLE")
+    assert "Error: Missing option '--release'" in err
+    assert "repro run" not in err and "run" not in CliRunner().invoke(cli, ["repro", "--help"]).stdout.split("Commands:")[1]
+
+
+def test_evidence_prints_as_json_never_as_a_python_repr(kb_root: Path) -> None:
+    _, out, _ = repro(kb_root, "Q900002", "--release", SP3)
+    assert f'  release: "{SP3}"' in out and "  ndr_count: 2" in out
+    verified = CliRunner().invoke(cli, ["verify", "Q900002", "--articles", str(kb_root / "articles")]).stdout
+    assert f'evidence release: "{SP3}"' in verified
+
+
+NT_ARTICLE = """DOCUMENT:Q900201  01-JUN-2001  [winnt]\r
+TITLE   :A Synthetic Windows NT Article\r
+PRODUCT :Microsoft Windows NT\r
+PROD/VER:winnt:4.0\r
+OPER/SYS:\r
+KEYWORDS:kbWinNT400sp4fix\r
+\r
+======================================================================\r
+-------------------------------------------------------------------------------\r
+The information in this article applies to:\r
+\r
+ - Microsoft Windows NT Server version 4.0 \r
+-------------------------------------------------------------------------------\r
+\r
+\r
+SYMPTOMS\r
+========\r
+\r
+A synthetic symptom.\r
+\r
+STATUS\r
+======\r
+\r
+Microsoft has confirmed this to be a problem in Windows NT version 4.0. This problem\r
+was first corrected in Windows NT 4.0 Service Pack 4.\r
+\r
+Additional query words:\r
+\r
+======================================================================\r
+Keywords          : kbWinNT400sp4fix \r
+Issue type        : kbbug\r
+\r
+=============================================================================\r
+"""
+
+
+def test_init_refuses_an_article_whose_product_line_has_no_simulator_and_names_those_that_have(kb_root: Path) -> None:
+    from kb.importer import build_record
+
+    source = kb_root / "Q900201.TXT"
+    source.write_bytes(NT_ARTICLE.encode("ascii"))
+    dump_article(build_record(source), kb_root / "articles" / "Q900201.yaml")
+    code, _, err = repro(kb_root, "init", "Q900201")
+    assert code == 1 and err.count("\n") == 1
+    assert "Q900201 is about Windows NT 4.0" in err and "kb simulates only Exchange Server 5.5" in err
+    assert not (kb_root / "repro" / "Q900201.py").exists()
+    assert load_article(kb_root / "articles" / "Q900201.yaml").repro is None

@@ -44,12 +44,25 @@ def test_search_filters_by_release_accepting_an_alias(tmp_path: Path, monkeypatc
     assert json.loads(runner.invoke(cli, ["search", "NDR", "--kind", "by-design", "--json"]).stdout)["results"] == []
 
 
-def test_search_with_no_match_says_so_on_stderr(tmp_path: Path, monkeypatch) -> None:
+def test_search_with_no_match_says_so_on_stderr_and_exits_1_like_grep(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.chdir(shipped_kb(tmp_path / "kb"))
     result = CliRunner().invoke(cli, ["search", "xyzzyplugh"])
-    assert result.exit_code == 0
+    assert result.exit_code == 1
     assert result.stdout == ""
     assert "No articles match 'xyzzyplugh'." in result.stderr
+
+
+def test_json_with_no_match_prints_the_empty_document_and_exits_1(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(shipped_kb(tmp_path / "kb"))
+    result = CliRunner().invoke(cli, ["search", "xyzzyplugh", "--json"])
+    assert result.exit_code == 1 and json.loads(result.stdout)["results"] == []
+
+
+def test_an_unknown_kind_is_a_usage_error_naming_the_kinds(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(shipped_kb(tmp_path / "kb"))
+    result = CliRunner().invoke(cli, ["search", "NDR", "--kind", "fixd"])
+    assert result.exit_code == 2 and "Error: Invalid value for '--kind': 'fixd' is not one of" in result.stderr
+    assert "'fixed-latest-sp'" in result.stderr
 
 
 def test_index_rebuilds_the_search_index(tmp_path: Path, monkeypatch) -> None:

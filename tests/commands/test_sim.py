@@ -184,10 +184,12 @@ def test_sigterm_stops_the_server_cleanly() -> None:
     assert "Traceback" not in err
 
 
-def test_a_bad_listen_address_is_a_one_line_error() -> None:
-    result = CliRunner().invoke(cli, ["sim", "serve", "--smtp", "localhost"])
-    assert result.exit_code == 1
-    assert "--smtp 'localhost' is not an address (expected HOST:PORT" in result.output
+@pytest.mark.parametrize(("option", "value"), [("--smtp", "localhost"), ("--api", "127.0.0.1:70000"),
+                                               ("--smtp", "127.0.0.1:x")])
+def test_a_bad_listen_address_or_port_is_a_usage_error_that_exits_2(option: str, value: str) -> None:
+    result = CliRunner().invoke(cli, ["sim", "serve", option, value])
+    assert result.exit_code == 2
+    assert f"Error: Invalid value for '{option}': '{value}' is not an address (expected HOST:PORT" in result.stderr
 
 
 def test_a_bad_org_file_is_a_located_error() -> None:
@@ -236,3 +238,67 @@ def test_a_port_in_use_is_a_one_line_error() -> None:
     assert result.exit_code == 1
     assert f"cannot listen for SMTP on 127.0.0.1:{port}" in result.output
     assert "Traceback" not in result.output
+
+
+def _raw(served: Served, method: str, path: str, body: bytes | None = None,
+         connection: Any = None) -> tuple[int, dict[str, str], bytes]:
+    """Send one request with http.client; return status, headers and the raw content."""
+    import http.client
+
+    conn = connection or http.client.HTTPConnection("127.0.0.1", served.api_port, timeout=10)
+    conn.request(method, path, body=body, headers={"Content-Type": "application/json"} if body else {})
+    answer = conn.getresponse()
+    data = answer.read()
+    headers = {k.lower(): v for k, v in answer.getheaders()}
+    if connection is None:
+        conn.close()
+    return answer.status, headers, data
+
+
+@pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH", "BREW"])
+def test_a_wrong_method_on_a_known_path_is_a_json_405_with_allow(sp3: Served, method: str) -> None:
+    status, headers, data = _raw(sp3, method, "/api/v1/mailboxes", b"{}")
+    assert status == 405 and headers["content-type"] == "application/json"
+    assert headers["allow"] == "GET, HEAD, OPTIONS"
+    assert json.loads(data) == {"error": f"{method} is not allowed on /api/v1/mailboxes"}
+    status, headers, _ = _raw(sp3, "GET", "/api/v1/clock/advance")
+    assert status == 405 and headers["allow"] == "OPTIONS, POST"
+
+
+def test_an_unknown_path_is_a_json_404_whatever_the_method(sp3: Served) -> None:
+    for method in ("GET", "POST", "DELETE", "OPTIONS"):
+        status, headers, data = _raw(sp3, method, "/api/v1/nothing", b"{}" if method != "GET" else None)
+        assert status == 404 and headers["content-type"] == "application/json", method
+        assert json.loads(data) == {"error": "no such endpoint: /api/v1/nothing"}
+
+
+def test_head_answers_where_get_does_with_its_headers_and_no_content(sp3: Served) -> None:
+    import http.client
+
+    connection = http.client.HTTPConnection("127.0.0.1", sp3.api_port, timeout=10)
+    get_status, get_headers, get_data = _raw(sp3, "GET", "/api/v1/mailboxes", connection=connection)
+    status, headers, data = _raw(sp3, "HEAD", "/api/v1/mailboxes", connection=connection)
+    assert (status, data) == (get_status, b"") and get_status == 200
+    assert headers["content-length"] == get_headers["content-length"] == str(len(get_data))
+    # the kept-alive connection is still in step after HEAD and a refused PUT with a body
+    assert _raw(sp3, "PUT", "/api/v1/server", b'{"x": 1}', connection=connection)[0] == 405
+    assert _raw(sp3, "GET", "/api/v1/server", connection=connection)[0] == 200
+    connection.close()
+
+
+def test_options_lists_the_allowed_methods(sp3: Served) -> None:
+    status, headers, data = _raw(sp3, "OPTIONS", "/api/v1/mailboxes/alice/send")
+    assert status == 200 and json.loads(data) == {"allow": ["OPTIONS", "POST"]} and headers["allow"] == "OPTIONS, POST"
+
+
+def test_a_request_the_stdlib_refuses_is_answered_in_json_too(sp3: Served) -> None:
+    import socket
+
+    with socket.create_connection(("127.0.0.1", sp3.api_port), timeout=10) as raw:
+        raw.sendall(b"GET /api/v1/server HTTP/1.1\r\nX-Long: " + b"a" * 70000 + b"\r\n\r\n")
+        answer = b""
+        while chunk := raw.recv(4096):
+            answer += chunk
+    head, _, content = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.") and b"Content-Type: application/json" in head
+    assert json.loads(content)["error"]

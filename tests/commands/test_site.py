@@ -106,3 +106,8 @@ def test_site_serve_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
 
 def test_site_serve_stops_on_sigint_even_when_its_parent_ignored_sigint(tmp_path: Path) -> None:
     _serve_and_stop(tmp_path, signal.SIGINT, ignore_sigint=True)
+
+
+def test_a_bad_port_is_a_usage_error_that_exits_2() -> None:
+    result = CliRunner().invoke(cli, ["site", "serve", "--port", "70000"])
+    assert result.exit_code == 2 and "Error: Invalid value for '--port'" in result.stderr

@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Callable
 
 import pytest
 from click.testing import CliRunner
 
 from kb.cli import cli
 
-EXAMPLES = ["exchange/Q254893.TXT", "exchange/Q230273.TXT", "exchange/Q190084.TXT", "exchange/Q146293.TXT"]
+EXAMPLES = ["Q254893", "Q230273", "Q190084", "Q146293"]
 
 
 def run(*args: str) -> object:
@@ -20,12 +21,12 @@ def run(*args: str) -> object:
 
 
 @pytest.fixture()
-def sample(tmp_path: Path, corpus: Path) -> Path:
+def sample(tmp_path: Path, corpus_article: Callable[[str], Path]) -> Path:
     """Return a folder with four corpus articles (copied into tmp, never into the project)."""
     folder = tmp_path / "in"
     folder.mkdir()
     for name in EXAMPLES:
-        shutil.copy(corpus / name, folder / Path(name).name)
+        shutil.copy(corpus_article(name), folder / f"{name}.TXT")
     return folder
 
 
@@ -71,8 +72,87 @@ def test_a_broken_file_is_one_error_line_and_the_others_still_count(sample: Path
 def test_a_missing_path_is_a_clean_error(tmp_path: Path) -> None:
     result = run("stats", str(tmp_path / "nowhere"))
     assert result.exit_code == 1
-    assert "nowhere: no such file or folder" in result.stderr
+    assert "nowhere: no such file, folder or article id" in result.stderr
 
 
 def test_the_help_shows_an_example() -> None:
     assert "kb stats ../shared/corpus --json" in run("stats", "--help").stdout
+
+
+SYNTHETIC = """DOCUMENT:{id}  01-JUN-2001  [winnt]\r
+TITLE   :A Synthetic Article\r
+PRODUCT :Microsoft Windows NT\r
+PROD/VER:winnt:4.0\r
+OPER/SYS:\r
+KEYWORDS:kbbug\r
+\r
+======================================================================\r
+-------------------------------------------------------------------------------\r
+The information in this article applies to:\r
+\r
+ - Microsoft Windows NT Server version 4.0 \r
+-------------------------------------------------------------------------------\r
+\r
+\r
+STATUS\r
+======\r
+\r
+{status}\r
+\r
+Additional query words:\r
+\r
+======================================================================\r
+Keywords          : kbbug \r
+Issue type        : kbbug\r
+\r
+=============================================================================\r
+"""
+
+
+def test_stats_counts_and_lists_the_articles_whose_status_names_a_release_the_record_does_not_carry(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    read = "Microsoft has confirmed this to be a problem in Windows NT version 4.0."
+    missed = "Microsoft has confirmed this to be a problem in Windows NT Server version 4.7."
+    for ident, status in (("Q900401", read), ("Q900402", missed)):
+        (folder / f"{ident}.TXT").write_bytes(SYNTHETIC.format(id=ident, status=status).encode("ascii"))
+    result = run("stats", str(folder), "--json")
+    assert result.exit_code == 0, result.stderr
+    misses = json.loads(result.stdout)["misses"]
+    assert (misses["articles"], misses["rate"]) == (1, 0.5)
+    assert [(m["id"], m["line"], m["text"]) for m in misses["items"]] == [("Q900402", 19, "Windows NT Server version 4.7")]
+    table = run("stats", str(folder)).stdout
+    assert "misses (STATUS names a release the record does not carry): 1 articles = 50.00%" in table
+    assert f"{folder / 'Q900402.TXT'}:19: 'Windows NT Server version 4.7' is not in the status block" in table
+
+
+def test_stats_takes_an_article_id_like_the_other_commands(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from kb.importer import build_record
+    from kb.store import dump_article
+
+    (tmp_path / "articles").mkdir()
+    source = tmp_path / "Q900401.TXT"
+    source.write_bytes(SYNTHETIC.format(id="Q900401", status="This behavior is by design.").encode("ascii"))
+    dump_article(build_record(source), tmp_path / "articles" / "Q900401.yaml")
+    monkeypatch.chdir(tmp_path)
+    result = run("stats", "Q900401", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["kinds"] == {"by-design": 1}
+
+
+def test_a_record_whose_stored_status_lacks_a_release_its_status_names_is_a_miss(tmp_path: Path) -> None:
+    from kb.importer import build_record
+    from kb.store import dump_article
+
+    source = tmp_path / "Q900403.TXT"
+    source.write_bytes(SYNTHETIC.format(
+        id="Q900403", status="Microsoft has confirmed this to be a problem in Windows NT version 4.0. This problem\r\n"
+                            "was first corrected in Windows NT 4.0 Service Pack 4.").encode("ascii"))
+    article = build_record(source)
+    assert article.status is not None
+    article.status = {**article.status, "fixed": None}  # as an older import that did not read the fix
+    dump_article(article, tmp_path / "records" / "Q900403.yaml")
+    misses = json.loads(run("stats", str(tmp_path / "records"), "--json").stdout)["misses"]
+    assert [(m["id"], m["text"]) for m in misses["items"]] == [("Q900403", "Windows NT 4.0 SP4")]

@@ -56,7 +56,7 @@ def test_the_default_is_the_articles_folder_of_the_project(imported: Path, monke
 def test_a_missing_path_is_an_error() -> None:
     result = CliRunner().invoke(cli, ["validate", "no/such/folder"])
     assert result.exit_code == 1
-    assert "no/such/folder: no such record file or folder" in result.stderr
+    assert "no/such/folder: no such file, folder or article id" in result.stderr
 
 
 def test_the_shipped_articles_are_valid(project_root: Path) -> None:
@@ -76,3 +76,64 @@ def test_strict_turns_warnings_into_a_failure(imported: Path, monkeypatch: pytes
     strict = CliRunner().invoke(cli, ["validate", str(imported), "--strict"])
     assert (relaxed.exit_code, strict.exit_code) == (0, 1)
     assert "warning: just so you know" in strict.stderr
+
+
+SELF_REFERENCING = """DOCUMENT:Q900101  01-JUN-2001  [exchange]\r
+TITLE   :XFOR: A Synthetic Article That Lists Itself\r
+PRODUCT :Microsoft Exchange\r
+PROD/VER:winnt:5.5\r
+OPER/SYS:\r
+KEYWORDS:kbinfo\r
+\r
+======================================================================\r
+-------------------------------------------------------------------------------\r
+The information in this article applies to:\r
+\r
+ - Microsoft Exchange Server, version 5.5 \r
+-------------------------------------------------------------------------------\r
+\r
+\r
+SUMMARY\r
+=======\r
+\r
+A synthetic article.\r
+\r
+REFERENCES\r
+==========\r
+\r
+For more information, see the following articles:\r
+\r
+   Q900101 XFOR: A Synthetic Article That Lists Itself\r
+   Q900102 XFOR: Another Synthetic Article\r
+\r
+Additional query words:\r
+\r
+======================================================================\r
+Keywords          : kbinfo \r
+Issue type        : kbinfo\r
+\r
+=============================================================================\r
+"""
+
+
+def test_an_article_whose_source_references_itself_imports_and_validates_with_a_warning(tmp_path: Path) -> None:
+    source = tmp_path / "Q900101.TXT"
+    source.write_bytes(SELF_REFERENCING.encode("ascii"))
+    records = tmp_path / "records"
+    assert CliRunner().invoke(cli, ["import", str(source), "--out", str(records)]).exit_code == 0
+    result = CliRunner().invoke(cli, ["validate", str(records), "--json"])
+    assert result.exit_code == 0, result.stdout
+    document = json.loads(result.stdout)
+    assert (document["errors"], document["warnings"]) == (0, 1)
+    (warning,) = document["diagnostics"]
+    assert warning["severity"] == "warning" and warning["message"] == "article 'Q900101' references itself"
+    strict = CliRunner().invoke(cli, ["validate", str(records), "--strict"])
+    assert strict.exit_code == 1 and "warning: references.0.id: article 'Q900101' references itself" in strict.stderr
+
+
+def test_an_id_validates_like_its_record_file(tmp_path: Path, q254893_txt: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert CliRunner().invoke(cli, ["import", str(q254893_txt), "--out", str(tmp_path / "articles")]).exit_code == 0
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["validate", "Q254893"])
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.strip() == "kb: validated 1 records: 0 errors, 0 warnings"

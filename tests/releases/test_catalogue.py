@@ -104,7 +104,7 @@ def test_every_fix_keyword_in_the_corpus_decodes(corpus: Path) -> None:
     catalogue = load_catalogue()
     grammar = re.compile(r"^(kb)?[a-z]+?(\d+[a-z]?)?(pre)?((sp|sr)\d+[a-z]?)?(nosp)?fix(nosp)?$")
     undecoded = set()
-    for path in corpus.glob("*/*.TXT"):
+    for path in corpus.rglob("*.TXT"):
         text = path.read_bytes().decode("latin-1")
         match = re.search(r"\r\nKeywords {10}: (.*)\r\n", text)
         for token in (match.group(1).split() if match else []):

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
+from corpus_location import find_article
 
 PROJECT = Path(__file__).resolve().parents[2]
 FIXTURES = PROJECT / "tests" / "fixtures" / "site"
@@ -29,7 +30,7 @@ def make_kb(root: Path, corpus: Path) -> Path:
     for record in sorted((PROJECT / "articles").glob("Q*.yaml")):
         shutil.copy2(record, articles / record.name)
     for article_id in IMPORTED:
-        article = build_record(corpus / "exchange" / f"{article_id}.TXT")
+        article = build_record(find_article(corpus, article_id))  # anywhere in $KB_CORPUS too
         dump_article(article, articles / f"{article_id}.yaml")
     (root / ".kb").mkdir()
     shutil.copy2(FIXTURES / "verify-results.json", root / ".kb" / "verify-results.json")

@@ -95,18 +95,18 @@ CASES: list[dict[str, Any]] = [
                 "corrected in the Microsoft Visual Studio 6.0 Service Pack 3.",
          keywords="kbVS600sp3fix", kind="fixed", affected=["Visual Studio 6.0"], fixed="Visual Studio 6.0 SP3",
          agrees=True),
-    dict(id="Q154652: the Visual C++ 4.2b technology update agrees with kbVC420fix but not strictly",
+    dict(id="Q154652: the Visual C++ 4.2b technology update agrees with the version-level kbVC420fix",
          status=LISTED_BUG + " This bug has been corrected in the Visual C++ 4.2b\ntechnology update.",
          applies_to=["Microsoft Visual C++, 32-bit Editions, versions 4.0, 4.1",
                      "Microsoft Visual C++, 32-bit Enterprise Edition, version 4.2"],
          keywords="kbVC400bug kbVC410bug kbVC420fix", kind="fixed",
          affected=["Visual C++ 4.0", "Visual C++ 4.1", "Visual C++ 4.2"], fixed="Visual C++ 4.2b",
-         agrees=True, strict=False, unknown=0),
+         agrees=True, strict=True, unknown=0),
     dict(id="Edition words and 16-bit are dropped before a Visual C++ version",
          status="Microsoft has confirmed this to be a bug in Visual C++, 16-bit Edition, version 1.52.\n"
                 "This bug was corrected in Visual C++ version 1.52c.",
          keywords="kbvc152fix", kind="fixed", affected=["Visual C++ 1.52"], fixed="Visual C++ 1.52c",
-         agrees=True, strict=False, unknown=0),
+         agrees=True, strict=True, unknown=0),
     dict(id="An MFC version names the Visual C++ release that shipped it",
          status="Microsoft has confirmed this to be a problem with version 2.0 of the Microsoft Foundation\n"
                 "Class Libraries for Windows and Windows NT. This problem was corrected in the Microsoft\n"
@@ -121,10 +121,10 @@ CASES: list[dict[str, Any]] = [
                 "This problem has been fixed in Visual FoxPro 5.0a.",
          keywords="kbvfp500afix", kind="fixed", affected=["Visual FoxPro 5.0"], fixed="Visual FoxPro 5.0a",
          agrees=True, strict=True, unknown=0),
-    dict(id="Visual FoxPro 3.0b against kbvfp300fix agrees through the patch letter",
+    dict(id="Visual FoxPro 3.0b agrees with the version-level kbvfp300fix",
          status="Microsoft has confirmed this to be a problem in Visual FoxPro 3.0. This problem has been\n"
                 "fixed in Visual FoxPro 3.0b.",
-         keywords="kbvfp300fix", kind="fixed", fixed="Visual FoxPro 3.0b", agrees=True, strict=False),
+         keywords="kbvfp300fix", kind="fixed", fixed="Visual FoxPro 3.0b", agrees=True, strict=True),
     dict(id="Visual SourceSafe 6.0c, Visual J++ and Visual InterDev are catalogue products",
          status="Microsoft has confirmed this to be a problem in Visual SourceSafe 6.0, Visual J++ 6.0 and\n"
                 "Visual InterDev 6.0. This problem was corrected in Visual SourceSafe 6.0c.",
@@ -226,10 +226,10 @@ CASES: list[dict[str, Any]] = [
          status="Microsoft has confirmed this to be a problem in Internet Explorer 4.01. This problem was\n"
                 "first corrected in Internet Explorer 4.01 Service Pack 2.",
          keywords="kbie401sp2fix", kind="fixed", fixed="Internet Explorer 4.01 SP2", agrees=True),
-    dict(id="Windows 98 Second Edition is a different release from the kboswin98fix release",
+    dict(id="Windows 98 Second Edition is a release of the Windows 98 line kboswin98fix names",
          status="Microsoft has confirmed this to be a problem in Microsoft Windows 98. This problem was\n"
                 "corrected in Windows 98 Second Edition.",
-         keywords="kboswin98fix", kind="fixed", fixed="Windows 98 Second Edition", agrees=False),
+         keywords="kboswin98fix", kind="fixed", fixed="Windows 98 Second Edition", agrees=True, strict=True),
     # -- the other kinds --------------------------------------------------------------------
     dict(id="S07: by design", status="This behavior is by design.", kind="by-design", fixed=None),
     dict(id="S13: Microsoft is researching this problem",
@@ -243,10 +243,14 @@ CASES: list[dict[str, Any]] = [
     dict(id="S20 alone on SQL Server 2000 is confirmed",
          status="Microsoft has confirmed that this is a problem in Microsoft SQL Server 2000.",
          kind="confirmed", affected=["SQL Server 2000"], fixed=None),
-    dict(id="A confirmed-only STATUS with a fix keyword takes the keyword's release",
+    dict(id="A confirmed-only STATUS with a version-level fix keyword is not read as fixed in the RTM",
          status=LISTED, applies_to=["Microsoft Visual FoxPro for Windows, versions 3.0, 3.0b, 5.0, 5.0a"],
-         keywords="kbvfp500fix", kind="fixed", fixed="Visual FoxPro 5.0",
+         keywords="kbvfp500fix", kind="confirmed", fixed=None,
          affected=["Visual FoxPro 3.0", "Visual FoxPro 3.0b", "Visual FoxPro 5.0", "Visual FoxPro 5.0a"], agrees=None),
+    dict(id="A confirmed-only STATUS with a service-pack fix keyword takes the keyword's release",
+         status=LISTED, applies_to=["Microsoft Visual Basic Professional Edition for Windows, version 6.0"],
+         keywords="kbVBp600sp3fix", kind="fixed", fixed="Visual Basic 6.0 SP3", affected=["Visual Basic 6.0"],
+         agrees=None),
 ]
 
 
@@ -278,14 +282,14 @@ def test_each_census_phrasing_agrees_with_its_keyword_as_section_6_3_says(case: 
 
 
 def test_a_patch_letter_pair_is_reported_as_such_and_not_as_a_mismatch() -> None:
-    case = next(c for c in CASES if c["id"].startswith("Q154652"))
+    case = next(c for c in CASES if c["id"].startswith("Windows NT 4.0 Service Pack 6a"))
     status = _status(case)
     comparison = compare(status)
-    assert [entry["token"] for entry, _ in comparison.patch_letter] == ["kbVC420fix"]
+    assert [entry["token"] for entry, _ in comparison.patch_letter] == ["kbwinnt4sp6fix"]
     assert comparison.unmatched_lines == ()
-    diagnostics = list(lint_status(status, "Q154652.TXT"))
+    diagnostics = list(lint_status(status, "Q000001.TXT"))
     assert [(d.severity, d.code) for d in diagnostics] == [("warning", "status-keyword-patch-letter")]
-    assert "'Visual C++ 4.2'" in diagnostics[0].message and "'Visual C++ 4.2b'" in diagnostics[0].message
+    assert "'Windows NT 4.0 SP6'" in diagnostics[0].message and "'Windows NT 4.0 SP6a'" in diagnostics[0].message
 
 
 def test_a_patch_letter_never_excuses_a_different_service_pack() -> None:

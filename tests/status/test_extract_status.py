@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Callable
 
 import jsonschema
 import pytest
@@ -100,14 +101,16 @@ def test_the_reference_article_parsed_from_the_corpus_says_sp3_affected_and_sp4_
 @pytest.mark.parametrize(
     ("name", "fixed"),
     [
-        ("exchange/Q177793.TXT", ["Exchange Server 5.0 SP2", "Exchange Server 5.5 SP1"]),
-        ("exchange/Q237327.TXT", ["Exchange Server 5.5 SP3", "Exchange Server 5.5 SP4"]),
-        ("exchange/Q185934.TXT", "Exchange Server 5.5 SP2"),
-        ("exchange/Q174748.TXT", ["Windows NT 4.0 SP4", "Windows NT Server 4.0 Terminal Server Edition SP4"]),
+        ("Q177793.TXT", ["Exchange Server 5.0 SP2", "Exchange Server 5.5 SP1"]),
+        ("Q237327.TXT", ["Exchange Server 5.5 SP3", "Exchange Server 5.5 SP4"]),
+        ("Q185934.TXT", "Exchange Server 5.5 SP2"),
+        ("Q174748.TXT", ["Windows NT 4.0 SP4", "Windows NT Server 4.0 Terminal Server Edition SP4"]),
     ],
 )
-def test_real_articles_with_split_or_glued_status_get_every_fixed_release(corpus: Path, name: str, fixed: object) -> None:
-    path = corpus / name
+def test_real_articles_with_split_or_glued_status_get_every_fixed_release(
+    corpus_article: Callable[[str], Path], name: str, fixed: object
+) -> None:
+    path = corpus_article(name)
     assert extract_status(parse(path.read_bytes(), str(path)))["fixed"] == fixed
 
 

@@ -296,7 +296,7 @@ def test_items_nest_by_three_spaces_down_to_indent_ten() -> None:
         (1, "Microsoft Visual C++, 32-bit Edition", ["5.0", "6.0"]),
         (2, "Microsoft Windows NT", []),
         (3, "Intel x86", []),
-        (0, "Microsoft Windows 2000 Server", []),
+        (0, "Microsoft Windows 2000 Server", ["2000"]),
     ]
     assert got.layout.applies_to_lines is None
 
@@ -318,7 +318,9 @@ def test_an_item_longer_than_250_characters_without_a_trailing_space_is_one_item
         ("Microsoft Word for Windows versions 6.0, 6.0a and 6.0c", "Microsoft Word for Windows", ["6.0", "6.0a", "6.0c"]),
         ("Microsoft FoxPro for Windows, versions 2.5, 2.6 for Windows 95", "Microsoft FoxPro for Windows for Windows 95", ["2.5", "2.6"]),
         ("Microsoft Exchange Server, version 5.5 Service Packs 1, 2", "Microsoft Exchange Server", ["5.5 Service Pack 1", "5.5 Service Pack 2"]),
-        ("Microsoft Windows 2000 Server", "Microsoft Windows 2000 Server", []),
+        ("Microsoft Windows 2000 Server", "Microsoft Windows 2000 Server", ["2000"]),
+        ("Microsoft Word 97 for Windows", "Microsoft Word 97 for Windows", ["97"]),
+        ("Microsoft Windows 98 Second Edition", "Microsoft Windows 98 Second Edition", ["98"]),
         ("Microsoft Mail for PC Networks", "Microsoft Mail for PC Networks", []),
         ("Microsoft Bookshelf, 1991, 1992 editions", "Microsoft Bookshelf", ["1991 edition", "1992 edition"]),
         ("Microsoft Encarta Virtual Globe 1998 edition", "Microsoft Encarta Virtual Globe", ["1998 edition"]),
@@ -329,7 +331,7 @@ def test_an_item_longer_than_250_characters_without_a_trailing_space_is_one_item
             ["4.0"],
         ),
         ("Microsoft Exchange Server, versions 4.0, 5.0, Japanese version", "Microsoft Exchange Server, Japanese version", ["4.0", "5.0"]),
-        ("Microsoft Exchange 2000 Server SP1", "Microsoft Exchange 2000 Server", ["SP1"]),
+        ("Microsoft Exchange 2000 Server SP1", "Microsoft Exchange 2000 Server", ["2000 SP1"]),
         ("Microsoft GW-Basic Interpreter, versions 3.20 and later", "Microsoft GW-Basic Interpreter", ["3.20 and later"]),
         (
             "Microsoft ODBC for Oracle version 2.0, versions Build 2.73.7269, Build 2.73.7283.01",
