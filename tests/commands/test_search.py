@@ -66,10 +66,13 @@ def test_an_unknown_kind_is_a_usage_error_naming_the_kinds(tmp_path: Path, monke
 
 
 def test_index_rebuilds_the_search_index(tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.chdir(shipped_kb(tmp_path / "kb"))
+    root = shipped_kb(tmp_path / "kb")
+    monkeypatch.chdir(root)
     result = CliRunner().invoke(cli, ["index", "--json"])
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout) == {"articles": 16, "errors": [], "indexed": 16, "removed": 0}
+    records = len(list((root / "articles").glob("Q*.yaml")))  # never a typed count (GUIDE)
+    assert records > 0
+    assert json.loads(result.stdout) == {"articles": records, "errors": [], "indexed": records, "removed": 0}
 
 
 def test_a_corrupt_index_file_is_a_one_line_error(tmp_path: Path, monkeypatch) -> None:
