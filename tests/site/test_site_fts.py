@@ -68,10 +68,11 @@ def test_the_index_is_built_when_missing_and_refreshed_when_a_record_changes(kb_
 def test_a_refresh_with_nothing_changed_reads_no_record(kb_root: Path) -> None:
     first = refresh(kb_root)
     again = refresh(kb_root)
-    assert first["indexed"] == first["articles"] == 19
+    records = len(list((kb_root / "articles").glob("Q*.yaml")))  # never a typed count (GUIDE)
+    assert first["indexed"] == first["articles"] == records
     assert (again["indexed"], again["removed"]) == (0, 0)
 
 
 def test_a_forced_rebuild_indexes_everything_again(kb_root: Path) -> None:
     refresh(kb_root)
-    assert refresh(kb_root, force=True)["indexed"] == 19
+    assert refresh(kb_root, force=True)["indexed"] == len(list((kb_root / "articles").glob("Q*.yaml")))
