@@ -9,19 +9,19 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
 from kb.diagnostics import Diagnostic
 from kb.exceptions import LocatedError, NotFoundError, ParseError
+from kb.ids import UnsafePathError, id_problem, inside
 from kb.model import Article
 from kb.status import extract_status
-from kb.store import dumps, load_record, record_of, write_atomic
+from kb.files import odd_file_message, read_bounded, walk_files
+from kb.store import MAX_RECORD_BYTES, dumps, load_record, record_of, write_atomic
 from kb.text import parse, write
 
-_REPRO_RE = re.compile(r"^repro:(?! null$)", re.M)
 PARALLEL_THRESHOLD = 200  # below this many files a worker pool costs more than it saves
 
 
@@ -35,14 +35,12 @@ def _first_difference(a: bytes, b: bytes) -> int:
 def build_record(path: str | os.PathLike[str]) -> Article:
     """Read and parse one classic file into the Article to store; raises ParseError."""
     name = str(path)
-    try:
-        with open(path, "rb") as stream:
-            data = stream.read()
-    except IsADirectoryError:
-        raise ParseError(name, None, "is a folder, expected a classic .TXT file") from None
-    except OSError as error:
-        raise ParseError(name, None, f"cannot read: {error.strerror}") from None
+    # One size limit for import and load: a source over it could only give a record the loader refuses.
+    data = read_bounded(path, MAX_RECORD_BYTES, ParseError, "a classic .TXT file")
     article = parse(data, name)
+    problem = id_problem(article.id)
+    if problem is not None:  # the id names the record file: never write what the schema refuses
+        raise ParseError(name, 1, f"DOCUMENT: {problem}; not imported")
     # Never store a record that does not give back the original bytes.
     if write(article) != data:
         line = _first_difference(data, write(article))
@@ -58,9 +56,13 @@ def discover(sources: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], lis
     for source in sources:
         path = Path(source)
         if path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*") if p.suffix.lower() == ".txt" and p.is_file()))
+            found, odd = walk_files(path, (".txt",))
+            files.extend(found)
+            problems.extend(odd)
         elif path.is_file():
             files.append(path)
+        elif os.path.lexists(path):
+            problems.append(Diagnostic(str(path), None, odd_file_message(path), code="import"))
         else:
             problems.append(Diagnostic(str(path), None, "no such file or folder", code="import"))
     return files, problems
@@ -96,15 +98,25 @@ class ImportReport:
 
 
 def _kept_repro(target: Path) -> dict[str, Any] | None:
-    """Return the ``repro:`` block of an existing record (a person's edit), if any."""
+    """Return the ``repro:`` block of an existing record (a person's edit), if any.
+
+    The record is read as YAML whatever its spelling (a quoted or spaced key, a JSON-formatted
+    record); a record that cannot be read is never overwritten: its RecordError stops the import
+    of this one article, so a hand-written block is never lost.
+    """
+    if not os.path.lexists(target):
+        return None
     try:
-        text = target.read_text(encoding="utf-8")
-    except (FileNotFoundError, UnicodeDecodeError):
+        record = load_record(target)
+    except LocatedError as error:
+        raise ParseError(error.path, error.line, f"{error.message}; the existing record is kept, not overwritten") from None
+    repro = record.get("repro")
+    if repro is None:
         return None
-    if not _REPRO_RE.search(text):
-        return None
-    repro = load_record(target).get("repro")
-    return repro if isinstance(repro, dict) else None
+    if not isinstance(repro, dict):
+        raise ParseError(str(target), 1, f"repro: got {type(repro).__name__}, expected a mapping; "
+                         "the existing record is kept, not overwritten")
+    return repro
 
 
 def import_one(source: str | os.PathLike[str], out: str | os.PathLike[str]) -> Outcome:
@@ -112,11 +124,17 @@ def import_one(source: str | os.PathLike[str], out: str | os.PathLike[str]) -> O
     name = str(source)
     try:
         article = build_record(source)
-        target = Path(out) / f"{article.id}.yaml"
+        target = inside(out, f"{article.id}.yaml")
         article.repro = _kept_repro(target)
-        write_atomic(target, dumps(record_of(article)).encode("utf-8"))
+        payload = dumps(record_of(article)).encode("utf-8")
+        if len(payload) > MAX_RECORD_BYTES:  # the loader would refuse it: say so now
+            raise ParseError(name, 1, f"the record would be {len(payload)} bytes, over the record limit of "
+                             f"{MAX_RECORD_BYTES}; not imported")
+        write_atomic(target, payload)
     except LocatedError as error:
         return Outcome(name, error=Diagnostic(error.path, error.line, error.message, code="import"))
+    except UnsafePathError as error:
+        return Outcome(name, error=Diagnostic(name, 1, str(error), code="import"))
     except OSError as error:
         return Outcome(name, error=Diagnostic(name, None, f"cannot write the record: {error.strerror}", code="import"))
     return Outcome(name, id=article.id, target=str(target))

@@ -29,7 +29,7 @@ RECORDS: tuple[str, ...] = ("record",)
 ANY: tuple[str, ...] = ("record", "classic")
 
 # Q254893, q254893 or 254893 (kb-format.md: Q and 5-7 digits in the archive)
-_ID = re.compile(r"^[Qq]?(\d{5,7})$")
+_ID = re.compile(r"^[Qq]?([0-9]{5,7})$", re.ASCII)  # ASCII digits only (kb/ids.py)
 
 
 @dataclass(frozen=True)
@@ -100,7 +100,8 @@ def resolve_articles(names: Iterable[str], folder: Path, kinds: Iterable[str] = 
         if path.is_dir():
             for found in folder_articles(path, kinds):
                 add(Resolved(name, found))
-        elif path.is_file():
+        elif path.is_file() or (os.path.lexists(path) and not path.is_dir()):
+            # A FIFO, a device or a dangling link too: the loader says what it is, never opening it.
             add(Resolved(name, path))
         elif _ID.match(name.strip()):
             add(_by_id(name, folder))

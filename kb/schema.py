@@ -18,40 +18,17 @@ from urllib.parse import urljoin
 from typing import Any, Callable, Iterable, Iterator
 
 import yaml
-from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT202012
 
 from kb.diagnostics import Diagnostic
 from kb.exceptions import LocatedError, SchemaError
+from kb.located import Locator, dotted, registry, validator
 from kb.resources import schema_dir
 from kb.status.lint import lint_status_record
 from kb.store import TOP_LEVEL_KEYS, loads, read_text
 
 ARTICLE_SCHEMA = "article.schema.json"
-REFERENCE_ID_RE = re.compile(r"^Q\d{5,6}$")
-
-
-@cache
-def registry() -> Registry:
-    """Return a registry of every schema in schema_dir(), by $id and by file name."""
-    resources: list[tuple[str, Resource[Any]]] = []
-    for path in sorted(schema_dir().glob("*.schema.json")):
-        contents = json.loads(path.read_text(encoding="utf-8"))
-        resource = Resource.from_contents(contents, default_specification=DRAFT202012)
-        resources.append((path.name, resource))
-        if "$id" in contents:
-            resources.append((contents["$id"], resource))
-    return Registry().with_resources(resources)
-
-
-@cache
-def validator(name: str = ARTICLE_SCHEMA) -> Draft202012Validator:
-    """Return the precompiled validator of a schema in schema_dir()."""
-    schema = json.loads((schema_dir() / name).read_text(encoding="utf-8"))
-    Draft202012Validator.check_schema(schema)
-    return Draft202012Validator(schema, registry=registry())
+REFERENCE_ID_RE = re.compile(r"^Q[0-9]{5,6}$")
 
 
 # --------------------------------------------------------------------------------------------
@@ -268,50 +245,6 @@ def is_valid(record: Any) -> bool:
     if check is not None and check(record):
         return True
     return validator().is_valid(record)
-
-
-# --------------------------------------------------------------------------------------------
-# Where a field is in the YAML text
-
-
-class Locator:
-    """Map a field path (``("sections", 2, "heading")``) to its 1-based line in the YAML text."""
-
-    def __init__(self, text: str | None) -> None:
-        self.text = text
-        self._root: yaml.Node | None = None
-
-    def line(self, path: Iterable[str | int]) -> int | None:
-        """Return the line of the deepest node along ``path`` (1 when unknown)."""
-        if self.text is None:
-            return None
-        if self._root is None:
-            try:
-                self._root = yaml.compose(self.text, Loader=yaml.CSafeLoader)
-            except yaml.YAMLError:
-                return 1
-        node = self._root
-        line = 1
-        for step in path:
-            if isinstance(node, yaml.MappingNode):
-                for key, value in node.value:
-                    if key.value == step:
-                        line = key.start_mark.line + 1
-                        node = value
-                        break
-                else:
-                    return line
-            elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) and step < len(node.value):
-                node = node.value[step]
-                line = node.start_mark.line + 1
-            else:
-                return line
-        return line
-
-
-def dotted(path: Iterable[str | int]) -> str:
-    """Return a field path as ``sections.2.heading``."""
-    return ".".join(str(step) for step in path)
 
 
 @dataclass

@@ -16,7 +16,7 @@ from typing import Any, Iterable
 import yaml
 
 from kb.exceptions import RecordError
-from kb.files import write_atomic
+from kb.files import read_bounded, write_atomic
 from kb.yaml_text import dumps
 from kb.model import (
     AppliesTo,
@@ -33,6 +33,7 @@ from kb.model import (
     Source,
 )
 
+#: The one size limit of a record, shared by import (source and record) and load.
 MAX_RECORD_BYTES = 4 * 1024 * 1024
 TOP_LEVEL_KEYS: tuple[str, ...] = (
     "id", "title", "title_prefix", "date", "category", "product", "prod_ver", "oper_sys", "keywords",
@@ -256,6 +257,10 @@ class RecordLoader(yaml.CSafeLoader):
                     raise yaml.constructor.ConstructorError(
                         "while constructing a mapping", node.start_mark, "found unhashable key", key_node.start_mark
                     ) from None
+                if key in mapping:  # YAML 1.2 §3.2.1.1: keys are unique; PyYAML would keep the last silently
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"duplicate key {key!r}", key_node.start_mark
+                    )
                 mapping[key] = self._build(value_node)
             return mapping
         if tag == _SEQ and isinstance(node, yaml.SequenceNode):
@@ -300,22 +305,11 @@ def loads(text: str, path: str) -> dict[str, Any]:
 
 
 def read_text(path: str | os.PathLike[str]) -> str:
-    """Read a record file's text, refusing files over the size limit or not UTF-8."""
+    """Read a record file's text, refusing files over the size limit, odd files (FIFOs, devices) or not UTF-8."""
     name = str(path)
-    try:
-        size = os.stat(path).st_size
-        if size > MAX_RECORD_BYTES:
-            raise RecordError(name, 1, f"record is {size} bytes, limit is {MAX_RECORD_BYTES}")
-        with open(path, "rb") as stream:
-            data = stream.read(MAX_RECORD_BYTES + 1)
-    except FileNotFoundError:
-        raise RecordError(name, None, "no such record file") from None
-    except IsADirectoryError:
-        raise RecordError(name, None, "is a folder, expected a .yaml record") from None
-    except OSError as error:
-        raise RecordError(name, None, f"cannot read: {error.strerror}") from None
-    if len(data) > MAX_RECORD_BYTES:
-        raise RecordError(name, 1, f"record is over {MAX_RECORD_BYTES} bytes, limit is {MAX_RECORD_BYTES}")
+    if not os.path.lexists(path):
+        raise RecordError(name, None, "no such record file")
+    data = read_bounded(path, MAX_RECORD_BYTES, RecordError, "a .yaml record")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -329,13 +323,10 @@ def load_record(path: str | os.PathLike[str]) -> dict[str, Any]:
 
 
 def load_article(path: str | os.PathLike[str]) -> Article:
-    """Load and schema-check a record file; raises RecordError or SchemaError (first problem)."""
-    from kb.schema import check_record  # schema imports store; keep the cycle lazy
+    """Load and check a record file (schema, id rule, real date); raises RecordError or SchemaError, located."""
+    from kb.publish import load_publishable  # schema imports store; keep the cycle lazy
 
-    text = read_text(path)
-    record = loads(text, str(path))
-    check_record(record, str(path), text)
-    return article_of(record)
+    return load_publishable(path)
 
 
 def load_articles(folder: str | os.PathLike[str]) -> list[Article]:
@@ -350,7 +341,10 @@ def record_paths(sources: Iterable[str | os.PathLike[str]]) -> list[Path]:
     for source in sources:
         source = Path(source)
         if source.is_dir():
-            paths.extend(sorted(p for p in source.iterdir() if p.suffix.lower() in (".yaml", ".yml") and p.is_file()))
+            # Odd entries with a record's name (a FIFO, a dangling link, a loop) are kept so that
+            # reading them reports each one as a located line; they are never opened.
+            paths.extend(sorted(p for p in source.iterdir() if p.suffix.lower() in (".yaml", ".yml")
+                                and (p.is_file() or not p.is_dir())))
         else:
             paths.append(source)
     return paths

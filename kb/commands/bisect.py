@@ -31,7 +31,7 @@ def command(article: str, as_json: bool, jobs: int | None, timeout: float, folde
       kb bisect Q254893 --json --jobs 2
     """
     from kb.verify.bisect import bisect_article, render_bisection
-    from kb.verify.targets import find_record, load_target
+    from kb.repro.targets import find_record, load_target
 
     folder = articles_folder(folder)
     target = load_target(find_record(folder, article))

@@ -37,9 +37,10 @@ def command(sources: tuple[str, ...], out: str | None, jobs: int | None) -> None
 
         report = import_files(files, target, jobs=jobs_for(jobs, len(files)), progress=step)
     report.problems.extend(problems)
-    failures = report.failures
-    for problem in failures:
+    for problem in report.failures:
         click.echo(problem.format(), err=True)
+    # Warnings (a dangling link, a FIFO skipped in a folder) are shown but do not fail the import.
+    failures = [problem for problem in report.failures if problem.severity == "error"]
     click.echo(f"kb: imported {len(report.imported)} of {len(files)} files into {target}"
                + (f", {len(failures)} failed" if failures else ""), err=True)
     if failures:

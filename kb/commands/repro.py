@@ -91,7 +91,7 @@ def init_command(article: str, force: bool, link_only: bool, as_json: bool, fold
       kb repro init Q240788 --link     # a script you wrote by hand
     """
     from kb.repro.scaffold import scaffold_repro
-    from kb.verify.targets import find_record
+    from kb.repro.targets import find_record
 
     folder = articles_folder(folder)
     if force and link_only:

@@ -48,8 +48,8 @@ def build(articles_dir: Path | None, out: Path | None, no_search: bool, jobs: in
     report = build_site(folder, target, verify_results=root / ".kb" / "verify-results.json",
                         search=not no_search, jobs=jobs_for(jobs),
                         progress=lambda message: click.echo(f"kb site: {message}", err=True))
-    for error in report.errors:
-        click.echo(error, err=True)
+    for line in report.warnings + report.errors:
+        click.echo(line, err=True)
     if as_json:
         click.echo(json.dumps(report.to_json(), indent=2, sort_keys=True))
     else:

@@ -13,6 +13,7 @@ from typing import Iterable, Iterator
 
 from kb.exceptions import KbError, LocatedError
 from kb.files import write_atomic
+from kb.ids import id_problem, inside
 from kb.model import Article
 
 #: Inputs above this count are rendered by a pool of worker processes.
@@ -41,26 +42,27 @@ def resolve(name: str, root: Path | None = None) -> Path:
 def load(path: Path) -> Article:
     """Load a YAML record or parse a classic text file, by its suffix (or its first bytes).
 
-    A record is read without the JSON Schema pass when it builds an Article cleanly: that pass
-    costs twice the load itself, and ``kb validate`` is the command that checks records.  Any
-    record that fails to build is checked against the schema so the error names its line.
+    A record is published only when valid (kb/publish.py: the compiled schema pre-check, the id
+    rule, a real date), so a hostile record never reaches a file name, a link or a template.
+    Both kinds of file are read size-bounded, and FIFOs and devices are never opened.
     """
     suffix = path.suffix.lower()
     if suffix in (".yaml", ".yml"):
-        from kb.store import article_of, loads, read_text
+        from kb.publish import load_publishable
 
-        text = read_text(path)
-        record = loads(text, str(path))
-        try:
-            return article_of(record)
-        except Exception:
-            schema_check(path, record, text)
-            raise
-    data = path.read_bytes()
+        return load_publishable(path)
+    from kb.files import read_bounded
+    from kb.store import MAX_RECORD_BYTES
+
+    data = read_bounded(path, MAX_RECORD_BYTES, LocatedError, "a .yaml record or a classic .TXT article")
     if suffix == ".txt" or data.startswith(b"DOCUMENT:"):
         from kb.text import parse
 
-        return parse(data, str(path))
+        article = parse(data, str(path))
+        problem = id_problem(article.id)
+        if problem is not None:
+            raise LocatedError(str(path), 1, f"DOCUMENT: {problem}")
+        return article
     raise LocatedError(str(path), None, f"unknown file type {suffix or '(none)'!r}; expected a .yaml record or a classic .TXT article")
 
 
@@ -93,7 +95,7 @@ def render_one(name: str, fmt: str, out: str | None = None, root: str | None = N
             raise
         if out is None:
             return Result(name, article.id, output=output)
-        target = Path(out) / f"{article.id}.{fmt}"
+        target = inside(out, f"{article.id}.{fmt}")  # the id was checked on load; the path is checked here
         write_atomic(target, output)
         return Result(name, article.id, written=str(target))
     except LocatedError as error:

@@ -19,7 +19,7 @@ _PUNCT = set("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 # A URL as written in KB text; trailing sentence punctuation is not part of it.
 _URL = r"(?:https?|ftp|file|news|gopher)://[^\s<>\"()\[\]]+"
 # An article number that is not part of a word, path or query string (kb-format.md §2.6).
-_QID = r"(?<![\w/=?&.\\-])Q\d{5,6}(?![\w])"
+_QID = r"(?<![\w/=?&.\\-])Q[0-9]{5,6}(?![\w])"
 _TOKEN = re.compile(f"(?P<url>{_URL})|(?P<qid>{_QID})")
 # Line starts that open a block: ATX heading, quote, bullet, fence, thematic break, ordered item.
 _LINE_START = re.compile(r"^(?:#{1,6}(?=\s|$)|>|[-+*](?=\s|$)|~~~|([-*_])(?:\s*\1){2,}\s*$|\d{1,9}[.)](?=\s|$))")

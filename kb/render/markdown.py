@@ -37,7 +37,7 @@ STANDARD_HEADINGS: dict[str, str] = {
     "CONTENTS": "Contents",
 }
 
-_REFERENCE = re.compile(r"^\s*(Q\d{5,6})\s+(\S.*)$")
+_REFERENCE = re.compile(r"^\s*(Q[0-9]{5,6})\s+(\S.*)$")
 # A run of three spaces inside a line: text laid out in columns.
 _COLUMNS = re.compile(r"\S {3,}\S")
 T = TypeVar("T")

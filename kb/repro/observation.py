@@ -26,6 +26,11 @@ class Observation:
     evidence: dict[str, Any] = field(default_factory=dict)
     transcript: list[str] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        """Refuse a symptom that is not a bool: ``symptom="no"`` would count as a symptom."""
+        if type(self.symptom) is not bool:
+            raise TypeError(f"Observation.symptom: got {self.symptom!r} ({type(self.symptom).__name__}), expected True or False")
+
     def to_json(self) -> dict[str, Any]:
         """Return a JSON-ready dict with stable keys."""
         return {
@@ -38,7 +43,7 @@ class Observation:
     def from_json(cls, data: dict[str, Any]) -> "Observation":
         """Build an Observation from its JSON form."""
         return cls(
-            symptom=bool(data["symptom"]),
+            symptom=data["symptom"],
             evidence=dict(data.get("evidence") or {}),
             transcript=list(data.get("transcript") or []),
         )

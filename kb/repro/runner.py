@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
+import tempfile
 import time
 import traceback
 from dataclasses import dataclass
@@ -20,12 +20,16 @@ from pathlib import Path
 from typing import Any, Literal
 
 from kb.exceptions import ReproError
+from kb.repro.isolation import (
+    OUTPUT_CAP, TRUNCATED, Capture, become_subreaper, cap_document, end_own_tree, kill_tree, limit_memory,
+)
 from kb.repro.loader import error_location, load_run
 from kb.repro.observation import Observation
 
 Status = Literal["ok", "error", "timeout"]
 STDERR_TAIL = 4000  # characters of a child's stderr kept as evidence
 DEFAULT_TIMEOUT = 60.0
+RESULT_SLACK = 64 * 1024  # the result document is capped by the child; more than this is not ours
 
 
 @dataclass
@@ -88,11 +92,8 @@ def _child_env(cwd: Path) -> dict[str, str]:
 
 
 def _kill_group(process: subprocess.Popen[bytes]) -> None:
-    """Kill the child and everything it started (it leads its own session)."""
-    try:
-        os.killpg(process.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        process.kill()
+    """Kill the child and everything it started (its session and, through /proc, its descendants)."""
+    kill_tree(process.pid, include_self=True)
 
 
 def isolation() -> str:
@@ -126,41 +127,68 @@ def run_isolated(
 
 
 def run_in_new_interpreter(script: Path, release: str, *, timeout: float, cwd: Path) -> RunOutcome:
-    """Run the repro through ``python -m kb.repro.runner SCRIPT RELEASE`` (a new interpreter)."""
+    """Run the repro through ``python -m kb.repro.runner SCRIPT RELEASE`` (a new interpreter).
+
+    Its output is drained by capped readers (kb/repro/isolation.py) rather than collected whole,
+    and its temporary files live in a folder removed when the run ends, however it ends.
+    """
     workdir = cwd
     started = time.monotonic()
-    process = subprocess.Popen(
-        _child_command(script.resolve(), release),
-        cwd=workdir,
-        env=_child_env(workdir),
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-    )
-    try:
-        out, err = process.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        _kill_group(process)
-        out, err = process.communicate()
+    with tempfile.TemporaryDirectory(prefix="kb-repro-", ignore_cleanup_errors=True) as folder:
+        env = _child_env(workdir)
+        scratch = Path(folder) / "tmp"
+        scratch.mkdir()
+        env["TMPDIR"] = str(scratch)
+        process = subprocess.Popen(
+            _child_command(script.resolve(), release),
+            cwd=workdir,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
+        assert process.stdout is not None and process.stderr is not None
+        result = Capture(process.stdout.fileno(), OUTPUT_CAP + RESULT_SLACK, keep="head")
+        log = Capture(process.stderr.fileno())
+        timed_out = False
+        try:
+            try:
+                process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                timed_out = True
+            _kill_group(process)  # a hung run, or what a finished one left behind in its session
+            process.wait()
+        finally:
+            out, err = result.finish(), log.finish()
+            process.stdout.close()
+            process.stderr.close()
+    seconds = time.monotonic() - started
+    stderr = _tail(err, log.total)
+    if timed_out:
         return RunOutcome(
             status="timeout",
             message=f"{script}: run({release!r}) did not finish within {timeout:g} s",
-            seconds=time.monotonic() - started,
-            stderr=_tail(err),
+            seconds=seconds,
+            stderr=stderr,
         )
-    seconds = time.monotonic() - started
-    return _outcome_from_child(script, release, process.returncode, out, err, seconds)
+    if result.overflowed:
+        return RunOutcome(status="error", message=f"{script}: the result of run({release!r}) is over the "
+                          f"{OUTPUT_CAP}-byte cap", seconds=seconds, stderr=stderr)
+    return _outcome_from_child(script, release, process.returncode, out, stderr, seconds)
 
 
-def _tail(data: bytes) -> str:
-    """Return the last few thousand characters of a child's stderr."""
+def _tail(data: bytes, total: int | None = None) -> str:
+    """Return the last few thousand characters of a child's stderr, marked when cut."""
     text = data.decode("utf-8", "replace")
-    return text[-STDERR_TAIL:]
+    total = len(data) if total is None else total
+    if total > len(data) or len(text) > STDERR_TAIL:
+        return f"[{TRUNCATED}: {total} bytes of output, the end kept]\n" + text[-STDERR_TAIL:]
+    return text
 
 
 def _outcome_from_child(
-    script: Path, release: str, code: int | None, out: bytes, err: bytes, seconds: float
+    script: Path, release: str, code: int | None, out: bytes, stderr: str, seconds: float
 ) -> RunOutcome:
     """Interpret the child's exit code and JSON document."""
     try:
@@ -171,17 +199,20 @@ def _outcome_from_child(
             status="error",
             message=f"{script}: the repro process ended{how} without a result",
             seconds=seconds,
-            stderr=_tail(err),
+            stderr=stderr,
         )
+    if not isinstance(payload, dict):
+        return RunOutcome(status="error", message=f"{script}: the repro process gave no result document",
+                          seconds=seconds, stderr=stderr)
     if payload.get("ok"):
-        return RunOutcome(
-            status="ok",
-            observation=Observation.from_json(payload["observation"]),
-            seconds=seconds,
-            stderr=_tail(err),
-        )
+        try:
+            observation = Observation.from_json(payload["observation"])
+        except (KeyError, TypeError, ValueError) as error:
+            return RunOutcome(status="error", message=f"{script}: run({release!r}) gave a malformed observation: "
+                              f"{error}", seconds=seconds, stderr=stderr)
+        return RunOutcome(status="ok", observation=observation, seconds=seconds, stderr=stderr)
     return RunOutcome(
-        status="error", message=payload.get("error") or "the repro failed", seconds=seconds, stderr=_tail(err)
+        status="error", message=str(payload.get("error") or "the repro failed"), seconds=seconds, stderr=stderr
     )
 
 
@@ -209,12 +240,19 @@ def _observe(script: str, release: str) -> dict[str, Any]:
     return {"ok": True, "observation": observation.to_json()}
 
 
+def result_document(payload: dict[str, Any]) -> str:
+    """Return the child's JSON result, cut down to the output cap (evidence first)."""
+    return cap_document(payload, lambda data: json.dumps(data, sort_keys=True, default=str))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Child entry point: ``python -m kb.repro.runner SCRIPT RELEASE``."""
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 2:
         print("usage: python -m kb.repro.runner SCRIPT RELEASE", file=sys.stderr)
         return 64
+    become_subreaper()  # orphans of the repro stay ours, so end_own_tree finds them
+    limit_memory()
     # Keep the real stdout for the result; everything the repro writes goes to stderr.
     result = os.fdopen(os.dup(1), "w", encoding="utf-8")
     sys.stdout.flush()
@@ -222,8 +260,9 @@ def main(argv: list[str] | None = None) -> int:
     sys.stdout = sys.stderr
     payload = _observe(args[0], args[1])
     sys.stderr.flush()
-    json.dump(payload, result, sort_keys=True, default=str)
+    result.write(result_document(payload))
     result.close()
+    end_own_tree()  # nothing the repro started outlives its run
     return 0 if payload["ok"] else 3
 
 

@@ -51,13 +51,20 @@ def canonical_release(name: str, context: str | None = None) -> str:
         raise ReleaseError(f"unknown release {base.strip()!r}: expected a catalogue release such as "
                            "'Exchange Server 5.5 SP3', optionally with overlays like '+ Store.exe 5.5.2652.17'")
     extra = [part.strip() for part in overlays.split("+")] if plus else []
-    return " + ".join([release.name, *extra])
+    name = " + ".join([release.name, *extra])
+    if extra:
+        # Overlays name component builds of the simulator: check them here, with one message,
+        # not inside the repro run (a malformed build, or two overlays of one component).
+        from kb.sim.builds import resolve
+
+        resolve(name)
+    return name
 
 
 def run_single(folder: Path, article: str, release: str, *, timeout: float = DEFAULT_TIMEOUT) -> SingleRun:
     """Run the named article's repro on ``release`` in an isolated subprocess."""
-    from kb.verify.expectations import expectations, overlay_base
-    from kb.verify.targets import find_record, load_target
+    from kb.repro.expectations import expectations, overlay_base
+    from kb.repro.targets import find_record, load_target
 
     target = load_target(find_record(folder, article))
     if not target.repro:

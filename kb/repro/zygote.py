@@ -27,6 +27,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from kb.repro.isolation import Capture, become_subreaper, end_own_tree, kill_tree, limit_memory, restore_signals
+
 # --- server side -------------------------------------------------------------------------
 
 
@@ -34,8 +36,13 @@ def _child(request: dict[str, str]) -> None:
     """Forked child: isolate, redirect output, run the repro, write the result, exit."""
     code = 3
     try:
+        # A new interpreter's signal dispositions, not the server's (it ignores SIGCHLD, which
+        # would make every subprocess the repro waits for look like it exited 0).
+        restore_signals()
         os.setsid()
-        log = os.open(request["log"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        become_subreaper()  # orphans of the repro stay ours, so end_own_tree finds them
+        limit_memory()
+        log = os.open(request["log"], os.O_WRONLY)  # the client's capped reader drains it
         null = os.open(os.devnull, os.O_RDONLY)
         os.dup2(null, 0)
         os.dup2(log, 1)
@@ -43,19 +50,22 @@ def _child(request: dict[str, str]) -> None:
         sys.stdin = open(0, "r", closefd=False)
         sys.stdout = open(1, "w", closefd=False)
         sys.stderr = open(2, "w", closefd=False)
+        os.environ["TMPDIR"] = request["tmp"]
+        tempfile.tempdir = request["tmp"]
         os.chdir(request["cwd"])
         if request["cwd"] not in sys.path:
             sys.path.insert(0, request["cwd"])
-        from kb.repro.runner import _observe
+        from kb.repro.runner import _observe, result_document
 
         payload = _observe(request["script"], request["release"])
         with open(request["result"], "w", encoding="utf-8") as stream:
-            json.dump(payload, stream, sort_keys=True, default=str)
+            stream.write(result_document(payload))
         code = 0 if payload["ok"] else 3
     finally:
         try:
             sys.stdout.flush()
             sys.stderr.flush()
+            end_own_tree()  # nothing the repro started outlives its run
         finally:
             os._exit(code)  # lingering threads must not keep a finished run alive
 
@@ -162,8 +172,15 @@ def _wait(pid: int, timeout: float) -> bool:
         os.close(handle)
 
 
-def _kill(pid: int) -> None:
-    """Kill the child's whole session (it called setsid first thing)."""
+def _kill(pid: int, *, tree: bool) -> None:
+    """Kill the child's session, and with ``tree`` its descendants found through /proc.
+
+    A run that finished killed its own descendants before it exited (end_own_tree); one that
+    hangs is still their subreaper, so /proc finds every one of them, setsid or not.
+    """
+    if tree:
+        kill_tree(pid, include_self=True)
+        return
     for kill in (lambda: os.killpg(pid, signal.SIGKILL), lambda: os.kill(pid, signal.SIGKILL)):
         try:
             kill()
@@ -172,25 +189,49 @@ def _kill(pid: int) -> None:
 
 
 def run_warm(script: Path, release: str, *, timeout: float, cwd: Path) -> Any:
-    """Run one repro in a child of the warm fork server; return a RunOutcome."""
-    from kb.repro.runner import RunOutcome, _outcome_from_child, _tail
+    """Run one repro in a child of the warm fork server; return a RunOutcome.
 
-    with tempfile.TemporaryDirectory(prefix="kb-repro-") as folder:
-        result, log = Path(folder) / "result.json", Path(folder) / "output.log"
-        started = time.monotonic()
-        pid = _fork({"script": str(script), "release": release, "cwd": str(cwd), "result": str(result),
-                     "log": str(log)})
-        finished = _wait(pid, timeout)
-        _kill(pid)  # a hung run, or whatever a finished run left behind in its session
-        if not finished:
-            _wait(pid, 5.0)
-        seconds = time.monotonic() - started
-        err = log.read_bytes() if log.exists() else b""
+    The child writes what it prints into a FIFO drained by a capped reader, and its temporary
+    files into the run's folder, removed on every way out of this function.
+    """
+    from kb.repro.runner import OUTPUT_CAP, RESULT_SLACK, RunOutcome, _outcome_from_child, _tail
+
+    with tempfile.TemporaryDirectory(prefix="kb-repro-", ignore_cleanup_errors=True) as folder:
+        result, log = Path(folder) / "result.json", Path(folder) / "output.fifo"
+        scratch = Path(folder) / "tmp"
+        scratch.mkdir()
+        os.mkfifo(log, 0o600)
+        reader = os.open(log, os.O_RDONLY | os.O_NONBLOCK)
+        # Our own write end keeps the FIFO open until the run is over, so the reader never sees
+        # an end of file before the child has opened it.
+        keeper = os.open(log, os.O_WRONLY | os.O_NONBLOCK)
+        capture = Capture(reader)
+        try:
+            started = time.monotonic()
+            pid = _fork({"script": str(script), "release": release, "cwd": str(cwd), "result": str(result),
+                         "log": str(log), "tmp": str(scratch)})
+            finished = _wait(pid, timeout)
+            _kill(pid, tree=not finished)  # a hung run, or what a finished run left in its session
+            if not finished:
+                _wait(pid, 5.0)
+            seconds = time.monotonic() - started
+        finally:
+            os.close(keeper)
+            err = capture.finish()
+            os.close(reader)
+        stderr = _tail(err, capture.total)
         if not finished:
             return RunOutcome(status="timeout", message=f"{script}: run({release!r}) did not finish within {timeout:g} s",
-                              seconds=seconds, stderr=_tail(err))
-        out = result.read_bytes() if result.exists() else b""
-        return _outcome_from_child(script, release, None, out, err, seconds)
+                              seconds=seconds, stderr=stderr)
+        try:
+            size = result.stat().st_size
+        except OSError:
+            size = 0
+        if size > OUTPUT_CAP + RESULT_SLACK:
+            return RunOutcome(status="error", message=f"{script}: the result of run({release!r}) is over the "
+                              f"{OUTPUT_CAP}-byte cap", seconds=seconds, stderr=stderr)
+        out = result.read_bytes() if size else b""
+        return _outcome_from_child(script, release, None, out, stderr, seconds)
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 import threading
 from http import HTTPStatus
@@ -17,6 +18,84 @@ from kb.sim.org import Organisation
 from kb.sim.store import IMS_FOLDERS
 
 MAX_BODY = 1_000_000
+#: The furthest one clock/advance call may move virtual time (ten years of seconds).
+MAX_ADVANCE_SECONDS = 10 * 365 * 24 * 3600
+#: Recipients one message may have (MAPI's recipient table limit, 0x7FFE).
+MAX_RECIPIENTS = 0x7FFE
+#: Seconds a client may take to send a request before the API closes the connection (slowloris).
+REQUEST_TIMEOUT = 30.0
+#: Names a browser may use for the API: it is a local test tool, never served to other hosts.
+LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+def _reject_constant(name: str) -> Any:
+    """Refuse NaN and Infinity, which json.loads accepts but JSON (RFC 8259 §6) does not."""
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def parse_body(raw: bytes) -> Any:
+    """Parse a request body as strict JSON; raise ApiError 400 for anything else (deep nesting too)."""
+    try:
+        return json.loads(raw, parse_constant=_reject_constant) if raw else {}
+    except (ValueError, UnicodeDecodeError) as error:
+        raise ApiError(HTTPStatus.BAD_REQUEST, f"the body is not JSON: {error}") from None
+    except RecursionError:
+        raise ApiError(HTTPStatus.BAD_REQUEST, "the body is not JSON this API takes: nested too deeply") from None
+
+
+def _host_and_port(text: str) -> tuple[str, int | None]:
+    """Split a Host header or an Origin's authority into (lower-case host, port or None)."""
+    text = text.strip().lower()
+    if text.startswith("["):
+        host, _, rest = text[1:].partition("]")
+        port_text = rest[1:] if rest.startswith(":") else ""
+    else:
+        host, _, port_text = text.partition(":")
+    if port_text and not (port_text.isascii() and port_text.isdigit() and len(port_text) <= 5):
+        return host, -1
+    return host, int(port_text) if port_text else None
+
+
+def header_refusal(host: str | None, origin: str | None, port: int) -> str | None:
+    """Return why a request must be refused (DNS rebinding, a cross-site page), or None.
+
+    The API is a local test tool: the Host must be a loopback name (or address) of the serving
+    port, and a browser's Origin, when sent, must be such a page too. A web page on another site
+    can otherwise POST mail to it (its form posts carry that site's Origin), and a rebound DNS
+    name reaches it with a foreign Host.
+    """
+    if not host:
+        return "a Host header is required"
+    name, given = _host_and_port(host)
+    if name not in LOOPBACK_NAMES or given not in (None, port):
+        return f"Host {host!r} is not this local API (expected localhost, 127.0.0.1 or [::1] on port {port})"
+    if origin is None:
+        return None
+    scheme, sep, authority = origin.strip().partition("://")
+    if not sep or scheme.lower() != "http":
+        return f"Origin {origin!r} is not a page of this local API"
+    name, given = _host_and_port(authority.rstrip("/"))
+    if name not in LOOPBACK_NAMES or given != port:
+        return f"Origin {origin!r} is not a page of this local API (cross-site requests are refused)"
+    return None
+
+
+def _strings(body: dict[str, Any], key: str, required: bool = False) -> str | list[str]:
+    """Return a recipients field: a string or a list of strings; raise ApiError 400 otherwise."""
+    value = body.get(key)
+    if value is None and not required:
+        return []
+    if isinstance(value, str) and (value or not required):
+        return value
+    if isinstance(value, list) and all(isinstance(item, str) for item in value) and (value or not required):
+        return value
+    raise ApiError(HTTPStatus.BAD_REQUEST, f'"{key}" must be a string or a list of strings, got {_shown(value)}')
+
+
+def _shown(value: Any) -> str:
+    """Return a short repr of a bad value for a message."""
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 class ApiError(Exception):
@@ -115,16 +194,18 @@ class SimApi:
         mailbox = self._mailbox(alias)
         if not isinstance(body, dict) or not body.get("to"):
             raise ApiError(HTTPStatus.BAD_REQUEST, 'expected a JSON object with "to" (string or list), "subject", "body"')
-        to = body["to"]
-        if not (isinstance(to, str) or (isinstance(to, list) and all(isinstance(t, str) for t in to))):
-            raise ApiError(HTTPStatus.BAD_REQUEST, f'"to" must be a string or a list of strings, got {to!r}')
+        to = _strings(body, "to", required=True)
+        cc, bcc = _strings(body, "cc"), _strings(body, "bcc")
+        count = sum(1 if isinstance(v, str) else len(v) for v in (to, cc, bcc))
+        if count > MAX_RECIPIENTS:  # MAPI's recipient table limit (Emsmdb32.dll, ims-domain §2.5.1)
+            raise ApiError(HTTPStatus.BAD_REQUEST, f"{count} recipients, a message takes at most {MAX_RECIPIENTS}")
         for key in ("subject", "body"):
             if not isinstance(body.get(key, ""), str):
                 raise ApiError(HTTPStatus.BAD_REQUEST, f'"{key}" must be a string')
         client = self.org.client(mailbox.alias)
         try:
             message = client.send(to, subject=body.get("subject", ""), body=body.get("body", ""),
-                                  cc=body.get("cc") or [], bcc=body.get("bcc") or [])
+                                  cc=cc or [], bcc=bcc or [])
         except SimError as error:  # an unknown alias among the recipients is the caller's mistake
             raise ApiError(HTTPStatus.BAD_REQUEST, str(error)) from None
         return {"entry_id": message.entry_id, "mts_id": message.mts_id, "message_id": message.message_id}
@@ -141,8 +222,8 @@ class SimApi:
         event_ids = query.get("event_id")
         source = sources[0] if sources else None
         event_id = event_ids[0] if event_ids else None
-        if event_id is not None and not event_id.isdigit():
-            raise ApiError(HTTPStatus.BAD_REQUEST, f"event_id must be a number, got {event_id!r}")
+        if event_id is not None and not (event_id.isascii() and event_id.isdigit() and len(event_id) <= 10):
+            raise ApiError(HTTPStatus.BAD_REQUEST, f"event_id must be a number of at most 10 digits, got {_shown(event_id)}")
         return [e.to_json() for e in self.org.eventlog.entries(source, int(event_id) if event_id else None)]
 
     def queues(self, query: Any = None, body: Any = None) -> Any:
@@ -179,9 +260,13 @@ class SimApi:
         seconds = 0.0
         for key, factor in (("seconds", 1), ("minutes", 60), ("hours", 3600)):
             value = body.get(key, 0)
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0 or value > 1e8:
-                raise ApiError(HTTPStatus.BAD_REQUEST, f'"{key}" must be a non-negative number, got {value!r}')
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
+                    or value < 0 or value * factor > MAX_ADVANCE_SECONDS:
+                raise ApiError(HTTPStatus.BAD_REQUEST, f'"{key}" must be a non-negative number of at most '
+                               f'{MAX_ADVANCE_SECONDS // factor} {key}, got {_shown(value)}')
             seconds += value * factor
+        if seconds > MAX_ADVANCE_SECONDS:
+            raise ApiError(HTTPStatus.BAD_REQUEST, f"cannot advance the clock more than {MAX_ADVANCE_SECONDS} s at once")
         tasks = self.org.advance(seconds)
         return {"now": self.org.clock.now().isoformat(), "tasks_run": tasks}
 
@@ -193,6 +278,7 @@ def make_http_server(org: Organisation, lock: threading.Lock, host: str, port: i
     class Handler(BaseHTTPRequestHandler):
         server_version = "kb-sim/1"
         protocol_version = "HTTP/1.1"
+        timeout = REQUEST_TIMEOUT  # socket timeout: a client that stalls mid-request is dropped
 
         def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
             """Stay quiet: library code never prints."""
@@ -223,6 +309,11 @@ def make_http_server(org: Organisation, lock: threading.Lock, host: str, port: i
             parts = urlsplit(self.path)
             path = parts.path.rstrip("/") or "/"
             try:
+                refusal = header_refusal(self.headers.get("Host"), self.headers.get("Origin"),
+                                         int(self.server.server_address[1]))  # type: ignore[index]
+                if refusal is not None:
+                    self.close_connection = True
+                    raise ApiError(HTTPStatus.FORBIDDEN, refusal)
                 body: Any = None
                 if method == "OPTIONS":
                     allowed = api.allowed(path)
@@ -241,10 +332,7 @@ def make_http_server(org: Organisation, lock: threading.Lock, host: str, port: i
                         raise ApiError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"body larger than {MAX_BODY} bytes")
                     raw = self.rfile.read(length) if length else b""
                     if method == "POST":
-                        try:
-                            body = json.loads(raw) if raw else {}
-                        except (ValueError, UnicodeDecodeError) as error:
-                            raise ApiError(HTTPStatus.BAD_REQUEST, f"the body is not JSON: {error}") from None
+                        body = parse_body(raw)
                 result = api.dispatch("GET" if method == "HEAD" else method, path, parse_qs(parts.query), body)
                 self._answer(HTTPStatus.OK, result)
             except ApiError as error:

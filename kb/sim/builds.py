@@ -146,11 +146,31 @@ def _catalogue_components(name: str) -> tuple[str, dict[str, str]]:
     return release.name, components
 
 
+def series(version: Build) -> tuple[int, ...]:
+    """Return the product series of a build: its first two parts (5.5.2652.17 -> (5, 5))."""
+    return version.key()[:2]
+
+
+def check_overlay(component: str, overlay: Build, base: Build, text: str) -> None:
+    """Raise ReleaseError unless ``overlay`` is a build of the same series as ``base``.
+
+    A hotfix replaces a file with a later build of the same product version: an Exchange 5.5
+    file is ``5.5.<build>[.<revision>]``. ``Msexcimc.exe 5.52594.0`` (a typo for 5.5.2594.0)
+    would otherwise order above every SP4 build and silently act as the newest IMS.
+    """
+    if len(overlay.parts) not in (3, 4) or series(overlay) != series(base):
+        want = ".".join(str(p) for p in series(base))
+        raise ReleaseError(f"{text.strip()!r}: {str(overlay)!r} is not a build of the {want} series of the {component} "
+                           f"(expected {want}.<build>[.<revision>], e.g. {want}.2652.17)")
+
+
 def resolve(name: str) -> ComponentBuilds:
     """Resolve a release or overlay name into the component builds of a simulated server.
 
     ``"Exchange Server 5.5 SP3 + Store.exe 5.5.2652.17 + Msexcimc.exe 5.5.2607.0"`` takes SP3's
-    builds from the catalogue and replaces the store and IMS builds.
+    builds from the catalogue and replaces the store and IMS builds. Each component takes at most
+    one overlay (Msexcimc.exe and Imcmsg.dll ship together, so they may both be named with one
+    build); an overlay must be a build of the component's series.
     """
     if not isinstance(name, str) or not name.strip():
         raise ReleaseError("an empty release name cannot be simulated (expected e.g. 'Exchange Server 5.5 SP3')")
@@ -158,8 +178,14 @@ def resolve(name: str) -> ComponentBuilds:
     canonical, components = _catalogue_components(base.strip())
     builds = {c: Build.parse(str(components[c])) for c in COMPONENTS}
     overlays: list[tuple[str, Build]] = []
+    given: dict[str, tuple[str, Build]] = {}
     for text in overlay_texts:
         component, overlay_build = parse_overlay(text)
+        check_overlay(component, overlay_build, builds[component], text)
+        if component in given and given[component][1] != overlay_build:
+            raise ReleaseError(f"{name.strip()!r} overlays the {component} twice ({given[component][0]!r} and "
+                               f"{text.strip()!r}; expected one build per component)")
+        given[component] = (text.strip(), overlay_build)
         builds[component] = overlay_build
         overlays.append((component, overlay_build))
     display = canonical + "".join(f" + {t.strip()}" for t in overlay_texts)
@@ -169,7 +195,28 @@ def resolve(name: str) -> ComponentBuilds:
 def with_overlay(builds: ComponentBuilds, component: str, version: str) -> ComponentBuilds:
     """Return ``builds`` with one component replaced (for tests and bisection)."""
     new = Build.parse(version)
-    builds.get(component)
+    check_overlay(component, new, builds.get(component), f"{component} {version}")
     parts = {c: builds.get(c) for c in COMPONENTS}
     parts[component] = new
     return ComponentBuilds(name=builds.name, base=builds.base, overlays=builds.overlays + ((component, new),), **parts)
+
+
+# The file a hotfix of each component replaces, as the overlay names it.
+OVERLAY_FILES = {"ims": "Msexcimc.exe", "store": "Store.exe", "mta": "Emsmta.exe"}
+
+
+def simulated_releases(line: str = "Exchange Server 5.5") -> list[str]:
+    """Return every release of ``line`` the simulator runs: each base release, then each hotfix overlay.
+
+    A catalogue hotfix shipped after release R becomes ``"R + <file> <build>"`` (ims-domain §1.3),
+    so a behaviour suite run over this list covers every component build the catalogue knows.
+    """
+    from kb.releases import load_catalogue
+
+    found = load_catalogue().find_line(line)
+    if found is None:
+        raise ReleaseError(f"unknown product line {line!r} (expected e.g. 'Exchange Server 5.5')")
+    names = [r.name for r in found.releases if all(c in r.components for c in COMPONENTS)]
+    names += [f"{h.after} + {OVERLAY_FILES[h.component]} {h.build}" for h in found.hotfixes
+              if h.after in names and h.component in OVERLAY_FILES]
+    return names

@@ -11,10 +11,12 @@ from typing import Any
 import yaml
 
 from kb.exceptions import ConfigError, SimError
+from kb.located import Locator, dotted, validator
 from kb.resources import data_path
 from kb.sim.directory import Mailbox
 from kb.sim.ims.config import DomainRoute, ImsConfig, RelayRules, level
 from kb.sim.org import Organisation
+from kb.sim.quota import StorageLimits
 from kb.sim.rules import InboxRule
 
 SCHEMA = "sim-config.schema.json"
@@ -28,8 +30,6 @@ def default_config_path() -> Path:
 
 def _read(path: Path) -> tuple[dict[str, Any], str]:
     """Read and validate an org file; return its settings and its text."""
-    from kb.schema import Locator, dotted, validator
-
     try:
         raw = path.read_bytes()
     except OSError as error:
@@ -78,15 +78,11 @@ class _Places:
     """Turn model errors about a part of the org file into located ConfigErrors."""
 
     def __init__(self, path: str, text: str | None) -> None:
-        from kb.schema import Locator
-
         self.path = path
         self.locator = Locator(text)
 
     def error(self, where: tuple[str | int, ...], message: str) -> ConfigError:
         """Return the ConfigError ``path:line: dotted.where: message``."""
-        from kb.schema import dotted
-
         return ConfigError(self.path, self.locator.line(where), f"{dotted(where)}: {message}")
 
     @contextmanager
@@ -121,6 +117,8 @@ def ims_config_from(ims_data: dict[str, Any]) -> ImsConfig:
         disable_oof=ims_data.get("disable_oof", False),
         disable_auto_replies=ims_data.get("disable_auto_replies", False),
         registry=dict(ims_data.get("registry", {})),
+        content_format=ims_data.get("content_format", defaults.content_format),
+        rich_text=ims_data.get("rich_text", defaults.rich_text),
     )
 
 
@@ -138,11 +136,16 @@ def org_from_config(release: str, data: dict[str, Any], path: str = "<config>", 
         except ValueError:
             raise places.error(("start",), f"{data['start']!r} is not an ISO 8601 date-time "
                                            "(expected e.g. 2000-01-11T09:00:00)") from None
-    org = Organisation(release, ims_config=ims_config_from(ims_data), **options)
+    try:
+        ims_config = ims_config_from(ims_data)
+    except ConfigError as error:  # a model check the schema does not express
+        raise places.error(("ims",), error.message) from None
+    org = Organisation(release, ims_config=ims_config, **options)
     org.local_domains += [d for d in data.get("local_domains", []) if d.lower() != org.domain]
     for i, box in enumerate(data.get("mailboxes", [])):
         with places.at("mailboxes", i):
-            org.add_mailbox(box["alias"], box.get("display_name", ""), box.get("smtp"), box.get("x400", ""))
+            org.add_mailbox(box["alias"], box.get("display_name", ""), box.get("smtp"), box.get("x400", ""),
+                            box.get("home_server", ""))
     for i, entry in enumerate(data.get("custom_recipients", [])):
         with places.at("custom_recipients", i):
             org.add_custom_recipient(entry["alias"], entry["target"], entry.get("display_name", ""), entry.get("smtp"))
@@ -164,6 +167,13 @@ def org_from_config(release: str, data: dict[str, Any], path: str = "<config>", 
                                 recipients={k.lower(): v for k, v in host.get("recipients", {}).items()},
                                 delay=host.get("delay", 0.0), max_size=host.get("max_size", 0))
     org.store.max_recipients_on_submit = data.get("store", {}).get("max_recipients_on_submit", 0)
+    if "storage_limits" in data.get("store", {}):
+        org.store.quotas.set_limits(StorageLimits(**data["store"]["storage_limits"]))  # ranges: the schema
+    for i, entry in enumerate(data.get("x400_connectors", [])):
+        try:
+            org.add_x400_connector(entry["foreign_mta"], entry["address_space"], entry.get("strict", True))
+        except ConfigError as error:
+            raise places.error(("x400_connectors", i, "address_space"), error.message) from None
     if "address_spaces" in ims_data:
         org.mta.ims_address_spaces = [(s["type"], s["address"]) for s in ims_data["address_spaces"]]
     administrator = ims_data.get("administrator", "")

@@ -68,7 +68,7 @@ class DeferredDelivery:
 
     def expired(self, message: MapiMessage, originator: str) -> None:
         """NDR every recipient: maximum time for delivering the message expired (Q214682)."""
-        from kb.sim.mta import P1Recipient, Transfer
+        from kb.sim.p1 import P1Recipient, Transfer
         from kb.sim.report import ReportedFailure
 
         org = self.mta.org

@@ -16,6 +16,7 @@ class Mailbox:
     display_name: str
     smtp: list[str]
     x400: str = ""
+    home_server: str = ""  # the server whose store holds it ("" = the IMS's own server, Q238498)
 
     @property
     def address(self) -> str:

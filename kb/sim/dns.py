@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass, field
 from typing import Any
+
+from kb.exceptions import ConfigError
 
 
 class DnsFailure(Exception):
@@ -49,7 +52,17 @@ class Dns:
 
     def add_zone(self, name: str, mx: list[tuple[int, str]] | None = None, a: list[str] | None = None,
                  timeout: bool = False) -> Zone:
-        """Add (or replace) the records of ``name``."""
+        """Add (or replace) the records of ``name``; raise ConfigError on a malformed record."""
+        for record in mx or []:
+            if (not isinstance(record, (tuple, list)) or len(record) != 2 or isinstance(record[0], bool)
+                    or not isinstance(record[0], int) or not 0 <= record[0] <= 65535 or not isinstance(record[1], str)):
+                raise ConfigError(f"zone {name}", None, f"MX record {record!r} is not (preference 0-65535, host) "
+                                                        "(RFC 1035 §3.3.9; expected e.g. (10, 'mx.example.net'))")
+        for address in a or []:
+            try:
+                ipaddress.IPv4Address(address)
+            except ValueError:
+                raise ConfigError(f"zone {name}", None, f"A record {address!r} is not an IPv4 address") from None
         zone = Zone(canonical_name(name), sorted(mx or []), list(a or []), timeout)
         self._zones[zone.name] = zone
         return zone

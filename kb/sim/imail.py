@@ -70,6 +70,14 @@ def _is_mac_code(value: str) -> bool:
     return len(value) == 8 and set(value) <= _HEX
 
 
+# RFC 5321 §6.3: a server that counts Received fields to detect loops "SHOULD use a large
+# rejection threshold, normally at least 100". Q260247 shows the store's content engine refusing a
+# message over "the maximum hop count" (IS 12071, error 80040C02) without giving the number, so
+# the RFC's threshold is an assumption. The same in every build.
+MAX_HOP_COUNT = 100
+IMAIL_E_HOP_COUNT = 0x80040C02
+
+
 # Output policy: CRLF line ends as on the wire, no line folding surprises in long addresses.
 WIRE = policy.SMTP.clone(max_line_length=998)
 
@@ -94,9 +102,19 @@ class Imail:
         self.build = org.builds.store
 
     def to_internet(self, message: MapiMessage) -> bytes:
-        """Convert ``message`` into its RFC 822 form (reports already carry theirs)."""
+        """Convert ``message`` into its RFC 822 form (reports already carry theirs).
+
+        Raise ConversionError when the content cannot be written (an address the header syntax
+        cannot hold, such as a one-off typed ``a@``): the IMS moves such a message to BAD (Q189731).
+        """
         if message.mime is not None:
             return message.mime
+        try:
+            return self._write_internet(message)
+        except Exception as error:  # noqa: BLE001 - any converter failure is a conversion failure
+            raise ConversionError(f"{type(error).__name__}: {error}") from None
+
+    def _write_internet(self, message: MapiMessage) -> bytes:
         mail = EmailMessage(policy=WIRE)
         sender = message.sender or f"postmaster@{self.org.domain}"
         mail["From"] = f"{message.sender_name} <{sender}>" if message.sender_name else sender
@@ -147,7 +165,8 @@ class Imail:
             entry_id=self.org.store.new_entry_id(),
             subject=subject,
             body=body,
-            sender=mail_from or from_addr,
+            # PR_SENDER is the header originator; the envelope one is kept apart (below).
+            sender=from_addr or mail_from,
             sender_name=from_name,
             to_line=to_line,
             message_id=str(parsed.get("Message-ID", "") or ""),
@@ -157,9 +176,17 @@ class Imail:
             rtype = "To" if address.lower() in header_rcpts or not header_rcpts else "Bcc"
             message.recipients.append(RecipientRow(row_id=index, address=address, recipient_type=rtype))
         message.props["internet_size"] = len(data)
+        # Counted by name: parsing every Received value would cost more than the whole conversion.
+        message.props["hop_count"] = sum(1 for name in parsed.keys() if name.lower() == "received")
         message.props["header_addresses"] = header_addresses
         message.props["mac_attributes"] = mac_attributes
         message.props["p2_originator"] = from_addr
+        # The envelope reverse path travels with the message (P1 originator): reports go to it,
+        # never to the header From, and a null one is never answered (RFC 5321 §4.5.5, §6.1);
+        # mail relayed on keeps it (RFC 5321 §4.4; Q258999 for the fixed IMS).
+        message.props["reverse_path"] = mail_from
+        if not mail_from:
+            message.props["null_reverse_path"] = True
         return message
 
     def extract_recipient_fields(self, fields: list[object]) -> None:
@@ -195,6 +222,15 @@ class Imail:
                     raise MapiError(IMAIL_E_ATTRIBUTE, f"illegal {name} {value!r} on attachment {attachment['filename']!r}")
                 else:
                     attachment.pop(name)
+
+    def check_hop_count(self, message: MapiMessage, spool_name: str = "") -> None:
+        """Refuse a message that has passed more hosts than MAX_HOP_COUNT: IS 12071 (Q260247)."""
+        if int(message.props.get("hop_count", 0)) <= MAX_HOP_COUNT:
+            return
+        self.org.eventlog.log("MSExchangeIS", 12071, data=hresult_data(IMAIL_E_HOP_COUNT),
+                              message=message.message_id.strip("<>"), subject=message.subject,
+                              sender=message.sender, file=spool_name)
+        raise MapiError(IMAIL_E_HOP_COUNT, f"{message.props['hop_count']} Received fields exceed the maximum hop count")
 
     def resolve_display_names(self, message: MapiMessage) -> None:
         """Parse the P2 header addresses for their display names (store side of submit, Q193782).

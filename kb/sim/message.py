@@ -97,6 +97,17 @@ class MapiMessage:
     read: bool = False
 
     @property
+    def reverse_path(self) -> str:
+        """Return the envelope originator (SMTP MAIL FROM): "" for a null reverse path.
+
+        Mail from the Internet keeps the reverse path it arrived with; mail a mailbox sent has
+        the sender's address; a report the store made has none (RFC 5321 §4.5.5).
+        """
+        if self.props.get("null_reverse_path"):
+            return ""
+        return str(self.props.get("reverse_path") or self.sender)
+
+    @property
     def is_ndr(self) -> bool:
         """Return True for a non-delivery report."""
         return self.message_class.startswith("REPORT.") and self.message_class.endswith(".NDR")
@@ -108,10 +119,20 @@ class MapiMessage:
         return len(self.subject.encode("utf-8")) + len(self.body.encode("utf-8")) + 64 * max(1, len(self.recipients))
 
     def clone(self, entry_id: str) -> "MapiMessage":
-        """Return a deep copy with a new entry id."""
-        twin = copy.deepcopy(self)
+        """Return a copy with a new entry id, sharing the recipient rows (single-instance storage).
+
+        The store keeps one instance of a message delivered to many mailboxes: every copy shares
+        the recipient table, which is read-only once submitted (code that changes it assigns a
+        new list, and copies a row before changing it: the NDR rows of create_ndr, Send Again);
+        each copy gets its own properties. A deep copy per delivery made one message to N local
+        recipients cost O(N²) time and memory (2,000 RCPTs: 49.7 s, 1.65 GB).
+        """
+        twin = copy.copy(self)
         twin.entry_id = entry_id
         twin.read = False
+        twin.props = copy.deepcopy(self.props)
+        if self.original is not None:
+            twin.original = self.original.clone(self.original.entry_id)
         return twin
 
     def summary(self) -> dict[str, Any]:

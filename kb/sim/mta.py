@@ -7,39 +7,17 @@ space (default ``SMTP *``, Q189492) are transferred into MTS-OUT, from which the
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from kb.sim.deferred import DeferredDelivery
 from kb.sim.directory import CustomRecipient, DistributionList, Mailbox
 from kb.sim.message import MapiMessage, RecipientRow, split_address
+from kb.sim.mapi import MapiError
+from kb.sim.p1 import P1Recipient, Transfer
+from kb.sim.report import ReportedFailure
 
 if TYPE_CHECKING:
     from kb.sim.org import Organisation
-
-
-@dataclass
-class P1Recipient:
-    """An envelope (P1) recipient: which row it came from and the address the gateway gets."""
-
-    row_id: int
-    address: str
-    addrtype: str = "SMTP"
-    via: str | None = None  # alias of the DL or custom recipient it was expanded from
-
-
-@dataclass
-class Transfer:
-    """A message in transit to a gateway: the store message plus its P1 recipients."""
-
-    message: MapiMessage
-    recipients: list[P1Recipient] = field(default_factory=list)
-    originator: str = ""  # alias of the local sender, "" for mail that came from the Internet
-
-    @property
-    def mts_id(self) -> str:
-        """Return the MTS-ID of the message."""
-        return self.message.mts_id
 
 
 class MessageTransferAgent:
@@ -88,7 +66,8 @@ class MessageTransferAgent:
             self.transfer_to_ims(gateway)
 
     def _originator_alias(self, message: MapiMessage) -> str:
-        entry = self.org.directory.by_smtp(message.sender) if message.sender else None
+        # Reports go to the envelope originator: a local mailbox only when the reverse path is one.
+        entry = self.org.directory.by_smtp(message.reverse_path) if message.reverse_path else None
         return entry.alias if entry is not None else ""
 
     def _route_row(self, message: MapiMessage, row: RecipientRow, gateway: Transfer) -> None:
@@ -100,9 +79,10 @@ class MessageTransferAgent:
             elif not self.verify_integrity(message):
                 continue  # lost: no NDR (Q253619)
             elif self.in_ims_address_space(addrtype, address):
-                gateway.recipients.append(P1Recipient(row.row_id, address, addrtype, via))
+                member = entry.alias if isinstance(entry, (Mailbox, CustomRecipient)) else None
+                gateway.recipients.append(P1Recipient(row.row_id, address, addrtype, via, member))
             else:
-                self.org.mta_ndr(message, row, address)
+                self.ndr_unroutable(message, row, address)
 
     def _resolve(self, row: RecipientRow) -> list[tuple[object, str, str, str | None]]:
         """Return (directory entry or None, address, type, via) for the row after expansion."""
@@ -122,6 +102,26 @@ class MessageTransferAgent:
             else:
                 out.append((member, member.address, "SMTP", via))
         return out
+
+    def ndr_unroutable(self, message: MapiMessage, row: RecipientRow, address: str) -> None:
+        """NDR a recipient no connector's address space covers (MSEXCH:MSExchangeMTA line, Q220882)."""
+        org = self.org
+        failure = ReportedFailure(
+            row_id=row.row_id,
+            address=address,
+            reason=1,
+            diag=0,
+            diagnostic_line=f"MSEXCH:MSExchangeMTA:{org.site}:{org.server}",
+            reason_text="No transport provider was available for delivery to this recipient.",
+            status="5.4.0",
+        )
+        try:
+            report = org.reports.create_ndr(message, [failure])
+        except MapiError:
+            return  # (inference) the MTA drops a report the store cannot build; no article describes a log
+        sender = org.directory.by_smtp(message.reverse_path) if message.reverse_path else None
+        org.reports.deliver_report(report, Transfer(message=message, recipients=[P1Recipient(row.row_id, address)],
+                                                    originator=sender.alias if isinstance(sender, Mailbox) else ""))
 
     def verify_integrity(self, message: MapiMessage) -> bool:
         """Check the P1 MTS-ID of a message the MTA has to route; log 3150 once and refuse a bad one.
@@ -156,6 +156,15 @@ class MessageTransferAgent:
             if pattern == "*" or address.lower().rstrip().endswith(pattern.lower().lstrip("*")):
                 return True
         return False
+
+    def return_report(self, report: MapiMessage, recipient: str) -> None:
+        """Send a report back out to an Internet originator through the IMS, with a null reverse path.
+
+        An NDR leaves with MAIL FROM:<> and the postmaster as MIME From (RFC 5321 §4.5.5; Q250507,
+        Q200059).
+        """
+        report.props["null_reverse_path"] = True
+        self.transfer_to_ims(Transfer(message=report, recipients=[P1Recipient(0, recipient)]))
 
     def transfer_to_ims(self, transfer: Transfer) -> None:
         """Put ``transfer`` into MTS-OUT and wake the IMS (XAPI transfer, Q234065)."""

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from kb.exceptions import SimError
-from kb.sim import builds as builds_module
-from kb.sim.builds import ComponentBuilds
+from kb.exceptions import ConfigError, SimError
+from kb.sim.builds import ComponentBuilds, resolve
 from kb.sim.clock import DEFAULT_START, VirtualClock
 from kb.sim.directory import CustomRecipient, Directory, DistributionList, Mailbox
 from kb.sim.dns import Dns
@@ -15,17 +15,32 @@ from kb.sim.eventlog import EventLog
 from kb.sim.imail import Imail
 from kb.sim.ims import InternetMailService
 from kb.sim.ims.config import ImsConfig
-from kb.sim.mapi import MapiError
 from kb.sim.message import MapiMessage, RecipientRow
-from kb.sim.mta import MessageTransferAgent, P1Recipient, Transfer
+from kb.sim.mta import MessageTransferAgent
 from kb.sim.proxygen import generate_smtp
 from kb.sim.remote import Internet, RemoteHost
-from kb.sim.report import ReportedFailure, StoreReports
+from kb.sim.report import StoreReports
 from kb.sim.rules import RuleEngine
 from kb.sim.store import IMS_FOLDERS, InformationStore
 
 if TYPE_CHECKING:
     from kb.sim.client import Client
+    from kb.sim.x400 import X400Connector
+
+
+_HOST_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
+
+
+def _check_names(**names: str) -> None:
+    """Raise ConfigError for an empty name, or a server or domain that is not a DNS name (RFC 1035 §2.3.1)."""
+    for key, value in names.items():
+        if not isinstance(value, str) or not value.strip():
+            raise ConfigError("Organisation", None, f"{key} {value!r} is empty (expected a name)")
+    for key in ("server", "domain"):
+        labels = names[key].split(".")
+        if not all(_HOST_LABEL.match(label) for label in labels):
+            raise ConfigError("Organisation", None, f"{key} {names[key]!r} is not a DNS name (expected e.g. "
+                                                    f"{'EXCH01' if key == 'server' else 'contoso.com'})")
 
 
 class Organisation:
@@ -48,7 +63,10 @@ class Organisation:
         seed: int = 0,
         start: datetime = DEFAULT_START,
     ) -> None:
-        self.builds = release if isinstance(release, ComponentBuilds) else builds_module.resolve(release)
+        self.builds = release if isinstance(release, ComponentBuilds) else resolve(release)
+        _check_names(organisation=organisation, site=site, server=server, domain=domain)
+        if ims_config is not None and not isinstance(ims_config, ImsConfig):
+            raise ConfigError("Organisation", None, f"ims_config {ims_config!r} is not an ImsConfig")
         self.organisation = organisation
         self.site = site
         self.server = server.upper()
@@ -68,6 +86,7 @@ class Organisation:
         self._mts_counter = 0
         # Site Addressing, SMTP: the template for new mailboxes' SMTP proxies ("" = alias@domain).
         self.site_smtp_template = ""
+        self.x400_connectors: list["X400Connector"] = []
         self.ims_mailbox = f"IMS_{self.server}"  # "Internet Mail Connector (<server>)" (Q165505)
         self.store.create_mailbox(self.ims_mailbox, IMS_FOLDERS)
 
@@ -90,17 +109,22 @@ class Organisation:
         return f"c=US;a= ;p={self.organisation};l={self.server}-{stamp}Z-{self._mts_counter}"
 
     # -- directory -----------------------------------------------------------------------------
-    def add_mailbox(self, alias: str, display_name: str = "", smtp: list[str] | None = None, x400: str = "", *,
-                    given: str = "", initials: str = "", surname: str = "") -> Mailbox:
+    def add_mailbox(self, alias: str, display_name: str = "", smtp: list[str] | None = None, x400: str = "",
+                    home_server: str = "", *, given: str = "", initials: str = "", surname: str = "") -> Mailbox:
         """Create a mailbox (directory entry + store folders).
 
-        Without ``smtp`` the SMTP address comes from the site addressing template
-        (``site_smtp_template``, names from ``given``/``initials``/``surname``), else alias@domain.
+        ``home_server`` names another server of the site whose store holds the mailbox ("" = this
+        server, which runs the IMS); mail for it goes there through the MTA. Without ``smtp`` the
+        SMTP address comes from the site addressing template (``site_smtp_template``, names from
+        ``given``/``initials``/``surname``, Q230331), else alias@domain.
         """
+        if home_server:
+            _check_names(organisation=self.organisation, site=self.site, server=home_server, domain=self.domain)
         if smtp is None and self.site_smtp_template:
             smtp = [generate_smtp(self.site_smtp_template, alias=alias, given=given, initials=initials,
                                   surname=surname, display_name=display_name or alias, generator=self.builds.ims)]
-        mailbox = Mailbox(alias, display_name or alias, list(smtp or [f"{alias.lower()}@{self.domain}"]), x400)
+        mailbox = Mailbox(alias, display_name or alias, list(smtp or [f"{alias.lower()}@{self.domain}"]), x400,
+                          home_server.upper())
         self.directory.add(mailbox)
         self.store.create_mailbox(alias)
         return mailbox
@@ -124,6 +148,14 @@ class Organisation:
         host = self.internet.add_host(RemoteHost(name=name, ip=ip, behaviour=behaviour, **options))
         self.dns.add_zone(name, a=[ip])
         return host
+
+    def add_x400_connector(self, foreign_mta: str, address_space: str, strict: bool = True) -> "X400Connector":
+        """Add an X.400 connector to the foreign MTA ``foreign_mta`` serving ``address_space`` (O/R fields)."""
+        from kb.sim.x400 import ForeignMta, X400Connector
+
+        connector = X400Connector(self, ForeignMta(foreign_mta, strict=strict), address_space)
+        self.x400_connectors.append(connector)
+        return connector
 
     def client(self, alias: str) -> "Client":
         """Return a MAPI-style client logged on to mailbox ``alias``."""
@@ -153,23 +185,8 @@ class Organisation:
 
     # -- MTA reports ---------------------------------------------------------------------------
     def mta_ndr(self, message: MapiMessage, row: RecipientRow, address: str) -> None:
-        """NDR a recipient no connector's address space covers (MSEXCH:MSExchangeMTA line, Q220882)."""
-        failure = ReportedFailure(
-            row_id=row.row_id,
-            address=address,
-            reason=1,
-            diag=0,
-            diagnostic_line=f"MSEXCH:MSExchangeMTA:{self.site}:{self.server}",
-            reason_text="No transport provider was available for delivery to this recipient.",
-            status="5.4.0",
-        )
-        try:
-            report = self.reports.create_ndr(message, [failure])
-        except MapiError:
-            return  # (inference) the MTA drops a report the store cannot build; no article describes a log
-        sender = self.directory.by_smtp(message.sender) if message.sender else None
-        self.reports.deliver_report(report, Transfer(message=message, recipients=[P1Recipient(row.row_id, address)],
-                                                     originator=sender.alias if isinstance(sender, Mailbox) else ""))
+        """NDR a recipient no connector's address space covers (the MTA's report, Q220882)."""
+        self.mta.ndr_unroutable(message, row, address)
 
     # -- inspection ----------------------------------------------------------------------------
     def mailbox_folder(self, alias: str, folder: str) -> list[MapiMessage]:

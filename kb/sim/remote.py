@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+
+from kb.exceptions import ConfigError
 
 BEHAVIOURS = ("accept", "tempfail", "reject", "drop", "slow", "nobanner")
 
@@ -15,10 +18,22 @@ class Reply:
 
     code: int
     text: str
+    more: tuple[str, ...] = ()  # continuation lines of a multi-line reply (EHLO)
+
+    def lines(self) -> list[str]:
+        """Return the reply's wire lines: ``250-first``, ..., ``250 last`` (RFC 5321 §4.2.1)."""
+        texts = [self.text, *self.more]
+        return [f"{self.code}{' ' if i == len(texts) - 1 else '-'}{t}" for i, t in enumerate(texts)]
 
     def line(self) -> str:
-        """Return the reply as sent on the wire (without CRLF)."""
-        return f"{self.code} {self.text}"
+        """Return the reply on one line (a multi-line reply's lines joined by " | ", for transcripts)."""
+        if not self.more:
+            return f"{self.code} {self.text}"
+        return " | ".join(self.lines())
+
+    def wire(self) -> str:
+        """Return the reply as sent on the wire (lines joined by CRLF, without the final CRLF)."""
+        return "\r\n".join(self.lines())
 
     @property
     def transient(self) -> bool:
@@ -139,7 +154,13 @@ class Internet:
     def add_host(self, host: RemoteHost) -> RemoteHost:
         """Register ``host`` at its IP address."""
         if host.behaviour not in BEHAVIOURS:
-            raise ValueError(f"behaviour {host.behaviour!r} is not one of {', '.join(BEHAVIOURS)}")
+            raise ConfigError(f"remote host {host.name}", None,
+                              f"behaviour {host.behaviour!r} is not one of {', '.join(BEHAVIOURS)}")
+        try:
+            ipaddress.IPv4Address(host.ip)
+        except ValueError:
+            raise ConfigError(f"remote host {host.name}", None,
+                              f"ip {host.ip!r} is not an IPv4 address (expected e.g. '192.0.2.25')") from None
         self._hosts[host.ip] = host
         return host
 

@@ -23,7 +23,7 @@ from kb.sim.mapi import MAPI_E_NOT_FOUND, MapiError
 from kb.sim.message import MapiMessage, RecipientRow, ndr_class
 
 if TYPE_CHECKING:
-    from kb.sim.mta import Transfer
+    from kb.sim.p1 import Transfer
     from kb.sim.org import Organisation
 
 # When a recipient row already carries PR_NDR_REASON_CODE/PR_NDR_DIAG_CODE (a message re-created
@@ -48,7 +48,10 @@ class ReportedFailure:
     diagnostic_line: str  # e.g. "MSEXCH:IMS:Org:Site:SERVER 3902 (000B099C) Host Unknown"
     reason_text: str  # what the client shows under the recipient
     status: str = "5.0.0"  # RFC 3464 Status of the delivery-status part
-    remote_reply: str = ""
+    remote_reply: str = ""  # the remote host's reply line (Diagnostic-Code: smtp; ...)
+    remote_mta: str = ""  # the host that gave it (Remote-MTA: dns; ...)
+    expanded_from: str | None = None  # alias of the distribution list the recipient came from
+    member: str | None = None  # alias of the list member (directory object) that failed
 
 
 def _client_time(when: datetime) -> str:
@@ -58,8 +61,17 @@ def _client_time(when: datetime) -> str:
 
 
 def normalise_address(address: str) -> str:
-    """Return ``address`` without surrounding blanks, lower case."""
-    return address.strip().lower()
+    """Return ``address`` as the fixed store compares it: local part and domain trimmed, lower case.
+
+    The IMS trims the local part and the domain separately (kb.sim.ims.addressing), so the
+    store must too: ``joeuser @invaliddomain.com`` and ``joeuser@invaliddomain.com `` are both
+    the address the IMS reports as ``joeuser@invaliddomain.com`` (Q254893 CAUSE: blanks the IMS
+    removed make the re-reported row unfindable).
+    """
+    local, at, domain = address.rpartition("@")
+    if not at:
+        return address.strip().lower()
+    return f"{local.strip()}@{domain.strip()}".lower()
 
 
 class StoreReports:
@@ -92,13 +104,15 @@ class StoreReports:
             row = self.find_row(original, failure)
             if row is None:
                 raise MapiError(MAPI_E_NOT_FOUND, f"no recipient row for {failure.address!r}")
-            ndr_row = copy.deepcopy(row)
+            ndr_row = self._report_row(row, failure)
             ndr_row.ndr_reason = failure.reason
             ndr_row.ndr_diag = failure.diag
             ndr_row.supplementary = failure.diagnostic_line
             ndr_row.props["reason_text"] = failure.reason_text
             ndr_row.props["status"] = failure.status
             ndr_row.props["remote_reply"] = failure.remote_reply
+            ndr_row.props["remote_mta"] = failure.remote_mta
+            ndr_row.props["final_recipient"] = failure.address.strip()
             rows.append(ndr_row)
         now = self.org.clock.now()
         ndr = MapiMessage(
@@ -108,7 +122,7 @@ class StoreReports:
             sender=self.org.postmaster,
             sender_name="System Administrator",
             recipients=rows,
-            to_line=original.sender,
+            to_line=original.reverse_path or original.sender,
             submit_time=now,
             mts_id=self.org.new_mts_id(),
             original=original.clone(original.entry_id),
@@ -117,6 +131,28 @@ class StoreReports:
         ndr.body = self.render_text(ndr)
         ndr.mime = self.render_mime(ndr)
         return ndr
+
+    def _report_row(self, row: RecipientRow, failure: ReportedFailure) -> RecipientRow:
+        """Return the NDR row for ``failure``: the original row, or the list member that failed.
+
+        The MTA expands a distribution list into its members and records where each came from
+        (P1 ``via``); a failure of a member is reported on the member, not on the list (RFC 3464
+        §2.3.2: Final-Recipient is the address the delivery was attempted to; the list stays as
+        Original-Recipient).
+        """
+        ndr_row = copy.deepcopy(row)
+        ndr_row.props.pop("original_recipient", None)  # a resent row is addressed as it stands now
+        if failure.expanded_from is None or failure.member is None or row.entry is None:
+            return ndr_row
+        if row.entry.lower() != failure.expanded_from.lower():
+            return ndr_row
+        member = self.org.directory.find(failure.member)
+        ndr_row.address = failure.address
+        ndr_row.addrtype = "SMTP"
+        ndr_row.entry = member.alias if member is not None else None
+        ndr_row.display_name = member.display_name if member is not None else failure.address
+        ndr_row.props["original_recipient"] = row.address
+        return ndr_row
 
     def render_text(self, ndr: MapiMessage) -> str:
         """Render what the client shows for an NDR (ims-domain §2.5.2, Q242961)."""
@@ -150,7 +186,7 @@ class StoreReports:
         assert ndr.submit_time is not None  # report() stamps every NDR
         report = MIMEMultipart("report", report_type="delivery-status", policy=WIRE)
         report["From"] = f"System Administrator <{self.org.postmaster}>"
-        report["To"] = original.sender or f"postmaster@{self.org.domain}"
+        report["To"] = original.reverse_path or original.sender or f"postmaster@{self.org.domain}"
         report["Subject"] = ndr.subject
         report["Date"] = rfc822_date(ndr.submit_time)
         report["Message-ID"] = ndr.message_id
@@ -166,10 +202,12 @@ class StoreReports:
         blocks: list[Message | str] = [per_message]
         for row in ndr.recipients:
             block = Message()
-            block["Original-Recipient"] = f"rfc822;{row.address}"
-            block["Final-Recipient"] = f"rfc822;{row.address.strip()}"
+            block["Original-Recipient"] = f"rfc822;{row.props.get('original_recipient', row.address)}"
+            block["Final-Recipient"] = f"rfc822;{row.props.get('final_recipient') or row.address.strip()}"
             block["Action"] = "failed"
             block["Status"] = str(row.props.get("status", "5.0.0"))
+            if row.props.get("remote_mta"):
+                block["Remote-MTA"] = f"dns; {row.props['remote_mta']}"
             if row.props.get("remote_reply"):
                 block["Diagnostic-Code"] = f"smtp; {row.props['remote_reply']}"
             else:
@@ -183,25 +221,69 @@ class StoreReports:
 
     # -- delivery ----------------------------------------------------------------------------
     def deliver_report(self, report: MapiMessage, transfer: "Transfer") -> None:
-        """Deliver a report to the originator: a local mailbox, or back out through the MTA."""
+        """Deliver a report to the originator: a local mailbox, an X.400 connector, or out through the MTA."""
+        from kb.sim.x400 import connector_for
+
+        connector = connector_for(self.org, transfer.message)
+        if connector is not None:
+            connector.return_report(report, transfer)  # a P1 report to the foreign MTA
+            return
         if transfer.originator:
             self.org.store.deliver(transfer.originator, report)
             return
-        sender = transfer.message.sender
+        sender = transfer.message.reverse_path
         if not sender:
-            return  # never report on a report (null reverse path, RFC 821 §3.6)
+            return  # never report on a report (null reverse path, RFC 5321 §4.5.5)
         from kb.sim.directory import Mailbox
-        from kb.sim.mta import P1Recipient, Transfer
 
         entry = self.org.directory.by_smtp(sender)
         if isinstance(entry, Mailbox):
             self.org.store.deliver(entry.alias, report)
             return
-        # An NDR leaves with a null reverse path, MIME From the postmaster (Q250507, Q200059).
-        report.props["null_reverse_path"] = True
-        self.org.mta.transfer_to_ims(Transfer(message=report, recipients=[P1Recipient(0, sender)]))
+        self.org.mta.return_report(report, sender)  # out through the MTA with MAIL FROM:<>
 
 
 def parse_report(data: bytes) -> EmailMessage:
     """Parse an NDR's MIME form (helper for clients and tests)."""
     return BytesParser(policy=policy.default).parsebytes(data)  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class DsnFields:
+    """The RFC 3464 fields of an NDR: ``per_message`` and one mapping per failed recipient."""
+
+    per_message: dict[str, str]
+    recipients: list[dict[str, str]]
+
+    def recipient(self, address: str) -> dict[str, str]:
+        """Return the fields of the recipient whose Final-Recipient is ``address`` (case-insensitive)."""
+        wanted = f"rfc822;{address.strip()}".lower()
+        for fields in self.recipients:
+            if fields.get("Final-Recipient", "").replace(" ", "").lower() == wanted:
+                return fields
+        raise KeyError(f"no delivery-status block for {address!r}")
+
+    def to_json(self) -> dict[str, object]:
+        """Return a JSON-ready dict."""
+        return {"per_message": dict(self.per_message), "recipients": [dict(r) for r in self.recipients]}
+
+
+def dsn_fields(report: "MapiMessage | bytes") -> DsnFields:
+    """Return the message/delivery-status fields of an NDR (a MapiMessage or its MIME bytes) as data.
+
+    ``dsn_fields(ndr).recipients[0]["Status"]`` is ``"5.1.1"`` for a remote ``550 5.1.1``; keys
+    are the field names as written (``Final-Recipient``, ``Original-Recipient``, ``Action``,
+    ``Status``, ``Remote-MTA``, ``Diagnostic-Code``; RFC 3464 §2.2, §2.3). Raise ValueError
+    when the message has no delivery-status part.
+    """
+    data = report.mime if isinstance(report, MapiMessage) else report
+    if data is None:
+        raise ValueError("the message has no Internet form (not a report the store made)")
+    parsed = parse_report(data)
+    for part in parsed.walk():
+        if part.get_content_type() == "message/delivery-status":
+            blocks = part.get_payload()
+            if isinstance(blocks, list) and blocks:
+                fields = [{k: str(v) for k, v in block.items()} for block in blocks if isinstance(block, Message)]
+                return DsnFields(per_message=fields[0], recipients=fields[1:])
+    raise ValueError("the message has no message/delivery-status part (RFC 3464)")

@@ -84,7 +84,8 @@ class RuleEngine:
                 props={"PR_AUTO_FORWARDED": True},
             )
         else:
-            if not message.sender:
+            # RFC 3834 §4: a response goes to the reverse path (Return-Path), and §2: never to <>.
+            if not message.reverse_path:
                 return
             generated = MapiMessage(
                 entry_id=store.new_entry_id(),
@@ -93,7 +94,7 @@ class RuleEngine:
                 body=rule.text,
                 sender=owner.smtp[0],
                 sender_name=owner.display_name,
-                recipients=[self._row(f"SMTP:{message.sender}")],
+                recipients=[self._row(f"SMTP:{message.reverse_path}")],
             )
         generated.to_line = ", ".join(r.address for r in generated.recipients)
         store.submit(alias, generated)

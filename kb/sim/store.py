@@ -16,6 +16,7 @@ from kb.sim.dswatch import DirectoryWatch
 from kb.sim.eventlog import hresult_data
 from kb.sim.mapi import MAPI_E_CALL_FAILED, MAPI_E_NOT_ENOUGH_MEMORY, MapiError
 from kb.sim.message import MapiMessage, RecipientRow
+from kb.sim.quota import Quotas
 
 if TYPE_CHECKING:
     from kb.sim.org import Organisation
@@ -69,6 +70,8 @@ class InformationStore:
         # hangs (Q274403: the store "may stop responding (hang) while ... shutting down").
         self.state = "running"
         self.crashes: list[str] = []  # what stopped the process (exception and function), oldest first
+        # Storage limits (Private IS General tab, per-mailbox overrides) and mailbox sizes (Q226202).
+        self.quotas = Quotas(org)
 
     # -- the service -------------------------------------------------------------------------
     def stop(self) -> None:
@@ -136,8 +139,19 @@ class InformationStore:
         self.org.mta.submit(message)
         return message
 
+    def transfer_in(self, message: MapiMessage) -> None:
+        """Hand a message a gateway submitted through MTS-IN to the MTA for routing (Q234065).
+
+        The gateway's envelope originator is not a local sender, so the MTA finds the report
+        recipient from the message's reverse path. Without an MTA session the message waits in
+        MTS-IN (Q247255; see ``transfer_to_mta``).
+        """
+        self.transfer_to_mta(message, originator="")
+
     def deliver(self, alias: str, message: MapiMessage) -> MapiMessage:
         """Deliver a copy of ``message`` to the Inbox of ``alias``."""
+        if self.quotas.refuses(alias, message):
+            return message  # over "Prohibit send and receive": refused (kb.sim.quota)
         copy = message.clone(self.new_entry_id())
         copy.delivery_time = self.org.clock.now()
         self.folder(alias, "Inbox").append(copy)
@@ -173,6 +187,7 @@ class InformationStore:
         for it (ResolveP2), resolves the P2 originator in the directory (Q201904). Errors reach
         the IMS as MapiError; the store logs its own content-engine event first.
         """
+        self.org.imail.check_hop_count(message, spool_name)
         try:
             self.org.imail.resolve_display_names(message)
             if resolve_p2:

@@ -19,11 +19,13 @@ from typing import Any, Callable, Iterator
 
 from jinja2 import TemplateError
 
-from kb.exceptions import KbError, NotFoundError
+from kb.exceptions import KbError
+from kb.ids import UnsafePathError, inside, is_article_id
 from kb.resources import data_path
 from kb.site.indexes import Page, article_path, plan_index_pages
 from kb.site.manifest import MANIFEST_NAME, Manifest, Record, digest_files, digest_text
 from kb.files import write_atomic
+from kb.site.records import odd_records, record_files, scan_records
 from kb.site.search_plan import bundles_for, start_search
 from kb.site.pages import SITE_TITLE, render_page, static_dir, template_dir
 from kb.site.verification import badge_for, entry_digest, load_results
@@ -50,45 +52,18 @@ class BuildReport:
     search_seconds: float = 0.0
     seconds: float = 0.0
     errors: list[str] = field(default_factory=list)
+    #: Entries named like records that are not regular files (a FIFO, a dangling link, a loop).
+    warnings: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         """Return a JSON-ready dict with stable keys."""
-        return {"articles": self.articles, "errors": self.errors, "index_pages": self.index_pages,
+        return {"articles": self.articles, "errors": self.errors, "warnings": self.warnings,
+                "index_pages": self.index_pages,
                 "out": str(self.out), "removed": self.removed,
                 "rendered_articles": self.rendered_articles,
                 "rendered_indexes": self.rendered_indexes, "search_indexed": self.search_indexed,
                 "search_pages": self.search_pages,
                 "search_seconds": round(self.search_seconds, 3), "seconds": round(self.seconds, 3)}
-
-
-#: The file name endings of article records (a bare ".yaml" is a hidden file, not a record).
-_SUFFIXES = (".yaml", ".yml")
-
-
-def _record_entries(folder: Path) -> list[os.DirEntry[str]]:
-    """Return the directory entries of the article records of ``folder``, sorted by name."""
-    if not folder.is_dir():
-        raise NotFoundError(f"{folder}: no such articles folder")
-    # os.scandir and string keys: at 57,000 records, sorting Path objects alone takes a second.
-    with os.scandir(folder) as scan:
-        entries = [e for e in scan if e.name.endswith(_SUFFIXES) and e.name not in _SUFFIXES
-                   and e.is_file()]
-    entries.sort(key=lambda e: e.name)
-    return entries
-
-
-def record_files(folder: Path) -> list[Path]:
-    """Return the article records of ``folder`` (``Q*.yaml``), sorted by name."""
-    return [folder / entry.name for entry in _record_entries(folder)]
-
-
-def scan_records(folder: Path) -> list[tuple[str, int, int]]:
-    """Return (file name, mtime in ns, size) of each record of ``folder``, sorted by name."""
-    scanned = []
-    for entry in _record_entries(folder):
-        st = entry.stat()
-        scanned.append((entry.name, st.st_mtime_ns, st.st_size))
-    return scanned
 
 
 def code_digest() -> str:
@@ -140,7 +115,7 @@ def _render_article(path_text: str) -> tuple[str, dict[str, Any] | None, str | N
         context = article_context(article, entry, link)
         page = article_path(article.id)
         html = render_page("article.html.j2", page, context)
-        write_atomic(_STATE["out"] / page, html)
+        write_atomic(inside(_STATE["out"], page), html)
         return path_text, context["summary"], None
     except KbError as error:
         return path_text, None, str(error)
@@ -245,7 +220,7 @@ def _sort_records(folder: Path, scanned: list[tuple[str, int, int]], out: Path, 
         prev = old.records.get(name)
         same_stat = prev is not None and prev.mtime == mtime and prev.size == size
         sha = prev.sha if same_stat and prev is not None else _sha(folder / name)
-        if prev is not None and prev.sha == sha:
+        if prev is not None and prev.sha == sha and is_article_id(prev.summary.get("id")):
             summary = prev.summary
             key = _article_key(code, sha, verify_digest(summary["id"]), summary["refs"], ids)
             # os.access on a plain string: the cheapest check that a page was not deleted.
@@ -257,16 +232,23 @@ def _sort_records(folder: Path, scanned: list[tuple[str, int, int]], out: Path, 
 
 
 def _gone_articles(old: Manifest, records: dict[str, Record]) -> list[str]:
-    """Return the article pages of the last build that no record produces any more."""
+    """Return the article pages of the last build that no record produces any more.
+
+    An id in the old manifest that is not an article id (a manifest from before the id rule,
+    or edited by hand) names no page of ours: it is never turned into a path to delete.
+    """
     candidates = {r.summary["id"] for name, r in old.records.items() if records.get(name) is not r}
     if candidates:
         candidates -= {r.summary["id"] for r in records.values()}
-    return sorted(article_path(article_id) for article_id in candidates)
+    return sorted(article_path(article_id) for article_id in candidates if is_article_id(article_id))
 
 
 def _remove_page(out: Path, page: str) -> None:
-    """Delete a page no longer produced, and its folder when it becomes empty."""
-    target = out / page
+    """Delete a page no longer produced, and its folder when it becomes empty (never outside ``out``)."""
+    try:
+        target = inside(out, page)
+    except UnsafePathError:
+        return  # a path from a damaged manifest: nothing of ours lives outside the site
     target.unlink(missing_ok=True)
     parent = target.parent
     while parent != out and parent.is_dir() and not any(parent.iterdir()):
@@ -293,7 +275,7 @@ def _render_indexes(out: Path, pages: list[Page], old: Manifest, manifest: Manif
         manifest.index_pages[page.path] = key
         if old.index_pages.get(page.path) == key and os.access(f"{site}/{page.path}", os.F_OK):
             continue
-        write_atomic(out / page.path, render_page(page.template, page.path, page.context))
+        write_atomic(inside(out, page.path), render_page(page.template, page.path, page.context))
         rendered += 1
     return rendered
 
@@ -318,6 +300,7 @@ def build_site(
     # 1. Which records changed? Unchanged bytes keep their summary from the manifest.
     with _gc_paused():
         scanned = scan_records(articles_dir)
+        report.warnings = odd_records(articles_dir)
         ids = frozenset(name[:name.rindex(".")] for name, _, _ in scanned)
         verify = load_results(verify_results) if verify_results else {}
         verify_digest = _verify_digests(verify)

@@ -1,29 +1,46 @@
 """The terminal search index behind ``kb search``: SQLite FTS5 with bm25 ranking.
 
-Kept at ``<kb root>/.kb/search.sqlite`` and refreshed on every search: records whose stat
-signature changed are re-read (only those), removed records are dropped, and the verification
-facet follows ``.kb/verify-results.json``. ``kb index`` rebuilds it from scratch.
+Kept at ``<kb root>/.kb/search.sqlite``. Each search first checks that the index is fresh, in
+two ``stat`` calls at any size: the articles folder's signature (a record added, removed or
+saved the way kb and most editors save, through a rename, changes the folder's mtime) and the
+verify results file's. Only when either changed, or ``RESCAN_SECONDS`` after the last full
+check (to catch a record edited in place), are the records' own stat signatures compared, and
+only the records whose signature changed are read again. ``kb index`` rebuilds it from
+scratch: records load in worker processes, rows go in one transaction into a new file that
+replaces the old one, and FTS5 ``optimize`` merges the index into one segment.
+
+A query ranks its matches by bm25 without building any snippet, joins only the best few to
+their records, and snippets only the hits it returns: a word in every article ("the") costs
+a pass over its postings, not a snippet per article.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-import multiprocessing
+import os
 import re
 import sqlite3
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
-from kb.exceptions import KbError
-from kb.site.verification import badge_for, load_results
+from kb.exceptions import KbError, NotFoundError
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 #: bm25 column weights: ids, title, body, keywords (the title counts most, KB Q254893 has "NDR"
 #: in its title and must outrank articles that only mention it).
 WEIGHTS = (5.0, 10.0, 1.0, 2.0)
 FACET_KEYS = ("product", "release", "category", "kind", "verification")
+#: A record edited in place (not through a rename) leaves its folder's mtime alone: the
+#: records' own signatures are compared at least this often.
+RESCAN_SECONDS = 60.0
+#: A signature younger than this may hide a second change in the same clock tick (the
+#: "racy git" problem): it is not trusted, so the next search checks the records again.
+RACY_SECONDS = 2.0
+#: Matches ranked before the tie-break by id, per result asked for; more ties than that and
+#: the query ranks every match (exact either way).
+CANDIDATES_PER_HIT = 4
 _TOKEN = re.compile(r"[\w.]+", re.UNICODE)
 
 
@@ -53,38 +70,55 @@ def index_path(root: Path) -> Path:
     return root / ".kb" / "search.sqlite"
 
 
-def _connect(path: Path) -> sqlite3.Connection:
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS records (
+    file TEXT PRIMARY KEY, mtime INTEGER, size INTEGER, id TEXT, title TEXT,
+    date TEXT, kind TEXT, has_repro INTEGER, doc INTEGER UNIQUE);
+CREATE VIRTUAL TABLE IF NOT EXISTS docs USING fts5(
+    ids, title, body, keywords, tokenize = 'porter unicode61');
+CREATE TABLE IF NOT EXISTS facets (doc INTEGER, key TEXT, value TEXT COLLATE NOCASE);
+CREATE INDEX IF NOT EXISTS facets_kv ON facets (key, value);
+CREATE INDEX IF NOT EXISTS facets_doc ON facets (doc);
+"""
+
+
+def _connect(path: Path, *, create: bool = True) -> sqlite3.Connection:
     """Open (creating if needed) the index database with its schema."""
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         db = sqlite3.connect(path)
-        db.executescript(
-            """
-            CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
-            CREATE TABLE IF NOT EXISTS records (
-                file TEXT PRIMARY KEY, mtime INTEGER, size INTEGER, id TEXT, title TEXT,
-                date TEXT, kind TEXT, has_repro INTEGER, doc INTEGER);
-            CREATE VIRTUAL TABLE IF NOT EXISTS docs USING fts5(
-                ids, title, body, keywords, tokenize = 'porter unicode61');
-            CREATE TABLE IF NOT EXISTS facets (doc INTEGER, key TEXT, value TEXT COLLATE NOCASE);
-            CREATE INDEX IF NOT EXISTS facets_kv ON facets (key, value);
-            CREATE INDEX IF NOT EXISTS facets_doc ON facets (doc);
-            """
-        )
+        if create:
+            db.executescript(_SCHEMA)
     except sqlite3.DatabaseError as error:
         raise SearchError(f"{path}: cannot open the search index: {error} (run `kb index`)") from error
     return db
 
 
 def _document(path_text: str) -> tuple[str, dict[str, Any] | None, str | None]:
-    """Load one record and return the text and facets to index (runs in worker processes)."""
+    """Load one record and return the text and facets to index (runs in worker processes).
+
+    The record is loaded as the site build loads it: the JSON Schema pass runs only for a
+    record that does not build (``kb validate`` is the command that checks records).
+    """
+    from kb.render.batch import load
     from kb.site.view import summarize
-    from kb.store import load_article
 
     try:
-        article = load_article(path_text)
+        st = os.stat(path_text)
+        article = load(Path(path_text))
     except KbError as error:
         return path_text, None, str(error)
+    except OSError as error:
+        return path_text, None, f"{path_text}: cannot read: {error.strerror}"
+    except (ValueError, TypeError, AttributeError, KeyError) as error:
+        from kb.render.batch import schema_check
+
+        try:
+            schema_check(Path(path_text))
+        except KbError as located:
+            return path_text, None, str(located)
+        return path_text, None, f"{path_text}: cannot index: {type(error).__name__}: {error}"
     summary = summarize(article)
     body: list[str] = []
     for section in article.sections or []:
@@ -98,6 +132,7 @@ def _document(path_text: str) -> tuple[str, dict[str, Any] | None, str | None]:
     return path_text, {
         "id": article.id, "title": summary["title"], "date": summary["date"],
         "kind": summary["kind"], "has_repro": summary["has_repro"],
+        "mtime": st.st_mtime_ns, "size": st.st_size,
         "ids": f"{article.id} {number} {events}".strip(), "body": "\n".join(body),
         "keywords": " ".join(summary["keywords"]),
         "facets": [("product", v) for v in summary["products"]]
@@ -107,62 +142,134 @@ def _document(path_text: str) -> tuple[str, dict[str, Any] | None, str | None]:
 
 
 def _documents(paths: list[str]) -> Iterable[tuple[str, dict[str, Any] | None, str | None]]:
-    """Yield the documents of ``paths``, loading them in two processes when there are many."""
+    """Yield the documents of ``paths``, loading them in worker processes when there are many."""
     if len(paths) < 200:
         yield from map(_document, paths)
         return
-    with multiprocessing.get_context("fork").Pool(2) as pool:
-        yield from pool.imap(_document, paths, chunksize=64)
+    # The parent only inserts rows (a fraction of a record's load): the workers get the cores.
+    import multiprocessing
+
+    jobs = max(2, os.cpu_count() or 1)
+    with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        yield from pool.imap(_document, paths, chunksize=128)
 
 
-def _verify_digest(path: Path) -> str:
-    """Return a hash of the verify results file ("" when absent)."""
+def _signature(path: Path) -> str:
+    """Return a file's or folder's stat signature ("" when absent)."""
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        st = os.stat(path)
     except FileNotFoundError:
         return ""
+    return f"{st.st_ino}:{st.st_mtime_ns}:{st.st_size}"
+
+
+def _trusted(signature: str, now: float) -> str:
+    """Return ``signature``, or "" when it is too recent to rule out a change in the same tick."""
+    if not signature:
+        return signature  # an absent file stays absent until it is written
+    mtime = int(signature.split(":")[1]) / 1e9
+    return signature if now - mtime >= RACY_SECONDS else ""
+
+
+def _meta(db: sqlite3.Connection, path: Path) -> dict[str, str]:
+    """Return the index's meta table."""
+    try:
+        return dict(db.execute("SELECT key, value FROM meta").fetchall())
+    except sqlite3.DatabaseError as error:
+        raise SearchError(f"{path}: cannot open the search index: {error} (run `kb index`)") from error
 
 
 def refresh(root: Path, *, force: bool = False) -> dict[str, Any]:
-    """Bring the index of ``root/articles`` up to date; return counts of what changed."""
-    from kb.site.build import scan_records
+    """Bring the index of ``root/articles`` up to date; return counts of what changed.
 
+    ``force`` rebuilds it from scratch. Without it, nothing is read when neither the articles
+    folder nor the verify results changed since the last check (see the module docstring).
+    """
     path = index_path(root)
-    if force:
-        path.unlink(missing_ok=True)
-    db = _connect(path)
+    folder = root / "articles"
+    if not folder.is_dir():
+        raise NotFoundError(f"{folder}: no such articles folder")
+    now = time.time()
+    folder_sig = _signature(folder)
+    verify_file = root / ".kb" / "verify-results.json"
+    verify_sig = _signature(verify_file)
+    if force or not path.is_file():
+        return _rebuild(root, path, now, folder_sig, verify_sig)
+    db = _connect(path, create=False)
     try:
-        version = db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
-        if version and version[0] != SCHEMA_VERSION:
+        meta = _meta(db, path)
+        if meta.get("schema") != SCHEMA_VERSION:
             db.close()
-            path.unlink()
-            db = _connect(path)
-        # One scandir pass, no pathlib: every search checks every record's signature.
-        files = {name: (mtime, size) for name, mtime, size in scan_records(root / "articles")}
-        known = {row[0]: row[1:] for row in db.execute("SELECT file, mtime, size, doc FROM records")}
-        changed = [str(root / "articles" / name) for name, signature in files.items()
-                   if name not in known or known[name][:2] != signature]
-        removed = [name for name in known if name not in files]
-        errors: list[str] = []
-        with db:
-            for name in removed + [Path(p).name for p in changed if Path(p).name in known]:
-                _drop(db, known[name][2], name)
-            for path_text, doc, error in _documents(changed):
-                if doc is None:
-                    errors.append(error or path_text)
-                    continue
-                _insert(db, Path(path_text), doc)
-            verify_file = root / ".kb" / "verify-results.json"
-            digest = _verify_digest(verify_file)
-            stored = db.execute("SELECT value FROM meta WHERE key='verify'").fetchone()
-            if changed or removed or not stored or stored[0] != digest:
-                _refresh_verification(db, load_results(verify_file))
-            db.execute("INSERT OR REPLACE INTO meta VALUES ('verify', ?)", (digest,))
-            db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
-        return {"indexed": len(changed) - len(errors), "removed": len(removed),
-                "articles": len(files), "errors": errors}
+            return _rebuild(root, path, now, folder_sig, verify_sig)
+        if (meta.get("folder") == folder_sig and meta.get("verify") == verify_sig
+                and now - float(meta.get("scanned") or 0) < RESCAN_SECONDS):
+            return {"indexed": 0, "removed": 0, "articles": int(meta.get("articles") or 0), "errors": []}
+        return _update(db, root, meta, now, folder_sig, verify_sig)
     finally:
         db.close()
+
+
+def _rebuild(root: Path, path: Path, now: float, folder_sig: str, verify_sig: str) -> dict[str, Any]:
+    """Index every record into a new file and swap it in (a search meanwhile sees the old one)."""
+    fresh = path.with_name(path.name + ".new")
+    fresh.unlink(missing_ok=True)
+    db = _connect(fresh)
+    try:
+        # A file nobody reads until it is complete and renamed: no journal to keep.
+        db.execute("PRAGMA journal_mode = OFF")
+        db.execute("PRAGMA synchronous = OFF")
+        counts = _update(db, root, {}, now, folder_sig, verify_sig)
+        db.execute("INSERT INTO docs (docs) VALUES ('optimize')")
+        db.commit()
+    except BaseException:
+        db.close()
+        fresh.unlink(missing_ok=True)
+        raise
+    db.close()
+    os.replace(fresh, path)
+    return counts
+
+
+def _update(db: sqlite3.Connection, root: Path, meta: dict[str, str], now: float,
+            folder_sig: str, verify_sig: str) -> dict[str, Any]:
+    """Compare every record's stat signature with the index and re-read those that changed."""
+    from kb.site.records import scan_records
+    from kb.site.verification import load_results
+
+    files = {name: (mtime, size) for name, mtime, size in scan_records(root / "articles")}
+    known = {row[0]: row[1:] for row in db.execute("SELECT file, mtime, size, doc FROM records")}
+    changed = [str(root / "articles" / name) for name, signature in files.items()
+               if name not in known or known[name][:2] != signature]
+    removed = [name for name in known if name not in files]
+    errors: list[str] = []
+    with db:
+        for name in removed + [Path(p).name for p in changed if Path(p).name in known]:
+            _drop(db, known[name][2], name)
+        _insert_all(db, _documents(changed), errors)
+        verify_file = root / ".kb" / "verify-results.json"
+        if changed or removed or meta.get("verify") != verify_sig:
+            _refresh_verification(db, load_results(verify_file))
+        kept = {"schema": SCHEMA_VERSION, "articles": str(len(files)), "scanned": repr(now),
+                "folder": _trusted(folder_sig, now), "verify": _trusted(verify_sig, now)}
+        db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", sorted(kept.items()))
+    return {"indexed": len(changed) - len(errors), "removed": len(removed),
+            "articles": len(files), "errors": errors}
+
+
+def _insert_all(db: sqlite3.Connection, documents: Iterable[tuple[str, dict[str, Any] | None, str | None]],
+                errors: list[str]) -> None:
+    """Insert documents in batches (one statement per table per batch)."""
+    batch: list[tuple[str, dict[str, Any]]] = []
+    for path_text, doc, error in documents:
+        if doc is None:
+            errors.append(error or path_text)
+            continue
+        batch.append((path_text, doc))
+        if len(batch) >= 512:
+            _insert_batch(db, batch)
+            batch = []
+    if batch:
+        _insert_batch(db, batch)
 
 
 def _drop(db: sqlite3.Connection, doc: int, name: str) -> None:
@@ -172,21 +279,23 @@ def _drop(db: sqlite3.Connection, doc: int, name: str) -> None:
     db.execute("DELETE FROM records WHERE file = ?", (name,))
 
 
-def _insert(db: sqlite3.Connection, file: Path, doc: dict[str, Any]) -> None:
-    """Add one record's text, facets and signature."""
-    cursor = db.execute("INSERT INTO docs (ids, title, body, keywords) VALUES (?, ?, ?, ?)",
-                        (doc["ids"], doc["title"], doc["body"], doc["keywords"]))
-    rowid = cursor.lastrowid
+def _insert_batch(db: sqlite3.Connection, batch: list[tuple[str, dict[str, Any]]]) -> None:
+    """Add some records' text, facets and signatures."""
+    start = (db.execute("SELECT max(rowid) FROM docs").fetchone()[0] or 0) + 1
+    rows = list(enumerate(batch, start))
+    db.executemany("INSERT INTO docs (rowid, ids, title, body, keywords) VALUES (?, ?, ?, ?, ?)",
+                   [(n, d["ids"], d["title"], d["body"], d["keywords"]) for n, (_, d) in rows])
     db.executemany("INSERT INTO facets VALUES (?, ?, ?)",
-                   [(rowid, key, value) for key, value in doc["facets"] if value])
-    st = file.stat()
-    db.execute("INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-               (file.name, st.st_mtime_ns, st.st_size, doc["id"], doc["title"], doc["date"],
-                doc["kind"], int(doc["has_repro"]), rowid))
+                   [(n, key, value) for n, (_, d) in rows for key, value in d["facets"] if value])
+    db.executemany("INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                   [(Path(p).name, d["mtime"], d["size"], d["id"], d["title"], d["date"], d["kind"],
+                     int(d["has_repro"]), n) for n, (p, d) in rows])
 
 
 def _refresh_verification(db: sqlite3.Connection, verify: dict[str, dict[str, Any]]) -> None:
     """Recompute every record's verification facet from the verify results."""
+    from kb.site.verification import badge_for
+
     db.execute("DELETE FROM facets WHERE key = 'verification'")
     rows = db.execute("SELECT doc, id, has_repro FROM records").fetchall()
     db.executemany("INSERT INTO facets VALUES (?, 'verification', ?)", [
@@ -207,10 +316,12 @@ def search(root: Path, query: str, *, limit: int = 20, filters: dict[str, str] |
     if refresh_index:
         refresh(root)
     filters = dict(filters or {})
-    if filters.get("release"):
-        filters["release"] = _canonical_release(filters["release"])
-    db = _connect(index_path(root))
+    db = _connect(index_path(root), create=False)
     try:
+        release = filters.get("release")
+        # A release named as the index names it needs no catalogue (a YAML load) to resolve.
+        if release and not _has_release(db, release):
+            filters["release"] = _canonical_release(release)
         for any_term in (False, True):
             expression = match_expression(query, any_term)
             if not expression:
@@ -221,6 +332,15 @@ def search(root: Path, query: str, *, limit: int = 20, filters: dict[str, str] |
         return []
     finally:
         db.close()
+
+
+def _has_release(db: sqlite3.Connection, name: str) -> bool:
+    """Tell whether the index has articles under exactly this release name."""
+    try:
+        return db.execute("SELECT 1 FROM facets WHERE key = 'release' AND value = ? LIMIT 1",
+                          (name,)).fetchone() is not None
+    except sqlite3.DatabaseError as error:
+        raise SearchError(f"cannot read the search index: {error} (run `kb index`)") from error
 
 
 def _canonical_release(name: str) -> str:
@@ -235,25 +355,39 @@ def _canonical_release(name: str) -> str:
 
 
 def _run(db: sqlite3.Connection, expression: str, limit: int, filters: dict[str, str]) -> list[Hit]:
-    """Run one MATCH with facet filters, best bm25 first."""
+    """Run one MATCH with facet filters: best bm25 first (ties by id), snippets for the hits only."""
     where = ["docs MATCH ?"]
     params: list[Any] = [expression]
     for key, value in sorted(filters.items()):
         if value:
-            where.append("docs.rowid IN (SELECT doc FROM facets WHERE key = ? AND value = ?)")
+            # The unary + keeps FTS5 from taking the list as rowid lookups, one MATCH each.
+            where.append("+docs.rowid IN (SELECT doc FROM facets WHERE key = ? AND value = ?)")
             params += [key, value]
     weights = ", ".join(str(w) for w in WEIGHTS)
-    sql = (
-        f"SELECT r.id, r.title, r.date, r.kind, bm25(docs, {weights}) AS score, "
-        "snippet(docs, 2, '[', ']', '…', 16) "
-        "FROM docs JOIN records r ON r.doc = docs.rowid "
-        f"WHERE {' AND '.join(where)} ORDER BY score, r.id LIMIT ?"
-    )
+    ranked = f"SELECT docs.rowid AS doc, bm25(docs, {weights}) AS score FROM docs WHERE {' AND '.join(where)}"
+    joined = ("SELECT r.id, r.title, r.date, r.kind, c.score, c.doc FROM ({}) c "
+              "JOIN records r ON r.doc = c.doc ORDER BY c.score, r.id LIMIT ?")
+    bound = limit * CANDIDATES_PER_HIT
     try:
-        rows = db.execute(sql, [*params, limit]).fetchall()
+        # The best few by bm25 alone, then the tie-break by id among them. Exact unless the
+        # ties at the last hit's score run past the candidates: then rank every match.
+        rows = db.execute(joined.format(f"{ranked} ORDER BY score LIMIT {bound}"), [*params, limit]).fetchall()
+        if len(rows) == limit:
+            last = rows[-1][4]
+            worst = db.execute(f"SELECT max(score), count(*) FROM ({ranked} ORDER BY score LIMIT {bound})",
+                               params).fetchone()
+            if worst[1] == bound and worst[0] == last:
+                rows = db.execute(joined.format(ranked), [*params, limit]).fetchall()
+        hits = []
+        for article_id, title, date, kind, score, doc in rows:
+            snip = db.execute("SELECT snippet(docs, 2, '[', ']', '…', 16) FROM docs "
+                              "WHERE docs MATCH ? AND rowid = ?", (expression, doc)).fetchone()
+            hits.append(Hit(article_id, title, date, kind, -score, " ".join((snip[0] if snip else "").split())))
     except sqlite3.OperationalError as error:
         raise SearchError(f"search: cannot run {expression!r}: {error}") from error
-    return [Hit(i, t, d, k, -s, " ".join(snip.split())) for i, t, d, k, s, snip in rows]
+    except sqlite3.DatabaseError as error:
+        raise SearchError(f"cannot read the search index: {error} (run `kb index`)") from error
+    return hits
 
 
 def hits_json(query: str, hits: list[Hit], filters: dict[str, str]) -> str:

@@ -14,6 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
+from kb.ids import UnsafePathError, id_problem
 from kb.site.verification import STATES
 from kb.site.view import STATUS_KINDS
 
@@ -90,7 +91,14 @@ class Page:
 
 
 def article_path(article_id: str) -> str:
-    """Return an article page's path inside the site."""
+    """Return an article page's path inside the site; refuse an id that is not an article id.
+
+    The id becomes a folder and a link (``href="{id}/index.html"``): ``../../OUTSIDE`` or
+    ``javascript:...`` must never get that far (kb/ids.py).
+    """
+    problem = id_problem(article_id)
+    if problem is not None:
+        raise UnsafePathError(f"refused an article page: {problem}")
     return f"{article_id}/index.html"
 
 

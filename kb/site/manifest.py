@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from kb.files import write_atomic
+from kb.ids import is_article_id
 from kb.site.indexes import article_path
 
 MANIFEST_NAME = ".kb-site-manifest.json"
@@ -110,7 +111,8 @@ def _load_shard(path: Path) -> dict[str, Record]:
     except (AttributeError, KeyError, TypeError):
         return {}
     # A summary the build cannot read would fail it later; drop the shard and rebuild its pages.
-    if not all(type(r.summary) is dict and "id" in r.summary for r in records.values()):
+    # An id that is not an article id (kb/ids.py) never becomes a page path to keep or delete.
+    if not all(type(r.summary) is dict and is_article_id(r.summary.get("id")) for r in records.values()):
         return {}
     return records
 

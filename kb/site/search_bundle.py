@@ -3,15 +3,16 @@
 Only article pages carry ``data-pagefind-body``; filters and metadata come from
 ``data-pagefind-filter``/``-meta`` attributes in the article template.
 
-The bundle is sharded by the last digit of the article id, so a rebuild after changing one
-article re-indexes a tenth of the site instead of all of it (Pagefind has no incremental mode,
-and indexing 6,900 pages takes longer than the 5 s a one-article rebuild may take). Shard 0 is
-Pagefind's default bundle at ``<out>/pagefind/``; shard N is at ``<out>/pagefind-N/`` and the
-search page merges it in with Pagefind's ``mergeIndex``. On a large site a small rebuild only
-indexes the changed pages into a small layer bundle, ``<out>/pagefind-dN/`` (see
-kb/site/search_plan.py). Each
-bundle is written to a temporary folder and swapped in, so a failed run leaves the previous
-bundle in place.
+The bundle is sharded by the last digits of the article id on a site of ``SHARD_THRESHOLD``
+articles or more: Pagefind indexes on one core (shards run side by side) and keeps a shard's
+whole index in memory, about 130 kB a page, so no shard holds more than ``SHARD_PAGES`` pages:
+the last digit modulo 2, 5 or 10, and on a larger site also the second last digit modulo 2, 5
+or 10 (20, 50 or 100 shards). The first shard is Pagefind's default bundle at
+``<out>/pagefind/``; shard K is at ``<out>/pagefind-K/`` and the search page searches each bundle
+on its own (kb/site/static/search.js). Pagefind has no incremental mode: on a sharded site a
+small rebuild only indexes the changed pages into a small layer bundle, ``<out>/pagefind-dN/``
+(see kb/site/search_plan.py). Each bundle is written to a temporary folder and swapped in, so a
+failed run leaves the previous bundle in place.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ LAYER_PREFIX = "pagefind-d"
 #: Below this many articles one bundle is fast enough, and Pagefind's ranking and its
 #: all-words matching are only comparable across shards when each holds hundreds of pages.
 SHARD_THRESHOLD = 2000
+#: Most pages a shard should hold: one Pagefind process over 5,700 pages peaks at 750 MB.
+SHARD_PAGES = 4000
 
 
 class SearchIndexError(KbError):
@@ -39,19 +42,57 @@ class SearchIndexError(KbError):
 
 
 def shards_for(articles: int) -> tuple[str, ...]:
-    """Return the shards of a site with this many articles."""
-    return DIGITS if articles >= SHARD_THRESHOLD else ("0",)
+    """Return the shards of a site with this many articles (their keys, in bundle order).
+
+    One bundle below ``SHARD_THRESHOLD`` articles; above, the fewest of 2, 5, 10, 20, 50 or 100
+    shards that keep each under ``SHARD_PAGES`` pages. Pagefind indexes on one core: two or
+    more shards keep both cores busy.
+    """
+    if articles < SHARD_THRESHOLD:
+        return ("0",)
+    count = next((n for n in (2, 5, 10, 20, 50) if articles <= n * SHARD_PAGES), 100)
+    if count <= 10:
+        return tuple(str(n) for n in range(count))
+    return tuple(f"{rest}{last}" for rest in range(count // 10) for last in DIGITS)
 
 
 def shard_of(article_id: str, shards: tuple[str, ...]) -> str:
-    """Return the shard of an article: the last digit of its id (always "0" when unsharded)."""
-    last = article_id[-1:]
-    return last if len(shards) > 1 and last in shards else "0"
+    """Return the shard of an article id (or of a part, its last three digits)."""
+    count = len(shards)
+    last, second = article_id[-1:], article_id[-2:-1]
+    if count == 1 or last not in DIGITS:
+        return shards[0]
+    if count <= 10:
+        return str(int(last) % count)
+    return f"{int(second) % (count // 10) if second in DIGITS else 0}{last}"
+
+
+def suffixes(shard: str, shards: tuple[str, ...]) -> list[str]:
+    """Return the id endings that fall in a shard ("" for the one shard of a small site)."""
+    count = len(shards)
+    if count == 1:
+        return [""]
+    if count <= 10:
+        return [d for d in DIGITS if int(d) % count == int(shard)]
+    rest, last = int(shard[:-1]), shard[-1]
+    return [f"{second}{last}" for second in range(10) if second % (count // 10) == rest]
 
 
 def bundle_dir(shard: str) -> str:
     """Return the folder (under the site) of one shard's bundle."""
-    return "pagefind" if shard == "0" else f"pagefind-{shard}"
+    return "pagefind" if not shard.strip("0") else f"pagefind-{shard}"
+
+
+def _glob(shard: str, shards: tuple[str, ...]) -> str:
+    """Return the Pagefind glob of a shard's article pages."""
+    endings = suffixes(shard, shards)
+    if endings == [""]:
+        return "Q*/index.html"
+    if len(endings) == 1:
+        return f"Q*{endings[0]}/index.html"
+    if len(endings[0]) == 1:
+        return f"Q*[{''.join(endings)}]/index.html"
+    return f"Q*[{''.join(e[0] for e in endings)}]{shard[-1]}/index.html"
 
 
 def _command(out: Path, glob: str, staging: Path) -> list[str]:
@@ -88,17 +129,19 @@ def _run_all(commands: dict[str, list[str]], jobs: int) -> dict[str, str]:
     return failed
 
 
-def index_site(out: Path, shards: list[str] | None = None, *, sharded: bool = False,
+def index_site(out: Path, shards: list[str] | None = None, *, layout: tuple[str, ...] = ("0",),
                jobs: int = 1) -> dict[str, int]:
-    """(Re)index the given shards (all by default) of the site at ``out``; pages per shard."""
+    """(Re)index the given shards (all of ``layout`` by default) of the site at ``out``; pages per shard."""
     out = out.resolve()
-    wanted = list(shards if shards is not None else (DIGITS if sharded else ("0",)))
-    if not sharded:
-        # Going back to one bundle: the shards of an earlier, larger build are stale.
-        for digit in DIGITS[1:]:
-            shutil.rmtree(out / bundle_dir(digit), ignore_errors=True)
+    wanted = list(shards if shards is not None else layout)
+    # The bundles of another layout (an earlier, smaller or larger build) are stale.
+    current = {bundle_dir(shard) for shard in layout}
+    for folder in out.glob("pagefind-*"):
+        name = folder.name
+        if name not in current and not name[len(LAYER_PREFIX):].isdigit() and folder.is_dir():
+            shutil.rmtree(folder, ignore_errors=True)
     # Pagefind refuses a glob that matches nothing: an empty shard has no bundle at all.
-    present = {shard_of(p.name, DIGITS if sharded else ("0",)) for p in out.iterdir()
+    present = {shard_of(p.name, layout) for p in out.iterdir()
                if p.name[:1] == "Q" and (p / "index.html").is_file()}
     for shard in [s for s in wanted if s not in present]:
         shutil.rmtree(out / bundle_dir(shard), ignore_errors=True)
@@ -106,8 +149,7 @@ def index_site(out: Path, shards: list[str] | None = None, *, sharded: bool = Fa
     staging = {shard: out / f".{bundle_dir(shard)}-new" for shard in wanted}
     for folder in staging.values():
         shutil.rmtree(folder, ignore_errors=True)
-    commands = {shard: _command(out, f"Q*{shard}/index.html" if sharded else "Q*/index.html",
-                                staging[shard]) for shard in wanted}
+    commands = {shard: _command(out, _glob(shard, layout), staging[shard]) for shard in wanted}
     failed = _run_all(commands, jobs)
     counts: dict[str, int] = {}
     for shard in wanted:

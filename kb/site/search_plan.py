@@ -4,7 +4,8 @@ bundles the search page loads.
 Pagefind cannot update a bundle in place, and indexing costs about 2 ms a page after a second
 of start-up: at 57,000 articles even one shard of a tenth of the site takes over 10 s. So:
 
-* base bundles, one per shard (the id's last digit, from ``SHARD_THRESHOLD`` articles up);
+* base bundles, one per shard (the id's last digit, or last two, from ``SHARD_THRESHOLD``
+  articles up: kb/site/search_bundle.py);
 * "parts", the id's last three digits, each page's hidden ``part`` filter;
 * layers: small bundles of the parts changed since their shard was indexed whole, newest last.
 
@@ -31,7 +32,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from kb.files import write_atomic
 from kb.site.manifest import Manifest, digest_text
 from kb.site.search_bundle import (LAYER_PREFIX, bundle_dir, index_pages, index_site, page_count,
-                                   shard_of, shards_for)
+                                   shard_of, shards_for, suffixes)
 
 if TYPE_CHECKING:
     from kb.site.build import BuildReport
@@ -88,6 +89,8 @@ class SearchPlan:
     def describe(self) -> dict[str, Any]:
         """Return the search page's description of the bundles."""
         return {"bundles": self.bundles,
+                "suffixes": {bundle_dir(s): suffixes(s, self.shards) for s in self.shards
+                             if bundle_dir(s) in self.bundles},
                 "layers": [{"bundle": None if layer.number in self.empty_layers else layer.bundle,
                             "parts": sorted(layer.parts)} for layer in self.layers]}
 
@@ -188,7 +191,7 @@ def run_plan(out: Path, plan: SearchPlan, jobs: int) -> tuple[int, bool]:
     """Index what the plan says; return the pages indexed and whether anything was."""
     indexed, worked = 0, False
     if plan.whole:
-        counts = index_site(out, plan.whole, sharded=len(plan.shards) > 1, jobs=jobs)
+        counts = index_site(out, plan.whole, layout=plan.shards, jobs=jobs)
         indexed, worked = sum(counts.values()), True
     if plan.index_layer is not None:
         # A layer of removed parts only has no bundle: it just hides their older copies.

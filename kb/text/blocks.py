@@ -18,10 +18,10 @@ Recogniser = Callable[[list[str], str], bool]  # (lines, the same lines joined b
 RULE_RE = re.compile(r"^\s*(=+|-+|\*+|_+|~+)\s*$")
 EVENT_RE = re.compile(r"^\s*(Event\s*Type|Event\s*Source|Event\s*Category|Event\s*I[Dd]\b)", re.I)
 # "   Q191914 Title" (§2.6), also "   Q126497: Title" as in service-pack fix lists.
-REFERENCE_RE = re.compile(r"^(\s*)(Q\d{5,6})(:?\s+)(\S.*)$")
+REFERENCE_RE = re.compile(r"^(\s*)(Q[0-9]{5,6})(:?\s+)(\S.*)$")
 # An indented article number alone on its line, under "click the article numbers below".
-BARE_REFERENCE_RE = re.compile(r"^(\s+)(Q\d{5,6})\s*$")
-ARTICLE_ID_RE = re.compile(r"^\s*ARTICLE-ID\s*:\s*(Q\d{5,6})\s*$")
+BARE_REFERENCE_RE = re.compile(r"^(\s+)(Q[0-9]{5,6})\s*$")
+ARTICLE_ID_RE = re.compile(r"^\s*ARTICLE-ID\s*:\s*(Q[0-9]{5,6})\s*$")
 ARTICLE_TITLE_RE = re.compile(r"^\s*TITLE\s*:\s?(.*)$")
 # "x86: DownloadDownload F now", "DownloadDownload the Q312273 package now", "... Filename F now".
 DOWNLOAD_RE = re.compile(

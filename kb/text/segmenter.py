@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from kb.exceptions import ParseError
 
-DOCUMENT_RE = re.compile(r"^DOCUMENT:(Q\d+)  (\d\d-[A-Z]{3}-\d{4})  \[([a-z0-9]+)\]$")
+DOCUMENT_RE = re.compile(r"^DOCUMENT:(Q[0-9]+)  ([0-9][0-9]-[A-Z]{3}-[0-9]{4})  \[([a-z0-9]+)\]$")
 LABELS: tuple[str, ...] = ("DOCUMENT:", "TITLE   :", "PRODUCT :", "PROD/VER:", "OPER/SYS:", "KEYWORDS:")
 TOP_RULE = "=" * 70
 TRAILER_RULE = "=" * 77

@@ -17,7 +17,7 @@ from typing import Any, Callable
 
 from kb.exceptions import KbError, ReproError
 from kb.repro.runner import DEFAULT_TIMEOUT, RunOutcome, run_isolated
-from kb.verify.targets import Target
+from kb.repro.targets import Target
 
 # progress(done, total, release, observed) -- the CLI draws it on stderr.
 Progress = Callable[[int, int, str, str], None]
@@ -148,7 +148,7 @@ def _documented(status: dict[str, Any] | None, line: str) -> str | None:
 def _lines(target: Target) -> list[str]:
     """Return the product lines to bisect: those of the lattice, else of repro.releases."""
     from kb.releases import lattice, load_catalogue
-    from kb.verify.expectations import overlay_base
+    from kb.repro.expectations import overlay_base
 
     lines: list[str] = []
     if target.status:
@@ -191,7 +191,7 @@ _PENDING = RunOutcome("error", message="not run")
 def _listed_overlays(target: Target, line_name: str) -> list[str]:
     """Return the hotfix overlays the record lists under repro.releases for ``line_name``."""
     from kb.releases import load_catalogue
-    from kb.verify.expectations import expectations, overlay_base
+    from kb.repro.expectations import expectations, overlay_base
 
     catalogue = load_catalogue()
     names: list[str] = []
@@ -259,7 +259,7 @@ def bisect_line(target: Target, line_name: str, script: Path, root: Path, *, tim
     ``tally``: the count of a whole bisection, which already holds this line's releases.
     """
     from kb.releases import load_catalogue
-    from kb.verify.expectations import overlay_base
+    from kb.repro.expectations import overlay_base
 
     catalogue = load_catalogue()
     line = catalogue.lines[line_name]

@@ -8,6 +8,7 @@ are always run again.
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 import re
@@ -18,8 +19,9 @@ from typing import Any
 from kb.files import write_atomic
 from kb.repro.runner import RunOutcome
 
-CACHE_VERSION = "1"
-_ARTICLE_SCRIPT = re.compile(r"^Q\d+\.py$")
+CACHE_VERSION = "2"
+MIN_AGREEING = 2
+_ARTICLE_SCRIPT = re.compile(r"^Q[0-9]+\.py$", re.ASCII)
 
 
 def _hash_tree(digest: "hashlib._Hash", folder: Path, patterns: tuple[str, ...]) -> None:
@@ -45,14 +47,93 @@ def engine_hash() -> str:
     return digest.hexdigest()
 
 
+def _module_files(name: str, bases: list[Path]) -> list[Path]:
+    """Return the files of module ``name`` and its parent packages found under ``bases``."""
+    parts = name.split(".")
+    found: list[Path] = []
+    for base in bases:
+        for depth in range(1, len(parts) + 1):
+            stem = base.joinpath(*parts[:depth])
+            for candidate in (stem.with_name(stem.name + ".py"), stem / "__init__.py"):
+                if candidate.is_file():
+                    found.append(candidate)
+    return found
+
+
+def _imported_names(path: Path) -> list[tuple[str, int]]:
+    """Return (module name, relative level) of every import in a Python file, static or literal.
+
+    ``import a.b``, ``from a import b`` (b may be a submodule), ``from . import c`` and the
+    string-literal forms ``importlib.import_module("a")`` / ``__import__("a")``.
+    """
+    try:
+        tree = ast.parse(path.read_bytes(), filename=str(path))
+    except (SyntaxError, ValueError, OSError):
+        return []
+    names: list[tuple[str, int]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.extend((alias.name, 0) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            module = node.module or ""
+            if module:
+                names.append((module, node.level))
+            names.extend(((f"{module}.{alias.name}" if module else alias.name), node.level)
+                         for alias in node.names if alias.name != "*")
+        elif isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant) \
+                and isinstance(node.args[0].value, str):
+            func = node.func
+            called = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+            if called in ("import_module", "__import__"):
+                names.append((node.args[0].value, 0))
+    return names
+
+
+def repro_modules(script: Path) -> list[Path]:
+    """Return every module file of the repro tree the script imports, transitively, sorted.
+
+    The repro tree is the script's folder (``repro/``): its helpers (``repro/helpers/...``),
+    and other repros a script imports. Modules are looked up as the runner does: beside the
+    script, and from the kb root (``import repro.helpers.x``). Anything outside the tree (the
+    standard library, kb itself, which the engine hash covers) is left out.
+    """
+    tree = script.resolve().parent
+    bases = [tree, tree.parent]
+    seen: set[Path] = set()
+    pending = [script.resolve()]
+    while pending:
+        current = pending.pop()
+        for name, level in _imported_names(current):
+            if level:
+                package = current.parent
+                for _ in range(level - 1):
+                    package = package.parent
+                candidates = _module_files(name, [package]) if name else [package / "__init__.py"]
+            else:
+                candidates = _module_files(name, bases)
+            for found in candidates:
+                found = found.resolve()
+                if found.is_file() and found.is_relative_to(tree) and found not in seen and found != script.resolve():
+                    seen.add(found)
+                    pending.append(found)
+    return sorted(seen)
+
+
 def script_hash(script: Path) -> str:
-    """Return the hash of a repro script and the helper modules beside it (not other repros)."""
+    """Return the hash of a repro script, the helper modules beside it and every module it imports.
+
+    Imports are followed through the repro tree (kb/verify/cache.py ``repro_modules``): editing
+    ``repro/helpers/smtp.py`` or another repro the script imports changes the key.
+    """
     digest = hashlib.sha256()
     if script.is_file():
         digest.update(script.read_bytes() + b"\0")
         for helper in sorted(script.parent.glob("*.py")):
             if helper != script and not _ARTICLE_SCRIPT.match(helper.name):
                 digest.update(helper.name.encode() + b"\0" + helper.read_bytes() + b"\0")
+        tree = script.resolve().parent
+        for module in repro_modules(script):
+            digest.update(module.relative_to(tree).as_posix().encode() + b"\0" + module.read_bytes() + b"\0")
     else:
         digest.update(b"<missing>")
     return digest.hexdigest()
@@ -92,7 +173,8 @@ class RunCache:
 
     def put(self, key: str, runs: list[RunOutcome]) -> None:
         """Store ``runs`` when they agreed on an observation (atomic write)."""
-        if not runs or {run.signature for run in runs} not in ({"symptom"}, {"no-symptom"}):
+        # One run proves nothing about a nondeterministic repro: cache only agreement of two or more.
+        if len(runs) < MIN_AGREEING or {run.signature for run in runs} not in ({"symptom"}, {"no-symptom"}):
             return
         path = self._path(key)
         write_atomic(path, json.dumps({"key": key, "runs": [run.to_json() for run in runs]}, sort_keys=True))

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kb.repro.runner import RunOutcome
-from kb.verify.expectations import Expectation
+from kb.repro.expectations import Expectation
 from kb.verify.verdicts import VERDICTS, exit_code, verdict
 
 

@@ -11,10 +11,10 @@ from typing import Callable
 from kb.exceptions import KbError
 from kb.repro.runner import DEFAULT_TIMEOUT, RunOutcome, run_isolated
 from kb.verify.cache import RunCache, run_key
-from kb.verify.expectations import Expectation, expectations
+from kb.repro.expectations import Expectation, expectations
 from kb.verify.report import ArticleResult, ReleaseResult, VerifyReport
 from kb.verify.shard import shard
-from kb.verify.targets import Target
+from kb.repro.targets import Target
 from kb.verify.verdicts import needs_another_run
 
 # progress(done, total, article id, release, verdict) -- the CLI prints it on stderr.

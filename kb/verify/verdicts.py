@@ -12,6 +12,8 @@ from kb.repro.runner import RunOutcome
 VERDICTS = ("pass", "fail", "flaky", "error", "timeout", "unknown")
 # How many runs the default policy allows for a failing or crashing release (issue 5 §2).
 DEFAULT_RETRIES = 3
+# Runs of every release by default: two that agree before a verdict stands (and is cached).
+DEFAULT_RUNS = 2
 
 
 def verdict(expected: str, runs: Sequence[RunOutcome]) -> str:
@@ -33,7 +35,8 @@ def needs_another_run(expected: str, runs: Sequence[RunOutcome], repeat: int | N
     """Return True when the flake policy asks for one more run of this release.
 
     With ``repeat`` set, every release runs that many times (stopping early once the repeats
-    disagree, which already makes it flaky). By default a release runs once, and a failing or
+    disagree, which already makes it flaky). By default a release runs DEFAULT_RUNS times, so a
+    nondeterministic repro shows as flaky instead of a lucky pass being cached, and a failing or
     crashing one is run again, up to DEFAULT_RETRIES runs in all. Timeouts are not re-run by
     default: each would cost the whole timeout again.
     """
@@ -42,6 +45,10 @@ def needs_another_run(expected: str, runs: Sequence[RunOutcome], repeat: int | N
         return False
     if repeat is not None:
         return len(runs) < repeat
+    if current == "timeout":
+        return False
+    if len(runs) < DEFAULT_RUNS:
+        return True
     return current in ("fail", "error") and len(runs) < DEFAULT_RETRIES
 
 

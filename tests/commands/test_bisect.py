@@ -108,7 +108,7 @@ def test_verify_accepts_a_hotfix_only_article_whose_record_restates_the_plain_re
 
 def test_progress_counts_every_run_once_across_all_product_lines(kb_root: Path) -> None:
     from kb.verify.bisect import bisect_article
-    from kb.verify.targets import load_target
+    from kb.repro.targets import load_target
 
     path = kb_root / "articles" / "Q900002.yaml"
     article = load_article(path)

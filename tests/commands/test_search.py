@@ -68,11 +68,10 @@ def test_an_unknown_kind_is_a_usage_error_naming_the_kinds(tmp_path: Path, monke
 def test_index_rebuilds_the_search_index(tmp_path: Path, monkeypatch) -> None:
     root = shipped_kb(tmp_path / "kb")
     monkeypatch.chdir(root)
+    count = len(list((root / "articles").glob("Q*.yaml")))
     result = CliRunner().invoke(cli, ["index", "--json"])
     assert result.exit_code == 0, result.output
-    records = len(list((root / "articles").glob("Q*.yaml")))  # never a typed count (GUIDE)
-    assert records > 0
-    assert json.loads(result.stdout) == {"articles": records, "errors": [], "indexed": records, "removed": 0}
+    assert json.loads(result.stdout) == {"articles": count, "errors": [], "indexed": count, "removed": 0}
 
 
 def test_a_corrupt_index_file_is_a_one_line_error(tmp_path: Path, monkeypatch) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from kb.repro import Observation, smtp_lines
 from kb.sim import Organisation
 
@@ -19,3 +21,9 @@ def test_smtp_lines_tag_each_command_and_its_reply_with_the_label() -> None:
     lines = smtp_lines(dialogue, "control")
     assert len(lines) == len(dialogue) and lines[0].startswith("[control]   C: EHLO mx.example.org  S: 250")
     assert lines[-1].startswith("[control]   C: QUIT  S: 221")
+
+
+@pytest.mark.parametrize("symptom", ["no", 0, 1, None, [], "False"])
+def test_a_symptom_that_is_not_true_or_false_is_a_type_error(symptom: object) -> None:
+    with pytest.raises(TypeError, match="Observation.symptom: got"):
+        Observation(symptom=symptom)  # type: ignore[arg-type]

@@ -126,7 +126,7 @@ def test_protocol_log_files_are_written_to_the_log_directory_only_when_logging_i
     quiet.client("alice").send("SMTP:dave@example.org", subject="quiet")
     assert quiet.ims.spool.list("LOG") == []
     assert quiet.ims.protocol_log.lines()  # kept in memory for inspection anyway
-    logged = _org(logging={"smtp_protocol_log": 1})
+    logged = _org(logging={"smtp_protocol_log": "Medium"})  # commands from Medium up (Q154505)
     logged.add_remote_host("example.org", "192.0.2.80")
     logged.client("alice").send("SMTP:dave@example.org", subject="logged")
     (log,) = logged.ims.spool.list("LOG")

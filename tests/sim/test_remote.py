@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from kb.exceptions import ConfigError
+
 from kb.sim import Organisation
 
 
@@ -49,5 +51,5 @@ def test_a_host_that_refuses_the_message_size_gives_an_ndr() -> None:
 
 def test_an_unknown_behaviour_is_refused() -> None:
     org = Organisation("Exchange Server 5.5 SP4")
-    with pytest.raises(ValueError, match="behaviour 'sometimes'"):
+    with pytest.raises(ConfigError, match="behaviour 'sometimes'"):
         org.add_remote_host("x.example", "192.0.2.1", behaviour="sometimes")

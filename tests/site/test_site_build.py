@@ -81,8 +81,8 @@ def test_index_pages_exist_for_every_facet(built_site: Path) -> None:
     assert "Q254893" in html(built_site, "prefix/xfor/index.html")
     assert "Q254893" in html(built_site, "status/fixed/index.html")
     home = html(built_site, "index.html")
-    records = len(list((built_site.parent / "articles").glob("Q*.yaml")))  # never a typed count (GUIDE)
-    assert re.search(rf"<strong>{records}</strong> articles", home)
+    count = len(list((built_site.parent / "articles").glob("Q*.yaml")))
+    assert re.search(rf"<strong>{count}</strong> articles", home)
 
 
 def test_no_page_asks_for_anything_outside_the_site(built_site: Path) -> None:
@@ -95,13 +95,12 @@ def test_no_page_asks_for_anything_outside_the_site(built_site: Path) -> None:
 
 def test_lists_are_paginated_so_no_page_lists_every_article(kb_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(indexes, "PAGE_SIZE", 5)
+    pages = -(-len(list((kb_root / "articles").glob("Q*.yaml"))) // 5)
     build(kb_root)
     site = kb_root / "site"
     first = html(site, "articles/index.html")
     assert len(re.findall(r'class="id">Q', first)) == 5
     assert 'rel="next" href="2.html"' in first
-    records = len(list((kb_root / "articles").glob("Q*.yaml")))  # never a typed count (GUIDE)
-    pages = -(-records // 5)
     assert (site / "articles" / f"{pages}.html").is_file() and not (site / "articles" / f"{pages + 1}.html").exists()
 
 
@@ -147,11 +146,11 @@ def test_removing_an_article_removes_its_page_and_its_listing(kb_root: Path) -> 
 
 
 def test_a_record_that_does_not_load_is_reported_and_the_others_still_build(kb_root: Path) -> None:
-    good = len(list((kb_root / "articles").glob("Q*.yaml")))  # never a typed count (GUIDE)
+    count = len(list((kb_root / "articles").glob("Q*.yaml")))
     (kb_root / "articles" / "Q999999.yaml").write_text("id: [unclosed\n", encoding="utf-8")
     report = build(kb_root)
     assert len(report.errors) == 1 and report.errors[0].startswith(str(kb_root / "articles" / "Q999999.yaml"))
-    assert report.articles == good
+    assert report.articles == count
     assert (kb_root / "site" / "Q254893" / "index.html").is_file()
 
 
@@ -184,9 +183,12 @@ def test_a_large_site_shards_its_search_bundle_and_reindexes_only_the_changed_sh
     from kb.site import search_bundle
 
     monkeypatch.setattr(search_bundle, "SHARD_THRESHOLD", 5)
+    count = len(list((kb_root / "articles").glob("Q*.yaml")))
+    # Shards of a tenth of the articles at most: ten of them, by the id's last digit.
+    monkeypatch.setattr(search_bundle, "SHARD_PAGES", -(-count // 10))
     first = build(kb_root, search=True)
     site = kb_root / "site"
-    assert first.search_pages == len(list((kb_root / "articles").glob("Q*.yaml")))  # never a typed count
+    assert first.search_pages == count
     ending_in_3 = [p for p in (kb_root / "articles").glob("Q*3.yaml")]
     assert (site / "pagefind" / "pagefind.js").is_file() and (site / "pagefind-3" / "pagefind-entry.json").is_file()
     assert 'data-bundles="pagefind pagefind-' in html(site, "search/index.html")

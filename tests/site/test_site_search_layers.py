@@ -16,8 +16,10 @@ pytestmark = pytest.mark.timeout(240)
 
 @pytest.fixture
 def large(kb_root: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Return a knowledge base whose site counts as large: sharded, one page per layer."""
+    """Return a knowledge base whose site counts as large: ten shards, one page per layer."""
     monkeypatch.setattr(search_bundle, "SHARD_THRESHOLD", 5)
+    articles = len(list((kb_root / "articles").glob("Q*.yaml")))
+    monkeypatch.setattr(search_bundle, "SHARD_PAGES", -(-articles // 10))
     monkeypatch.setattr(search_plan, "LAYER_LIMIT", 1)
     return kb_root
 
@@ -160,3 +162,76 @@ def test_the_browser_finds_only_the_freshest_copy_of_a_changed_article(page, lay
     count = int(re.match(r"(\d+)", status).group(1))  # type: ignore[union-attr]
     # Fewer than a page of results: all are listed, each article once, and the count agrees.
     assert "Q254893" in ndr and count == len(ndr) == len(set(ndr))
+
+
+# Larger sites: more shards, by the last two digits, so no Pagefind process holds too many pages.
+
+@pytest.mark.parametrize("articles", [100, 5000, 6900, 30000, 57000, 150000, 400000])
+def test_every_id_falls_in_exactly_one_shard_and_only_its_glob_matches_it(articles: int) -> None:
+    from fnmatch import fnmatchcase
+
+    layout = search_bundle.shards_for(articles)
+    globs = {shard: search_bundle._glob(shard, layout) for shard in layout}
+    for number in range(100000, 100200):
+        article_id = f"Q{number}"
+        shard = search_bundle.shard_of(article_id, layout)
+        assert shard == search_bundle.shard_of(search_plan.part_of(article_id), layout)
+        assert [s for s, pattern in globs.items() if fnmatchcase(f"{article_id}/index.html", pattern)] == [shard]
+        assert [s for s in layout if any(article_id.endswith(e) for e in search_bundle.suffixes(s, layout))] == [shard]
+    if articles >= search_bundle.SHARD_THRESHOLD:
+        assert articles / len(layout) <= search_bundle.SHARD_PAGES or len(layout) == 100
+
+
+def test_a_site_grown_past_ten_shards_gets_twenty_and_drops_the_old_bundles(
+        large: Path, monkeypatch: pytest.MonkeyPatch, page) -> None:
+    from kb.site.serve import serve_in_thread
+
+    articles = len(list((large / "articles").glob("Q*.yaml")))
+    build(large)
+    assert (large / "site" / "pagefind-3").is_dir()
+    # As if ten shards held too many pages each: twenty are needed (the second last digit mod 2).
+    monkeypatch.setattr(search_bundle, "SHARD_PAGES", -(-articles // 20))
+    assert len(search_bundle.shards_for(articles)) == 20
+    build(large)
+    site = large / "site"
+    described = json.loads((site / search_plan.LAYERS_NAME).read_text(encoding="utf-8"))
+    assert described["suffixes"]["pagefind-13"] == ["13", "33", "53", "73", "93"]  # Q254893's
+    assert not (site / "pagefind-3").exists()
+    assert sorted(p.name for p in site.glob("pagefind*") if p.is_dir()) == sorted(described["bundles"])
+    server, thread = serve_in_thread(site, 0)
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/"
+        assert found(page, url, "Q254893")[0][0] == "Q254893"
+        ids, status = found(page, url, "NDR")
+        assert "Q254893" in ids and int(status.split()[0]) == len(ids) == len(set(ids))
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+def test_the_shard_count_grows_with_the_site_so_each_keeps_under_the_page_limit() -> None:
+    counts = {n: len(search_bundle.shards_for(n)) for n in (100, 2000, 6900, 30000, 57000, 150000, 400000)}
+    assert counts == {100: 1, 2000: 2, 6900: 2, 30000: 10, 57000: 20, 150000: 50, 400000: 100}
+
+
+def test_a_word_only_one_shard_holds_is_required_in_every_shard(large: Path, page) -> None:
+    # Pagefind drops a word its index lacks: a shard without "zanzibaruser" would answer
+    # "zanzibaruser NDR" with all its NDR pages. The search page asks only the shards that
+    # hold every word some shard holds, and drops a word no shard holds, as one index would.
+    from kb.site.serve import serve_in_thread
+
+    edit(large, "Q254893", "joeuser", "zanzibaruser")
+    build(large)
+    server, thread = serve_in_thread(large / "site", 0)
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/"
+        assert found(page, url, "zanzibaruser NDR") == (["Q254893"], "1 article found.")
+        assert found(page, url, "NDR zanzibaruser") == (["Q254893"], "1 article found.")
+        ndr, status = found(page, url, "NDR")
+        assert len(ndr) > 1
+        assert found(page, url, "NDR qqqzzzunheard")[1] == status
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)

@@ -39,13 +39,14 @@ def test_a_helper_module_counts_but_another_article_s_repro_does_not(tmp_path: P
 
 def test_agreeing_observations_are_cached_and_errors_timeouts_and_flakes_are_not(tmp_path: Path) -> None:
     cache = RunCache(tmp_path)
-    good = [RunOutcome("ok", Observation(symptom=True, evidence={"n": 1}))]
+    good = [RunOutcome("ok", Observation(symptom=True, evidence={"n": 1}))] * 2
     cache.put("a" * 64, good)
     assert [run.to_json() for run in cache.get("a" * 64) or []] == [run.to_json() for run in good]
     for key, runs in (
         ("b" * 64, [RunOutcome("error", message="boom")]),
         ("c" * 64, [RunOutcome("timeout", message="slow")]),
         ("d" * 64, [RunOutcome("ok", Observation(symptom=True)), RunOutcome("ok", Observation(symptom=False))]),
+        ("f" * 64, [RunOutcome("ok", Observation(symptom=True))]),  # one run is no agreement
     ):
         cache.put(key, runs)
         assert cache.get(key) is None
@@ -53,7 +54,7 @@ def test_agreeing_observations_are_cached_and_errors_timeouts_and_flakes_are_not
 
 def test_a_damaged_cache_entry_counts_as_a_miss(tmp_path: Path) -> None:
     cache = RunCache(tmp_path)
-    cache.put("e" * 64, [RunOutcome("ok", Observation(symptom=False))])
+    cache.put("e" * 64, [RunOutcome("ok", Observation(symptom=False))] * 2)
     (path,) = (tmp_path / ".kb" / "cache" / "verify").rglob("*.json")
     path.write_text("{not json", encoding="utf-8")
     assert cache.get("e" * 64) is None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kb.exceptions import RecordError
-from kb.verify.expectations import expectations
+from kb.repro.expectations import expectations
 
 STATUS = {"kind": "fixed", "affected": ["Exchange Server 5.5 SP3"], "fixed": "Exchange Server 5.5 SP4",
           "evidence": []}

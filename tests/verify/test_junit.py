@@ -7,7 +7,7 @@ from pathlib import Path
 
 from kb.repro.observation import Observation
 from kb.repro.runner import RunOutcome
-from kb.verify.expectations import Expectation
+from kb.repro.expectations import Expectation
 from kb.verify.junit import junit_tree, write_junit
 from kb.verify.report import ArticleResult, ReleaseResult, VerifyReport
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from kb.repro.observation import Observation
 from kb.repro.runner import RunOutcome
-from kb.verify.expectations import Expectation
+from kb.repro.expectations import Expectation
 from kb.verify.report import ArticleResult, ReleaseResult, VerifyReport
 from kb.verify.results import load_results, save_results
 

@@ -34,8 +34,10 @@ def test_disagreeing_repeats_are_flaky_never_pass() -> None:
     assert verdict("symptom", [SYMPTOM, SYMPTOM, CRASH]) == "flaky"
 
 
-def test_by_default_a_pass_runs_once_and_a_failure_is_retried_up_to_three_runs() -> None:
-    assert not needs_another_run("symptom", [SYMPTOM], None)
+def test_by_default_a_pass_runs_twice_and_a_failure_is_retried_up_to_three_runs() -> None:
+    assert needs_another_run("symptom", [SYMPTOM], None)
+    assert not needs_another_run("symptom", [SYMPTOM, SYMPTOM], None)
+    assert not needs_another_run("unknown", [SYMPTOM, SYMPTOM], None)
     assert needs_another_run("symptom", [CLEAN], None)
     assert needs_another_run("symptom", [CLEAN, CLEAN], None)
     assert not needs_another_run("symptom", [CLEAN, CLEAN, CLEAN], None)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from kb.exceptions import SimError
 from kb.sim.ims.config import DomainRoute, ImsConfig, RelayRules
 from kb.sim.ims.inbound import InboundPath, InboundSession
+from kb.sim.ims.loglevels import LogFileWriter
 from kb.sim.ims.ndr import NdrGenerator
 from kb.sim.ims.outbound import IMS_HAS_SIZE_LIMIT_REGISTRY, OutboundPath
 from kb.sim.ims.extension import RoutingExtension
@@ -38,6 +39,7 @@ class InternetMailService:
         self.config = config or ImsConfig()
         self.spool = Spool(seed)
         self.protocol_log = ProtocolLog(sink=self._write_protocol_log_file)
+        self.log_writer = LogFileWriter(self)
         self.ndr = NdrGenerator(self)
         self.outbound = OutboundPath(self)
         self.smtp_out = SmtpClient(self)
@@ -113,10 +115,8 @@ class InternetMailService:
         self.org.clock.schedule(0, "ims: MTS-OUT", run)
 
     def _write_protocol_log_file(self, session: "ProtocolSession") -> None:
-        """Keep ``Imcdata\\LOG\\L*.LOG`` current when SMTP Protocol Log is above None (Q154505)."""
-        if self.config.log_level("smtp_protocol_log") >= 1:
-            data = ("\r\n".join(session.lines) + "\r\n").encode("utf-8")
-            self.spool.write("LOG", session.logfile, data, self.org.clock.now(), session.direction)
+        """Keep ``Imcdata\\LOG\\L*.LOG`` current at the SMTP Protocol Log level (Q154505, Q239816)."""
+        self.log_writer.write(session)
 
     # -- inbound ---------------------------------------------------------------------------------
     def install_extension(self, name: str, decide: Callable[[MapiMessage], str]) -> RoutingExtension:
@@ -144,6 +144,20 @@ class InternetMailService:
     def accepts_inbound(self, address: str) -> bool:
         """Return True when ``address`` is in a domain this IMS accepts mail for."""
         return self.is_local_domain(address.rpartition("@")[2])
+
+    def advertised_size_limit(self) -> int:
+        """Return the EHLO ``SIZE`` figure: the administrator's inbound limit in bytes, 0 = none (Q262945).
+
+        The listener's own ceiling (``max_message_bytes``) bounds the simulator, not the IMS, so it
+        is not advertised.
+        """
+        limits = []
+        if self.config.message_size_kb:
+            limits.append(self.config.message_size_kb * 1024)
+        registry = int(self.config.registry.get("InboundSizeLimit", 0) or 0)
+        if registry and self.build >= IMS_HAS_SIZE_LIMIT_REGISTRY:
+            limits.append(registry)
+        return min(limits, default=0)
 
     def inbound_size_limit(self) -> int:
         """Return the inbound size limit in bytes (0 = none): General tab, then InboundSizeLimit (Q231303)."""

@@ -13,9 +13,11 @@ from typing import TYPE_CHECKING
 
 from kb.sim.directory import Mailbox
 from kb.sim.eventlog import hresult_data
-from kb.sim.imail import ConversionError
+from kb.sim.imail import IMAIL_E_HOP_COUNT, ConversionError
 from kb.sim.ims.extension import EXTENSION_NDR, IMS_HONOURS_NDR_DISPOSITION
 from kb.sim.builds import build
+import kb.sim.ims.replies as replies
+from kb.sim.ims.content import name_failures, read_tnef
 from kb.sim.ims.ndr import UNKNOWN_RECIPIENT, Failure, FailureKind
 from kb.sim.ims.addressing import ImsRecipient, parse_recipient
 from kb.sim.ims.relay import may_relay
@@ -23,9 +25,14 @@ from kb.sim.ims.recipients import relay_target, reroute_target, resolve_local
 from kb.sim.ims.routing import match_domain
 from kb.sim.ims.mtsid import inbound_mts_id
 from kb.sim.mapi import MAPI_E_NETWORK_ERROR, MAPI_E_NOT_ENOUGH_MEMORY, MapiError
-from kb.sim.mta import P1Recipient, Transfer
+from kb.sim.p1 import P1Recipient, Transfer
 from kb.sim.remote import Reply
 from kb.sim.store import RecipientLimitError
+
+#: At most 32,766 (0x7FFE) recipients on one message: the MAPI recipient table limit of
+#: Emsmdb32.dll (ims-domain §2.5.1), and the RCPT count past which the IMS answers 452 (§2.8,
+#: Q272672). It also bounds what one SMTP transaction can make the simulator hold.
+MAPI_RECIPIENT_LIMIT = 0x7FFE
 
 if TYPE_CHECKING:
     from kb.sim.ims import InternetMailService
@@ -42,6 +49,11 @@ IMS_REPORTS_RECIPIENT_LIMIT = build("5.5.2651.58")
 # and the RFC 3464 status are inference.
 TOO_MANY_RECIPIENTS = FailureKind(0, "00010256", "Too many recipients.", 1, 16,
                                   "The message has too many recipients", "5.5.3")
+# Q260247: a message over the maximum hop count is not delivered (IS 12071, IMS 4098); X.400
+# diagnostic 3 is loop-detected (X.411), RFC 3463 §3.5 gives 5.4.6 "routing loop detected";
+# the code, hex and client line are inference.
+HOP_COUNT_EXCEEDED = FailureKind(0, "000C0595", "Hop count exceeded", 1, 3,
+                                 "A routing loop was detected for this message", "5.4.6")
 
 
 def server_ident(ims: "InternetMailService") -> str:
@@ -52,7 +64,12 @@ def server_ident(ims: "InternetMailService") -> str:
 
 @dataclass
 class InboundSession:
-    """The server side of one inbound SMTP connection, as the IMS models it (no sockets)."""
+    """The server side of one inbound SMTP connection, as the IMS models it (no sockets).
+
+    Every reply comes from the reply catalogue (kb.sim.ims.replies). In-process, each command and
+    reply is written to the protocol log here; behind the real listener (``wire=True``) the
+    listener writes exactly what crossed the wire instead, so log and wire cannot disagree.
+    """
 
     ims: "InternetMailService"
     peer_ip: str = "127.0.0.1"
@@ -61,6 +78,7 @@ class InboundSession:
     helo_name: str = ""
     mail_from: str | None = None
     rcpt_to: list[str] = field(default_factory=list)
+    wire: bool = False
 
     def __post_init__(self) -> None:
         self.log = self.ims.protocol_log.open("inbound", f"{self.peer_name or self.peer_ip} [{self.peer_ip}]")
@@ -69,43 +87,125 @@ class InboundSession:
     def _say(self, text: str) -> None:
         self.ims.protocol_log.write(self.log, self.ims.org.clock.now(), text)
 
-    def _reply(self, code: int, text: str) -> Reply:
-        reply = Reply(code, text)
-        self._say(f"IO: |{reply.line()}")
+    def _command(self, text: str) -> None:
+        if not self.wire:
+            self._say(text)
+
+    def _reply(self, key: str, **fields: object) -> Reply:
+        return self._answer(replies.reply(key, host=self.ims.org.fqdn, peer=self.peer_ip, **fields))
+
+    def _answer(self, reply: Reply) -> Reply:
+        if not self.wire:
+            for line in reply.lines():
+                self._say(f"IO: |{line}")
         return reply
+
+    def log_wire(self, command: str | None = None, reply_line: str | None = None) -> None:
+        """Write what crossed the wire (the listener calls this for every command and reply line)."""
+        if command is not None:
+            self._say(command)
+        if reply_line is not None:
+            for line in reply_line.split("\r\n"):
+                self._say(f"IO: |{line}")
 
     def banner(self) -> str:
         """Return the greeting text after "220 " (Q194131)."""
-        return f"{self.ims.org.fqdn} {server_ident(self.ims)}"
+        return replies.reply("banner", host=self.ims.org.fqdn, ident=server_ident(self.ims)).text
+
+    @property
+    def extensions_advertised(self) -> bool:
+        """Return False when AdvertiseSMTPExtensions is 0: the IMS then speaks plain SMTP (Q194131)."""
+        return self.ims.config.registry.get("AdvertiseSMTPExtensions", 1) != 0
+
+    def ehlo(self, name: str) -> Reply:
+        """Answer EHLO with the IMS's extensions (Q262945); plain SMTP refuses it (RFC 5321 §4.1.4)."""
+        self._command(f"EHLO {name}")
+        if not self.extensions_advertised:
+            return self._reply("unknown_command")
+        self.helo_name = name
+        self.rset()
+        reply = replies.reply("ehlo", host=self.ims.org.fqdn, peer=self.peer_ip, size=self.ims.advertised_size_limit())
+        if self.ims.config.registry.get("DisableETRN", 0):
+            reply = Reply(reply.code, reply.text, tuple(m for m in reply.more if m != "ETRN"))  # Q258292
+        return self._answer(reply)
 
     def helo(self, name: str) -> Reply:
-        """Answer HELO/EHLO."""
-        self._say(f"EHLO {name}")
+        """Answer HELO."""
+        self._command(f"HELO {name}")
         self.helo_name = name
-        return self._reply(250, f"{self.ims.org.fqdn} Hello [{self.peer_ip}]")
+        self.rset()
+        return self._reply("helo")
 
     def mail(self, address: str) -> Reply:
-        """Answer MAIL FROM."""
-        self._say(f"MAIL FROM:<{address}>")
+        """Answer MAIL FROM; a second MAIL inside a transaction is out of sequence (RFC 5321 §4.1.4)."""
+        self._command(f"MAIL FROM:<{address}>")
+        if self.mail_from is not None:
+            return self._reply("bad_sequence")
         self.mail_from = address
         self.rcpt_to = []
-        return self._reply(250, "OK - mail from <{}>".format(address))
+        return self._reply("mail_ok", address=address)
 
     def rcpt(self, address: str) -> Reply:
         """Answer RCPT TO: relay rules and the recipient limit."""
-        self._say(f"RCPT TO:<{address}>")
+        self._command(f"RCPT TO:<{address}>")
         if self.mail_from is None:
-            return self._reply(503, "Bad sequence of commands")
+            return self._reply("bad_sequence")
         config = self.ims.config
-        if config.max_inbound_recipients and len(self.rcpt_to) >= config.max_inbound_recipients:
-            return self._reply(452, "Requested action not taken: Exceed Recipient Limit")
+        limit = min(config.max_inbound_recipients or MAPI_RECIPIENT_LIMIT, MAPI_RECIPIENT_LIMIT)
+        if len(self.rcpt_to) >= limit:
+            # RFC 5321 §4.5.3.1.10: 452 "too many recipients"; the client sends the rest in
+            # another transaction. The IMS's own words (Q272672).
+            return self._reply("too_many_recipients")
         # The gate judges where the mail would go: an encapsulated one-off at a local domain is
         # rerouted to its target, so it is relaying (which builds see that: recipients.py).
         target = relay_target(self.ims, address)
         if not self.ims.accepts_inbound(target) and not self.may_relay_to(target):
-            return self._reply(550, "Relaying is prohibited")
+            return self._reply("relay_denied")
         self.rcpt_to.append(address)
-        return self._reply(250, f"OK - Recipient <{address}>")
+        return self._reply("rcpt_ok", address=address)
+
+    def noop(self) -> Reply:
+        """Answer NOOP."""
+        self._command("NOOP")
+        return self._reply("ok")
+
+    def vrfy(self, argument: str) -> Reply:
+        """Answer VRFY without disclosing the directory (RFC 5321 §3.5.3: 252)."""
+        self._command(f"VRFY {argument}".rstrip())
+        if not argument.strip():
+            return self._reply("syntax")
+        return self._reply("vrfy")
+
+    def expn(self, argument: str) -> Reply:
+        """Answer EXPN: not implemented "by product design" (Q175842)."""
+        self._command(f"EXPN {argument}".rstrip())
+        return self._reply("not_implemented")
+
+    def help(self, argument: str = "") -> Reply:
+        """Answer HELP."""
+        self._command(f"HELP {argument}".rstrip())
+        return self._reply("help")
+
+    def etrn(self, argument: str) -> Reply:
+        """Answer ETRN (RFC 1985): start delivery of the mail queued for a node now.
+
+        ``DisableETRN`` = 1 turns the command off (Q258292); it is then not implemented.
+        """
+        self._command(f"ETRN {argument}".rstrip())
+        if self.ims.config.registry.get("DisableETRN", 0) or not self.extensions_advertised:
+            return self._reply("not_implemented")
+        node = argument.strip()
+        if not node or " " in node:
+            return self._reply("syntax")
+        if self.mail_from is not None:
+            return self._reply("bad_sequence")  # RFC 1985 §5: not inside a mail transaction
+        started = self.ims.outbound.dequeue(node.lstrip("@#"), subdomains=node.startswith("@"))
+        return self._reply("etrn_started" if started else "etrn_empty", node=node)
+
+    def unknown(self, verb: str) -> Reply:
+        """Answer a command the IMS does not know (Q166642's words)."""
+        self._command(verb)
+        return self._reply("unknown_command")
 
     def may_relay_to(self, address: str) -> bool:
         """Return True when this client may relay to the non-local ``address``."""
@@ -120,24 +220,28 @@ class InboundSession:
 
     def data(self, payload: bytes) -> Reply:
         """Take the message text; accept it into the IN spool."""
-        self._say("DATA")
+        self._command("DATA")
         if self.mail_from is None or not self.rcpt_to:
-            return self._reply(503, "Bad sequence of commands")
+            return self._reply("bad_sequence")
         limit = self.ims.inbound_size_limit()
         if limit and len(payload) > limit:
             self.rset()
-            return self._reply(552, "Message size exceeds fixed maximum message size")
+            return self._reply("size_exceeded")
         name = self.ims.inbound.accept(self.mail_from, list(self.rcpt_to), payload, self.peer_ip,
                                        self.peer_name or self.helo_name or self.peer_ip)
         self.rset()
-        return self._reply(250, f"{name} Message accepted for delivery")
+        return self._reply("data_ok", name=name)
 
     def transaction(self, helo: str, mail_from: str, rcpt_to: list[str], payload: bytes) -> list[tuple[str, Reply]]:
         """Run EHLO, MAIL, one RCPT per recipient, DATA and QUIT; return (command, reply) pairs.
 
         Like an SMTP client (smtplib's sendmail), DATA is sent only when a recipient was accepted.
         """
-        dialogue = [(f"EHLO {helo}", self.helo(helo)), (f"MAIL FROM:<{mail_from}>", self.mail(mail_from))]
+        greeting = self.ehlo(helo)
+        dialogue = [(f"EHLO {helo}", greeting)]
+        if greeting.code >= 500:
+            dialogue.append((f"HELO {helo}", self.helo(helo)))  # plain SMTP: fall back (RFC 5321 §3.2)
+        dialogue.append((f"MAIL FROM:<{mail_from}>", self.mail(mail_from)))
         dialogue += [(f"RCPT TO:<{address}>", self.rcpt(address)) for address in rcpt_to]
         if self.rcpt_to:
             dialogue.append(("DATA", self.data(payload)))
@@ -149,10 +253,16 @@ class InboundSession:
         self.mail_from = None
         self.rcpt_to = []
 
+    def reset(self) -> Reply:
+        """Answer RSET."""
+        self._command("RSET")
+        self.rset()
+        return self._reply("ok")
+
     def quit(self) -> Reply:
         """Answer QUIT."""
-        self._say("QUIT")
-        return self._reply(221, "closing connection")
+        self._command("QUIT")
+        return self._reply("quit")
 
 
 class InboundPath:
@@ -223,6 +333,9 @@ class InboundPath:
             if org.store.state != "running":
                 ims.stop()
             return
+        tnef = read_tnef(data)
+        if tnef is not None:
+            message.props["tnef"] = tnef  # the sender's P2 recipient table (Q246881)
         if ims.config.archiving:
             ims.spool.copy("IN", name, "IN\\ARCHIVE", now, "message archival")
         message.mts_id = inbound_mts_id(ims)
@@ -246,6 +359,12 @@ class InboundPath:
                 org.eventlog.log(SOURCE, 4102, data=hresult_data(error.hresult, name))
                 ims.stop()
                 return
+            if error.hresult == IMAIL_E_HOP_COUNT:
+                self.report_loop(message, name)
+                if ims.spool.exists("IN", name):  # (a report on a report was archived with 4132)
+                    ims.spool.move("IN", name, "IN\\ARCHIVE", now, "event 4098")
+                self.envelopes.pop(name, None)
+                return
             if isinstance(error, RecipientLimitError) and ims.build >= IMS_REPORTS_RECIPIENT_LIMIT:
                 self.report_recipient_limit(message, name)
             else:
@@ -259,6 +378,13 @@ class InboundPath:
                 queue.remove(message)
         ims.spool.delete("IN", name)
         self.envelopes.pop(name, None)
+
+    def report_loop(self, message: MapiMessage, name: str) -> None:
+        """Log 4098 and NDR every recipient of a message over the hop count (Q260247; RFC 5321 §6.3)."""
+        self.ims.org.eventlog.log(SOURCE, 4098, sender=message.sender, subject=message.subject)
+        recipients = [P1Recipient(row.row_id, row.address) for row in message.recipients]
+        failures = [Failure(parse_recipient(p1, self.ims.build), HOP_COUNT_EXCEEDED) for p1 in recipients]
+        self.ims.ndr.report(Transfer(message=message, recipients=recipients), name, failures, spool_dir="IN")
 
     def return_to_originator(self, message: MapiMessage, name: str) -> None:
         """NDR every recipient of a message the routing extension returned (DISP_NDR_ORIG, Q178378)."""
@@ -298,12 +424,14 @@ class InboundPath:
                 row.entry = entry.alias
                 if isinstance(entry, Mailbox):
                     row.display_name = entry.display_name
-        known = [r for r in message.recipients if r.row_id not in {f.recipient.p1.row_id for f in unknown}]
+        refused = {f.recipient.p1.row_id for f in unknown}  # built once: a set per row was O(N²)
+        known = [r for r in message.recipients if r.row_id not in refused]
         if known:
             routed = message.clone(message.entry_id)
             routed.recipients = known
             routed.submit_time = org.clock.now()
-            org.store.transfer_to_mta(routed, originator="")  # MTS-IN -> MTA (Q234065, Q247255)
+            org.store.transfer_in(routed)  # MTS-IN -> store -> MTA
         if unknown:
+            name_failures(self.ims, message, message.props.get("tnef"), unknown)
             self.ims.ndr.report(Transfer(message=message, recipients=[f.recipient.p1 for f in unknown]), name,
                                 unknown, spool_dir="IN")

@@ -7,6 +7,7 @@ That path is the same in every build; which inputs make the store fail is the st
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -14,13 +15,14 @@ from kb.sim.builds import build
 from kb.sim.directory import Mailbox
 from kb.sim.eventlog import hresult_data
 from kb.sim.mapi import MapiError
+from kb.sim.ims.p1codes import reason_for
 from kb.sim.message import MapiMessage
 from kb.sim.report import ReportedFailure
 
 if TYPE_CHECKING:
     from kb.sim.ims import InternetMailService
     from kb.sim.ims.addressing import ImsRecipient
-    from kb.sim.mta import Transfer
+    from kb.sim.p1 import Transfer
 
 SOURCE = "MSExchangeIMC"
 
@@ -59,13 +61,31 @@ NOTIFY_KINDS = ("host", "address", "timeout", "other")
 IMS_DISTINCT_ADDRESS_FAILURE_CODES = build("5.5.2558.0")
 
 
+_ENHANCED = re.compile(r"^([245])\.(\d{1,3})\.(\d{1,3})(?:\s|$)")
+
+
+def enhanced_status(reply: str) -> str:
+    """Return the RFC 3464 Status for a reply line: its enhanced code, else ``<class>.0.0``.
+
+    RFC 3463 §2: a reply may carry ``class.subject.detail`` after the reply code (``550 5.1.1
+    User unknown``); a DSN reports that code. Without one (or with one whose class disagrees
+    with the reply code) only the class is known: ``X.0.0``, "other undefined status".
+    """
+    code, _, text = reply.strip().partition(" ")
+    first = code[:1] if code[:1] in "245" and code.isdigit() else "5"
+    match = _ENHANCED.match(text.strip())
+    if match and match.group(1) == first:
+        return ".".join(match.groups())
+    return f"{first}.0.0"
+
+
 def remote_failure(reply: str) -> FailureKind:
     """Return the kind for a remote 5xx reply: code 3000 + reply (553 -> 3553; §2.5.3, inference)."""
     number = int(reply[:3]) if reply[:3].isdigit() else 500
     # (inference) 550/551/553 say the mailbox is unknown or the address is bad: "address".
     notify = "address" if number in (550, 551, 553) else "other"
     return FailureKind(3000 + number, "000B0981" if number == 502 else "000C05A6", reply, 1, 0,
-                       "The recipient name is not recognized", f"5.{number // 10 % 10}.{number % 10}", notify)
+                       "The recipient name is not recognized", enhanced_status(reply), notify)
 
 
 @dataclass
@@ -75,6 +95,7 @@ class Failure:
     recipient: "ImsRecipient"
     kind: FailureKind
     remote_reply: str = ""
+    remote_mta: str = ""  # the host whose reply this is (RFC 3464 Remote-MTA)
 
 
 class NdrGenerator:
@@ -104,16 +125,20 @@ class NdrGenerator:
             ReportedFailure(
                 row_id=f.recipient.p1.row_id,
                 address=f.recipient.address,
-                reason=self.codes(f.kind)[0],
+                reason=reason_for(self.ims, transfer, self.codes(f.kind)[0]),  # Q230288
                 diag=self.codes(f.kind)[1],
                 diagnostic_line=self.diagnostic_line(f.kind),
                 reason_text=f.kind.client_text,
                 status=f.kind.status,
                 remote_reply=f.remote_reply,
+                remote_mta=f.remote_mta,
+                expanded_from=f.recipient.p1.via,
+                member=f.recipient.p1.entry,
             )
             for f in failures
         ]
         try:
+            org.store.quotas.check_gateway_report()  # generated in the gateway's mailbox (Q226202)
             ndr = org.reports.create_ndr(transfer.message, reported)
         except MapiError as error:
             self.aborted += 1

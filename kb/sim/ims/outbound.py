@@ -21,7 +21,7 @@ from kb.sim.ims.addressing import ImsRecipient, parse_recipient
 from kb.sim.ims.ndr import EXPIRED, HOST_UNKNOWN, SIZE_LIMIT, Failure
 from kb.sim.ims.routing import RouteDecision, route
 from kb.sim.imail import ConversionError
-from kb.sim.mta import Transfer
+from kb.sim.p1 import Transfer
 from kb.sim.store import RPC_LIMIT_BYTES
 
 if TYPE_CHECKING:
@@ -77,6 +77,8 @@ class QueueEntry:
     state: str = "ready"  # ready, retry, done
     last_error: str = ""
     delivered: list[str] = field(default_factory=list)
+    last_replies: dict[str, tuple[str, str]] = field(default_factory=dict)  # see Attempt.replies
+    retry_task: Any = field(default=None, repr=False, compare=False)  # the scheduled retry, if any
     # How many host addresses the first attempt found; pre-5.5.2652.78 builds keep walking that
     # many on every retry (Q265727).
     address_count: int | None = None
@@ -106,6 +108,9 @@ class Attempt:
     failed: list[Failure] = field(default_factory=list)
     retry: list[ImsRecipient] = field(default_factory=list)
     error: str = ""
+    # address -> (reply line, host) of a transient reply, reported if the message expires
+    # (RFC 3464 §2.3.5-2.3.6: the last attempt's Remote-MTA and Diagnostic-Code).
+    replies: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 def _is_ip(text: str) -> bool:
@@ -299,6 +304,7 @@ class OutboundPath:
         entry.attempts += 1
         result = self.deliver(entry)
         entry.delivered += [r.address for r in result.delivered]
+        entry.last_replies.update(result.replies)
         if ims.config.log_level("message_transfer") >= 3 and (result.delivered or result.failed):
             org.eventlog.log(SOURCE, 2001, message=entry.spool_name, hosts=entry.decision.host or entry.decision.domain,
                              delivered=len(result.delivered), undeliverable=len(result.failed))
@@ -330,13 +336,37 @@ class OutboundPath:
                     """Attempt delivery of the queue entry again."""
                     self.attempt(e)
 
-                org.clock.schedule(hours * 3600, f"retry {entry.spool_name}#{entry.id}", retry)
+                entry.retry_task = org.clock.schedule(hours * 3600, f"retry {entry.spool_name}#{entry.id}", retry)
         else:
             self._finish(entry)
         if failures:
             ims.ndr.report(entry.transfer, entry.spool_name, failures)
         if entry.state == "done" and not self.pending_for(entry.spool_name) and ims.spool.exists("OUT", entry.spool_name):
             ims.spool.delete("OUT", entry.spool_name)
+
+    def dequeue(self, node: str, subdomains: bool = False) -> int:
+        """Attempt now every entry waiting for a retry to ``node`` (ETRN, RFC 1985); return how many.
+
+        ``subdomains`` (``ETRN @node``) also takes the domains under ``node`` (RFC 1985 §5). An
+        entry whose next try is the expiry keeps it; the retry it had scheduled is replaced.
+        """
+        wanted = node.strip().lower()
+        started = 0
+        for entry in list(self.queue):
+            domain = entry.decision.domain.strip().lower()
+            if entry.state != "retry" or not (domain == wanted or (subdomains and domain.endswith("." + wanted))):
+                continue
+            if entry.retry_task is not None:
+                self.ims.org.clock.cancel(entry.retry_task)
+                entry.retry_task = None
+
+            def deliver(e: QueueEntry = entry) -> None:
+                """Attempt delivery of the queue entry now (ETRN)."""
+                self.attempt(e)
+
+            self.ims.org.clock.schedule(0, f"etrn {entry.spool_name}#{entry.id}", deliver)
+            started += 1
+        return started
 
     def _finish(self, entry: QueueEntry) -> None:
         entry.state = "done"
@@ -348,7 +378,7 @@ class OutboundPath:
         """NDR whatever is left of ``entry`` when its time-out passes (Q184051)."""
         if entry.state == "done":
             return
-        failures = [Failure(r, EXPIRED) for r in entry.recipients]
+        failures = [Failure(r, EXPIRED, *entry.last_replies.get(r.address, ("", ""))) for r in entry.recipients]
         entry.recipients = []
         self._finish(entry)
         self.ims.ndr.report(entry.transfer, entry.spool_name, failures)
@@ -394,6 +424,7 @@ class OutboundPath:
                 result = ims.smtp_out.session(entry, host, ip, remaining)
                 outcome.delivered += result.delivered
                 outcome.failed += result.failed
+                outcome.replies.update(result.replies)
                 remaining = result.retry
                 if result.error:
                     errors.append(result.error)

@@ -21,10 +21,56 @@ class ProtocolSession:
     direction: str  # "outbound" or "inbound"
     peer: str
     lines: list[str] = field(default_factory=list)
+    # Message data that crossed the wire, for the LOG file only: (index into ``lines`` it follows,
+    # time stamp, the octets) - the log writes headers from Medium, bodies at Maximum.
+    packets: list[tuple[int, str, bytes]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         """Return a JSON-ready dict."""
         return {"direction": self.direction, "lines": list(self.lines), "logfile": self.logfile, "peer": self.peer}
+
+    def texts(self) -> list[str]:
+        """Return the lines without their time stamps."""
+        return [line.split(" : ", 1)[1] if " : " in line else line for line in self.lines]
+
+    def dialogue(self) -> list[tuple[str, str]]:
+        """Return the session as (command, reply) pairs, whichever side the IMS was on.
+
+        A command is a line the client sent (``EHLO ...``, ``RCPT TO:<...>``); its reply is the
+        ``IO: |`` lines that follow, joined by CRLF for a multi-line reply. The greeting is paired
+        with "" and notes (``A connection to ... was established.``, the 499 reschedule line) with
+        the reply "".
+        """
+        pairs: list[tuple[str, str]] = []
+        for text in self.texts():
+            if text.startswith("IO: |"):
+                reply = text[len("IO: |"):]
+                last = pairs[-1][1].rsplit("\r\n", 1)[-1] if pairs else ""
+                if pairs and not pairs[-1][0].startswith(("A connection", "Connect to")) and (
+                        not last or last[3:4] == "-"):
+                    command, previous = pairs[-1]
+                    pairs[-1] = (command, f"{previous}\r\n{reply}" if previous else reply)
+                else:
+                    pairs.append(("", reply))
+            else:
+                pairs.append((text, ""))
+        return pairs
+
+    def transcript(self, label: str) -> list[str]:
+        """Return transcript lines ``[label]   C: <command>  S: <reply>`` (as kb.repro.smtp_lines).
+
+        A multi-line reply is one line, its lines joined by `` | `` (as ``Reply.line()``).
+        """
+        out = []
+        for command, wire in self.dialogue():
+            reply = wire.replace("\r\n", " | ")  # one line per step, as Reply.line()
+            if command and reply:
+                out.append(f"[{label}]   C: {command}  S: {reply}")
+            elif reply:
+                out.append(f"[{label}]   S: {reply}")
+            else:
+                out.append(f"[{label}]   {command}")
+        return out
 
 
 class ProtocolLog:
@@ -46,6 +92,25 @@ class ProtocolLog:
         if self.sink is not None:
             self.sink(session)
 
+    def packet(self, session: ProtocolSession, when: datetime, data: bytes) -> None:
+        """Record the message data sent or received after DATA (headers, then body lines)."""
+        session.packets.append((len(session.lines), log_time(when), data))  # split only if a LOG file wants it
+        if self.sink is not None:
+            self.sink(session)
+
     def lines(self) -> list[str]:
         """Return every line of every session, in order."""
         return [line for s in self.sessions for line in s.lines]
+
+    def outbound(self, peer: str | None = None) -> list[ProtocolSession]:
+        """Return the outbound sessions (optionally only those to a host whose name or IP is ``peer``)."""
+        return [s for s in self.sessions if s.direction == "outbound"
+                and (peer is None or s.peer.split(" ")[0] == peer or f"[{peer}]" in s.peer)]
+
+    def inbound(self) -> list[ProtocolSession]:
+        """Return the inbound sessions."""
+        return [s for s in self.sessions if s.direction == "inbound"]
+
+    def transcript(self, label: str, direction: str | None = None) -> list[str]:
+        """Return every session (or every one of ``direction``) as transcript lines tagged ``label``."""
+        return [line for s in self.sessions if direction in (None, s.direction) for line in s.transcript(label)]

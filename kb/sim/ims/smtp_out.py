@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Callable
 from kb.sim.builds import build
 from kb.sim.ims.ndr import Failure, remote_failure
 from kb.sim.ims.outbound import Attempt
+from kb.sim.ims.content import for_destination
+from kb.sim.ims.smarthost import envelope_sender
 
 if TYPE_CHECKING:
     from kb.sim.ims import InternetMailService
@@ -64,14 +66,15 @@ class SmtpClient:
         say(f"EHLO {org.fqdn}")
         say(f"IO: |{link.ehlo(org.fqdn).line()}")
         message = entry.transfer.message
-        sender = "" if message.props.get("null_reverse_path") else message.sender
+        # kept on relay, <> for reports (RFC 5321 §4.4, §4.5.5); the smart-host path of Q258999
+        sender = envelope_sender(ims, entry.transfer, entry.decision)
         say(f"MAIL FROM:<{sender}>")
         reply = link.mail(sender)
         say(f"IO: |{reply.line()}")
         if reply.transient:
             return self._defer(entry, recipients, say, reply.line())
         if reply.permanent:
-            return Attempt(failed=[Failure(r, remote_failure(reply.line()), reply.line()) for r in recipients])
+            return Attempt(failed=[Failure(r, remote_failure(reply.line()), reply.line(), host) for r in recipients])
         accepted: list["ImsRecipient"] = []
         result = Attempt()
         for recipient in recipients:
@@ -82,25 +85,29 @@ class SmtpClient:
                 accepted.append(recipient)
             elif reply.transient:
                 result.retry.append(recipient)
+                result.replies[recipient.address] = (reply.line(), host)
             elif reply.code == EXCEEDED_STORAGE and self.ims.build < IMS_PER_RECIPIENT_STORAGE_REPLY:
                 # Batch-level error: the 552 is stamped on every recipient of the batch and the
                 # session ends before DATA, so nobody gets the message (Q260741).
                 say("QUIT")
-                stamped = [Failure(r, remote_failure(reply.line()), reply.line()) for r in recipients]
+                stamped = [Failure(r, remote_failure(reply.line()), reply.line(), host) for r in recipients]
                 return Attempt(failed=stamped)
             else:
-                result.failed.append(Failure(recipient, remote_failure(reply.line()), reply.line()))
+                result.failed.append(Failure(recipient, remote_failure(reply.line()), reply.line(), host))
         if accepted:
             say("DATA")
             data = ims.spool.read("OUT", entry.spool_name).data if ims.spool.exists("OUT", entry.spool_name) else b""
+            data = for_destination(ims, entry.transfer, entry.decision.route, data)  # MIME/UUENCODE, TNEF
+            log.packet(session, now, data)  # written to the LOG file from Medium (headers) / Maximum
             reply = link.data(data)
             say(f"IO: |{reply.line()}")
             if reply.code < 300:
                 result.delivered = accepted
             elif reply.transient:
                 result.retry += accepted
+                result.replies.update({r.address: (reply.line(), host) for r in accepted})
             else:
-                result.failed += [Failure(r, remote_failure(reply.line()), reply.line()) for r in accepted]
+                result.failed += [Failure(r, remote_failure(reply.line()), reply.line(), host) for r in accepted]
         say("QUIT")
         if result.retry:
             result.error = f"{host} deferred {len(result.retry)} recipient(s)"

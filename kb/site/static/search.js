@@ -1,4 +1,4 @@
-// Search page: a small UI over Pagefind's JS API (the bundle Pagefind wrote to <site>/pagefind/).
+// Search page: a small UI over Pagefind's JS API (the bundles Pagefind wrote under the site).
 // Relative to this script, so the site works from any folder of any static host.
 const root = new URL("../", import.meta.url);
 const FILTERS = [
@@ -8,13 +8,21 @@ const FILTERS = [
 const PAGE = 20;
 const form = document.getElementById("search");
 const input = document.getElementById("search-q");
+const drawer = document.getElementById("filter-box");
 const box = document.getElementById("filters");
 const status = document.getElementById("search-status");
 const list = document.getElementById("results");
-let pagefind = null;
-// The filter that hides stale copies of changed pages (null when the bundles are current).
-let hidden = null;
+const more = document.getElementById("more");
+// One Pagefind instance per bundle (each bundle's pagefind.js is a module of its own), with
+// the parts it must not show: those a newer layer holds a fresher copy of.
+let instances = null;
+// The filters named in the address, until the filter boxes exist.
+let wanted = {};
 let generation = 0;
+// The search on screen: its results in order (an exact-id hit first), how many are shown.
+let current = null;
+// The filter counts of the last search, shown beside the filter values.
+let latestCounts = null;
 
 function el(tag, attrs = {}, text = null) {
   const node = document.createElement(tag);
@@ -41,6 +49,9 @@ function safeExcerpt(html) {
 }
 
 function selected() {
+  if (!box.querySelector("input[type=checkbox]")) {
+    return Object.fromEntries(Object.entries(wanted).map(([k, values]) => [k, { any: values }]));
+  }
   const chosen = {};
   for (const cb of box.querySelectorAll("input[type=checkbox]:checked")) {
     (chosen[cb.dataset.filter] ||= []).push(cb.value);
@@ -50,6 +61,8 @@ function selected() {
   return filters;
 }
 
+// One checkbox per value the site has; each search only updates the counts beside them, so
+// a box being clicked is never replaced under the pointer.
 function renderFilters(available, wanted) {
   box.replaceChildren();
   FILTERS.forEach(([key, label], i) => {
@@ -62,13 +75,29 @@ function renderFilters(available, wanted) {
       const cb = el("input", { type: "checkbox", id, value });
       cb.dataset.filter = key;
       if ((wanted[key] || []).includes(value)) cb.checked = true;
-      cb.addEventListener("change", run);
+      cb.addEventListener("change", () => run());
       const lab = el("label", { for: id });
       lab.append(cb, ` ${value} `, el("span", { class: "n" }, `(${values[value]})`));
       set.append(lab);
     });
     box.append(set);
   });
+  countSelected();
+}
+
+// The counts of the current query: how many of its results each value would leave.
+function updateCounts(counts) {
+  for (const cb of box.querySelectorAll("input[type=checkbox]")) {
+    const n = (counts[cb.dataset.filter] || {})[cb.value] || 0;
+    const label = cb.parentElement;
+    label.querySelector(".n").textContent = `(${n})`;
+    label.classList.toggle("none", n === 0 && !cb.checked);
+  }
+}
+
+function countSelected() {
+  const n = box.querySelectorAll("input[type=checkbox]:checked").length;
+  drawer.querySelector("summary").textContent = n ? `Filters (${n} selected)` : "Filters";
 }
 
 function syncUrl(query, filters) {
@@ -79,64 +108,173 @@ function syncUrl(query, filters) {
   history.replaceState(null, "", url);
 }
 
+function first(values) {
+  return Array.isArray(values) && values.length ? values[0] : "";
+}
+
+function resultItem(data) {
+  const li = el("li");
+  const a = el("a", { href: data.url });
+  const id = data.meta.id || "";
+  a.append(el("span", { class: "id" }, id), ` ${data.meta.title || data.url}`);
+  li.append(a);
+  // Status kind, verification and date of each result: what a support engineer sorts by.
+  const facts = el("p", { class: "facts" });
+  const kind = first(data.filters?.status);
+  const verification = first(data.filters?.verification);
+  if (kind) facts.append(el("span", { class: `kind kind-${kind}` }, kind));
+  if (verification) facts.append(el("span", { class: `badge badge-${verification.replace(/ /g, "-")}` }, verification));
+  if (data.meta.date) facts.append(el("time", { datetime: data.meta.date }, data.meta.date));
+  if (facts.childNodes.length) li.append(facts);
+  const p = el("p", { class: "excerpt" });
+  p.append(safeExcerpt(data.excerpt || ""));
+  li.append(p);
+  return li;
+}
+
+// Show the next page of the current search (the first 20, then 20 more on each click).
+async function showMore(mine) {
+  const page = current.order.slice(current.shown, current.shown + PAGE);
+  const datas = await Promise.all(page.map((r) => (typeof r.data === "function" ? r.data() : r.data)));
+  if (mine !== generation) return;
+  if (current.shown === 0) list.replaceChildren();
+  for (const data of datas) list.append(resultItem(data));
+  current.shown += datas.length;
+  const n = current.order.length;
+  status.textContent = n === 0 ? "No articles found." :
+    `${n} article${n === 1 ? "" : "s"} found${n > current.shown ? `, the first ${current.shown} shown` : ""}.`;
+  more.hidden = current.shown >= n;
+  more.textContent = `Show ${Math.min(PAGE, n - current.shown)} more`;
+}
+
+// The filters an instance searches with: the user's, minus the parts a newer layer holds.
+function scoped(filters, instance) {
+  if (!instance.hide.length) return filters;
+  return { ...filters, all: [...(filters.all || []), { part: { none: instance.hide } }] };
+}
+
+function addCounts(into, counts) {
+  for (const [key, values] of Object.entries(counts || {})) {
+    const sums = (into[key] ||= {});
+    for (const [value, n] of Object.entries(values)) sums[value] = (sums[value] || 0) + n;
+  }
+  return into;
+}
+
+// A filter value no page has: a search with it scores nothing but still counts the matches.
+const NOWHERE = { part: "\u0000" };
+
+// Whether a bundle's index holds a word (asked once per bundle and word).
+function hasWord(instance, word) {
+  const key = word.toLowerCase();
+  if (!instance.words.has(key)) {
+    instance.words.set(key, instance.pf.search(word, { filters: NOWHERE })
+      .then((found) => found.unfilteredResultCount > 0));
+  }
+  return instance.words.get(key);
+}
+
+// Pagefind drops a query word its index does not hold, so a bundle without the word would
+// answer for the other words alone, unlike one index over every page. So the words no bundle
+// holds are dropped (as one index would drop them), and only the bundles holding every other
+// word are asked. ``held`` is, per bundle, a promise of whether it holds each word.
+function plan(words, held) {
+  return Promise.all(held).then((rows) => {
+    const known = words.filter((_, j) => rows.some((row) => row[j]));
+    const asked = instances.filter((_, i) => words.every((w, j) => rows[i][j] || !known.includes(w)));
+    return { query: known.join(" "), asked: known.length ? asked : instances };
+  });
+}
+
+// Search the first bundle alone and show its best results straight away (marked as partial),
+// then the others at once; when all have answered, their results are merged by score and the
+// counts (results and filters) are the exact sums.
+async function searchAll(text, filters, mine, early) {
+  const one = async (instance, query) => {
+    const found = await instance.pf.search(query || null, { filters: scoped(filters, instance) });
+    for (const result of found.results) result.bundle = instance.bundle;
+    return found;
+  };
+  const words = (text || "").split(/\s+/).filter(Boolean);
+  const holds = (i) => Promise.all(words.map((w) => hasWord(i, w)));
+  const [head] = instances;
+  // The first bundle answers alone, before the others load, when it holds every word (then no
+  // word is dropped).
+  let opening = null;
+  if (words.length < 2 || (await holds(head)).every(Boolean)) {
+    opening = await one(head, text);
+    if (early && instances.length > 1 && opening.results.length && mine === generation) {
+      const datas = await Promise.all(opening.results.slice(0, PAGE).map((r) => r.data()));
+      if (mine === generation) {
+        list.replaceChildren(...datas.map(resultItem));
+        status.textContent = `Searching… the first results, from 1 of ${instances.length} parts of the index.`;
+      }
+    }
+  }
+  const { query, asked } = words.length > 1 ? await plan(words, instances.map(holds))
+    : { query: text, asked: instances };
+  const all = await Promise.all(asked.map((i) => (i === head && opening ? opening : one(i, query))));
+  const results = all.flatMap((found) => found.results);
+  results.sort((a, b) => b.score - a.score);  // stable: bundle order breaks ties
+  return { results, filters: all.reduce((sum, found) => addCounts(sum, found.filters), {}) };
+}
+
 async function run(event) {
   if (event) event.preventDefault();
-  if (!pagefind) return;
+  if (!instances) return;
+  if (box.querySelector("input[type=checkbox]")) countSelected();
   const mine = ++generation;
   const query = input.value.trim();
   const filters = selected();
   syncUrl(query, filters);
   if (!query && !Object.keys(filters).length) {
     list.replaceChildren();
+    more.hidden = true;
+    current = null;
     status.textContent = "Type a word, an article id (Q254893) or an event id (4120).";
     return;
   }
   status.textContent = "Searching…";
-  const [search, exact] = await Promise.all([
-    pagefind.search(query || null, { filters: hidden ? { ...filters, ...hidden } : filters }),
-    exactArticle(query)]);
+  more.hidden = true;
+  // An article id typed as such (Q254893 or 254893) shows that article first: Pagefind ranks
+  // numbers by text statistics, which cannot know that this number names a page. Only the
+  // bundles that can hold it are asked, and it shows before the full search is done.
+  const exact = await exactArticle(query, filters);
   if (mine !== generation) return;
-  let shown = await Promise.all(search.results.slice(0, PAGE).map((r) => r.data()));
+  if (exact) {
+    list.replaceChildren(resultItem(exact.data));
+    status.textContent = "Searching… the article with this id first.";
+  }
+  const search = await searchAll(query, filters, mine, !exact);
   if (mine !== generation) return;
-  // An article id typed as such (Q254893 or 254893) opens that article first: Pagefind ranks
-  // numbers by text statistics, which cannot know that this number names a page.
-  if (exact && !Object.keys(filters).length) {
-    shown = [exact, ...shown.filter((d) => d.meta.id !== exact.meta.id)].slice(0, PAGE);
-  }
-  list.replaceChildren();
-  for (const data of shown) {
-    const li = el("li");
-    const a = el("a", { href: data.url });
-    const id = data.meta.id || "";
-    a.append(el("span", { class: "id" }, id), ` ${data.meta.title || data.url}`);
-    li.append(a);
-    const p = el("p", { class: "excerpt" });
-    p.append(safeExcerpt(data.excerpt || ""));
-    li.append(p);
-    list.append(li);
-  }
-  const n = search.results.length + (exact && !search.results.length ? 1 : 0);
-  status.textContent = n === 0 ? "No articles found." :
-    `${n} article${n === 1 ? "" : "s"} found${n > PAGE ? `, the first ${PAGE} shown` : ""}.`;
+  const order = exact ? [exact, ...search.results.filter((r) => r.id !== exact.id || r.bundle !== exact.bundle)] : search.results;
+  current = { order, shown: 0, done: true };
+  latestCounts = search.filters;
+  updateCounts(latestCounts);
+  await showMore(mine);
 }
 
-async function exactArticle(query) {
-  const match = /^\s*q?(\d{4,7})\s*$/i.exec(query);
+// The article an id names, found in the search index itself (its page carries the id as a
+// word, and the hidden "part" filter is the id's last three digits): no page is fetched, so
+// an id that names no article costs no 404. Only the bundles that may hold it are searched:
+// the base shard of its last digit and the layers holding its part, newest first.
+async function exactArticle(query, filters) {
+  const match = /^\s*q?(\d{4,8})\s*$/i.exec(query);
   if (!match) return null;
   const id = `Q${match[1]}`;
-  const url = new URL(`${id}/index.html`, root).href;
-  try {
-    const reply = await fetch(url);
-    if (!reply.ok) return null;
-    // DOMParser documents are inert: no script runs, nothing loads.
-    const doc = new DOMParser().parseFromString(await reply.text(), "text/html");
-    const title = doc.querySelector("h1")?.textContent || id;
-    const first = doc.querySelector("div.body p")?.textContent || "";
-    const excerpt = first.replace(/[&<>]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;" })[c]);
-    return { url, meta: { id, title }, excerpt: excerpt.slice(0, 300) };
-  } catch (error) {
-    return null;
+  const part = id.slice(-3);
+  const candidates = instances
+    .filter((i) => (i.layer ? i.parts.includes(part) : i.suffixes.some((end) => id.endsWith(end))))
+    .filter((i) => !i.hide.includes(part))
+    .reverse();
+  for (const instance of candidates) {
+    const found = await instance.pf.search(id, { filters: { ...scoped(filters, instance), part } });
+    for (const result of found.results.slice(0, 8)) {
+      const data = await result.data();
+      if (data.meta.id === id) return { id: result.id, bundle: instance.bundle, data };
+    }
   }
+  return null;
 }
 
 // search-layers.json lists the bundles; a site built before it existed names them on the form.
@@ -145,57 +283,59 @@ async function loadLayers() {
     const reply = await fetch(new URL("search-layers.json", root).href);
     if (reply.ok) {
       const described = await reply.json();
-      return { bundles: described.bundles || [], layers: described.layers || [] };
+      return { bundles: described.bundles || [], layers: described.layers || [], suffixes: described.suffixes };
     }
   } catch (error) { /* fall back to the form's list */ }
   return { bundles: (form.dataset.bundles || "").split(" ").filter(Boolean), layers: [] };
 }
 
-// The filter that shows each page from the newest bundle holding its part: a layer's copy
-// unless a newer layer holds the part, a base copy unless any layer does.
-function freshest(layers) {
-  const clauses = [];
-  let newer = [];
-  for (let i = layers.length - 1; i >= 0; i--) {
-    if (layers[i].bundle) {
-      clauses.push(newer.length ? { all: [{ layer: `d${i}` }, { part: { none: newer } }] } : { layer: `d${i}` });
-    }
-    newer = newer.concat(layers[i].parts);
-  }
-  clauses.push({ all: [{ layer: "base" }, { part: { none: newer } }] });
-  return { any: clauses };
+// The base bundles are sharded by the last digits of the article id (kb/site/search_bundle.py;
+// search-layers.json names the id endings each holds). After small rebuilds the changed pages
+// are in small layer bundles, newest last; a page is shown only from the newest bundle holding
+// its "part", the id's last three digits (kb/site/search_plan.py).
+function describeInstances(described) {
+  const { bundles, layers } = described;
+  const everyLayerPart = layers.flatMap((layer) => layer.parts);
+  const out = bundles.map((bundle) => ({
+    bundle, layer: false, parts: [], hide: everyLayerPart,
+    // A site built before the endings were listed: any base bundle may hold any id.
+    suffixes: (described.suffixes || {})[bundle] || [""],
+  }));
+  layers.forEach((layer, i) => {
+    if (!layer.bundle) return;
+    const newer = layers.slice(i + 1).flatMap((l) => l.parts);
+    out.push({ bundle: layer.bundle, layer: true, parts: layer.parts, hide: newer, suffixes: [] });
+  });
+  return out;
+}
+
+async function openInstance(instance) {
+  instance.pf = await import(new URL(`${instance.bundle}/pagefind.js`, root).href);
+  instance.words = new Map();
+  await instance.pf.options({ baseUrl: root.pathname });
+  return instance;
+}
+
+// Every value of every filter across the bundles, with the current query's counts beside it.
+async function showFilters() {
+  const all = await Promise.all(instances.map((i) => i.pf.filters()));
+  const values = all.reduce((sum, counts) => addCounts(sum, counts), {});
+  renderFilters(values, wanted);
+  updateCounts(latestCounts || values);
 }
 
 async function start() {
   const params = new URLSearchParams(location.search);
   input.value = params.get("q") || "";
-  const wanted = {};
   for (const [key] of FILTERS) if (params.getAll(key).length) wanted[key] = params.getAll(key);
+  // The filters start open on a wide screen and folded away on a phone.
+  drawer.open = window.matchMedia("(min-width: 48em)").matches || Object.keys(wanted).length > 0;
   try {
-    // The bundle is sharded by the last digit of the article id (see kb/site/search_bundle.py):
-    // the first is Pagefind's own /pagefind/, the others are merged into it. After small
-    // rebuilds the changed pages are in small layer bundles, newest last; a page is shown only
-    // from the newest layer holding its "part" (kb/site/search_plan.py).
     const described = await loadLayers();
-    const bundles = described.bundles;
-    if (!bundles.length) throw new Error("no search bundle");
-    pagefind = await import(new URL(`${bundles[0]}/pagefind.js`, root).href);
-    const layers = described.layers;
-    const base = layers.length ? { mergeFilter: { layer: "base" } } : {};
-    await pagefind.options({ baseUrl: root.pathname, ...base });
-    for (const extra of bundles.slice(1)) {
-      await pagefind.mergeIndex(new URL(`${extra}/`, root).href, { baseUrl: root.pathname, ...base });
-    }
-    for (const [i, layer] of layers.entries()) {
-      if (!layer.bundle) continue;
-      await pagefind.mergeIndex(new URL(`${layer.bundle}/`, root).href,
-        { baseUrl: root.pathname, mergeFilter: { layer: `d${i}` } });
-    }
-    if (layers.length) hidden = freshest(layers);
-    await pagefind.init();
-    renderFilters(hidden ? (await pagefind.search(null, { filters: hidden })).filters
-      : await pagefind.filters(), wanted);
+    if (!described.bundles.length) throw new Error("no search bundle");
+    instances = await Promise.all(describeInstances(described).map(openInstance));
   } catch (error) {
+    instances = null;
     status.textContent = "The search index is missing: build the site without --no-search.";
     return;
   }
@@ -204,8 +344,16 @@ async function start() {
   let timer = null;
   form.addEventListener("submit", (event) => { clearTimeout(timer); run(event); });
   input.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(run, 200); });
+  more.addEventListener("click", () => { if (current) showMore(generation); });
+  // The query first, the filter lists after: a cold page shows results before it loads them.
+  await run();
+  try {
+    await showFilters();
+  } catch (error) {
+    status.textContent = "The search index is missing: build the site without --no-search.";
+    return;
+  }
   document.body.dataset.searchReady = "1";
-  run();
 }
 
 start();

@@ -1,4 +1,4 @@
-"""The articles kb verify works on: record bytes, status, repro block and the script path.
+"""The articles kb verify and kb repro work on: record bytes, status, repro block and the script path.
 
 An adapter over kb.store so the rest of kb.verify only needs these few facts of a record.
 """
@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 from kb.exceptions import KbError, NotFoundError, RecordError
-
 
 
 @dataclass
@@ -61,7 +60,9 @@ def record_files(folder: Path) -> list[Path]:
         raise NotFoundError(f"{folder}: no such articles folder")
     from kb.resolve import RECORDS, is_article_file
 
-    return sorted(p for p in folder.iterdir() if is_article_file(p, RECORDS) and p.is_file())
+    # An entry named like a record that is not a regular file (a FIFO, a dangling link) is kept:
+    # loading it reports one located line (kb.files.read_bounded never opens it).
+    return sorted(p for p in folder.iterdir() if is_article_file(p, RECORDS) and not p.is_dir())
 
 
 def find_record(folder: Path, name: str) -> Path:

@@ -1,0 +1,120 @@
+"""Two organisations wired together over simulated SMTP: each is a remote host of the other.
+
+``wire(a, b)`` gives each organisation a DNS zone (MX) for the other's domains and a remote host
+at the other's address whose SMTP sessions are the other IMS's inbound sessions, so mail from one
+arrives through the other's inbound path (relay rules, recipient checks, IN spool, conversion),
+and the other's reports (its *own* NDRs, sent with ``MAIL FROM:<>``) come back through the first
+one's inbound path - a remote peer that bounces. Each organisation keeps its own release: an SP4
+sender can talk to an SP2 receiver.
+
+The two clocks are kept together: before a peer takes a connection its clock is advanced to the
+connecting side's time, and it runs the work the connection caused (inference: no article
+describes the timing between two servers; the simulator keeps it zero).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from kb.exceptions import ConfigError, SimError
+from kb.sim.remote import RemoteDelivery, RemoteHost, Reply
+
+if TYPE_CHECKING:
+    from kb.sim.ims.inbound import InboundSession
+    from kb.sim.org import Organisation
+
+
+@dataclass
+class PeerHost(RemoteHost):
+    """A remote host whose SMTP server is another simulated organisation's IMS."""
+
+    peer: "Organisation | None" = field(default=None, repr=False)
+    client_ip: str = ""  # the address the connecting side's sessions come from
+
+    def connect(self, now: datetime) -> "PeerSession":  # type: ignore[override]
+        """Open an inbound session on the peer's IMS, its clock brought up to ``now``."""
+        if self.peer is None:
+            raise SimError(f"peer host {self.name} is not wired to an organisation")
+        behind = (now - self.peer.clock.now()).total_seconds()
+        if behind > 0:
+            self.peer.advance(behind)
+        return PeerSession(self, now)
+
+
+class PeerSession:
+    """The client side's view of one session with the peer IMS (the RemoteSession interface)."""
+
+    def __init__(self, host: PeerHost, now: datetime) -> None:
+        assert host.peer is not None
+        self.host = host
+        self.peer = host.peer
+        self.now = now
+        self.mail_from = ""
+        self.rcpts: list[str] = []
+        self.session: "InboundSession | None" = None
+        if self.peer.ims.running:
+            self.session = self.peer.ims.session(peer_ip=host.client_ip, peer_name="")
+
+    def banner(self) -> Reply | None:
+        """Return the peer IMS's greeting; a stopped service answers 421 (RFC 5321 §3.8)."""
+        if self.session is None:
+            return Reply(421, f"{self.peer.fqdn} Service not available, closing transmission channel")
+        return Reply(220, self.session.banner())
+
+    def ehlo(self, name: str) -> Reply:
+        """Send EHLO."""
+        assert self.session is not None
+        return self.session.ehlo(name)
+
+    def mail(self, address: str) -> Reply:
+        """Send MAIL FROM."""
+        assert self.session is not None
+        self.mail_from = address
+        self.rcpts = []
+        return self.session.mail(address)
+
+    def rcpt(self, address: str) -> Reply:
+        """Send RCPT TO."""
+        assert self.session is not None
+        reply = self.session.rcpt(address)
+        if reply.code < 300:
+            self.rcpts.append(address)
+        return reply
+
+    def data(self, payload: bytes) -> Reply:
+        """Send the message; the peer then runs the work it caused (conversion, delivery, its reports)."""
+        assert self.session is not None
+        reply = self.session.data(payload)
+        self.session.quit()
+        if reply.code < 300:
+            self.host.received.append(RemoteDelivery(self.now, self.host.name, self.mail_from, tuple(self.rcpts), payload))
+        self.peer.run()
+        return reply
+
+
+def _add_peer(org: "Organisation", peer: "Organisation", peer_ip: str, own_ip: str) -> PeerHost:
+    host = PeerHost(name=peer.fqdn, ip=peer_ip, peer=peer, client_ip=own_ip)
+    org.internet.add_host(host)
+    org.dns.add_zone(peer.fqdn, a=[peer_ip])
+    for domain in peer.local_domains:
+        org.dns.add_zone(domain, mx=[(10, peer.fqdn)])
+    return host
+
+
+def wire(a: "Organisation", b: "Organisation", a_ip: str = "192.0.2.1", b_ip: str = "192.0.2.2") -> tuple[PeerHost, PeerHost]:
+    """Wire ``a`` and ``b`` over SMTP; return (b as seen from a, a as seen from b).
+
+    Each side's DNS gets an MX record for every local domain of the other, pointing at the other
+    server's host name, and an A record for it. Raise ConfigError for one organisation twice, the
+    same address for both, or domains they both claim.
+    """
+    if a is b:
+        raise ConfigError("wire", None, "an organisation cannot be wired to itself")
+    if a_ip == b_ip:
+        raise ConfigError("wire", None, f"both organisations at {a_ip!r} (expected two addresses)")
+    shared = sorted(set(d.lower() for d in a.local_domains) & set(d.lower() for d in b.local_domains))
+    if shared or a.fqdn == b.fqdn:
+        raise ConfigError("wire", None, f"both organisations claim {(shared or [a.fqdn])[0]!r}")
+    return _add_peer(a, b, b_ip, a_ip), _add_peer(b, a, a_ip, b_ip)
