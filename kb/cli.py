@@ -17,6 +17,7 @@ COMMANDS: dict[str, str] = {
     "coverage": "kb.commands.coverage:command",
     "import": "kb.commands.importing:command",
     "index": "kb.commands.search:index_command",
+    "new": "kb.commands.new:command",
     "render": "kb.commands.render:command",
     "repro": "kb.commands.repro:command",
     "search": "kb.commands.search:command",

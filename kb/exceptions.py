@@ -10,17 +10,20 @@ class KbError(Exception):
 
 
 class LocatedError(KbError):
-    """An error in user input, located as ``path:line: message``."""
+    """An error in user input, located as ``path:line[:column]: message``."""
 
-    def __init__(self, path: str, line: int | None, message: str) -> None:
+    def __init__(self, path: str, line: int | None, message: str, column: int | None = None) -> None:
         self.path = str(path)
         self.line = line
         self.message = message
+        self.column = column
         super().__init__(self.format())
 
     def format(self) -> str:
-        """Return the ``path:line: message`` form."""
+        """Return the ``path:line[:column]: message`` form."""
         where = f"{self.path}:{self.line}" if self.line is not None else self.path
+        if self.line is not None and self.column is not None:
+            where += f":{self.column}"
         return f"{where}: {self.message}"
 
 

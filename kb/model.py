@@ -174,7 +174,13 @@ class Layout:
 
 @dataclass
 class Article:
-    """A classic KB article as a structured, lossless record."""
+    """A KB article as a structured record: a lossless classic import, or a native Markdown article.
+
+    ``origin`` tells them apart. A classic import keeps its provenance (``source`` with the
+    original bytes' hash, ``layout``, ``notice``, ``footer``, classic line numbers); a Markdown
+    article (``origin == "markdown"``) has only what every article has, its lines are those of
+    the ``.md`` file, and ``markdown`` holds the file's text, which is its one source of truth.
+    """
 
     id: str
     title: str
@@ -197,6 +203,15 @@ class Article:
     repro: dict[str, Any] | None = None
     source: Source = field(default_factory=lambda: Source(file=""))
     layout: Layout = field(default_factory=Layout)
+    origin: str = "classic"
+    description: str | None = None
+    # The text of the .md file a Markdown article was read from (not part of the record).
+    markdown: str | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def is_markdown(self) -> bool:
+        """Tell whether the article is a native Markdown article (not a classic import)."""
+        return self.origin == "markdown"
 
     def section(self, name: str) -> Section | None:
         """Return the first section whose heading is ``name`` (case-insensitive), or None."""

@@ -35,10 +35,26 @@ def check_publishable(record: dict[str, Any], path: str, text: str | None = None
 
 def load_publishable(path: str | os.PathLike[str]) -> Article:
     """Load a record file that is valid to publish; raise RecordError or SchemaError, located."""
-    from kb.store import article_of, loads, read_text
+    from kb.store import article_of, is_markdown, loads, read_text
 
     name = str(path)
+    if is_markdown(path):
+        return _markdown_publishable(path)
     text = read_text(path)
     record = loads(text, name)
     check_publishable(record, name, text)
     return article_of(record)
+
+
+def _markdown_publishable(path: str | os.PathLike[str]) -> Article:
+    """Load a .md article whose derived record is valid to publish; errors located in the .md file."""
+    from kb.schema import check_loaded
+    from kb.store import load_source
+
+    loaded = load_source(path)
+    check_loaded(loaded)
+    problem = id_problem(loaded.record.get("id"))
+    if problem is not None:
+        raise SchemaError(loaded.path, loaded.locator.line(("id",)), f"id: {problem}",
+                          column=loaded.locator.column(("id",)))
+    return loaded.article()  # an impossible date is a located RecordError

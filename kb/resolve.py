@@ -23,10 +23,16 @@ from kb.exceptions import NotFoundError
 ARTICLE_FORMATS: dict[str, str] = {
     ".yaml": "record",
     ".yml": "record",
+    ".md": "record",  # a native Markdown article: its record is derived from it (kb.markdown_source)
     ".txt": "classic",
 }
 RECORDS: tuple[str, ...] = ("record",)
 ANY: tuple[str, ...] = ("record", "classic")
+
+#: Suffixes whose files are articles only when named by an id (Q900001.md; a README.md or notes.md
+#: beside the articles is not one). A file named on the command line is taken whatever its name.
+ID_NAMED: frozenset[str] = frozenset({".md"})
+_ID_NAME = re.compile(r"^Q\d{5,7}\.", re.I)
 
 # Q254893, q254893 or 254893 (kb-format.md: Q and 5-7 digits in the archive)
 _ID = re.compile(r"^[Qq]?([0-9]{5,7})$", re.ASCII)  # ASCII digits only (kb/ids.py)
@@ -47,19 +53,27 @@ def suffixes(kinds: Iterable[str] = ANY) -> tuple[str, ...]:
     return tuple(suffix for suffix, kind in ARTICLE_FORMATS.items() if kind in wanted)
 
 
+def is_article_name(name: str, kinds: Iterable[str] = ANY) -> bool:
+    """Return True when a file name is an article's of ``kinds`` (``Q1.yaml``, ``Q900001.md``; not ``.yaml``)."""
+    lower = name.lower()
+    suffix = lower[lower.rfind("."):] if "." in lower else ""
+    if suffix not in suffixes(kinds) or lower in ARTICLE_FORMATS:
+        return False
+    return suffix not in ID_NAMED or bool(_ID_NAME.match(name))
+
+
 def is_article_file(path: Path, kinds: Iterable[str] = ANY) -> bool:
-    """Return True when ``path``'s suffix is one of an article format of ``kinds``."""
-    return path.suffix.lower() in suffixes(kinds) and path.name.lower() not in ARTICLE_FORMATS
+    """Return True when ``path``'s name is one of an article format of ``kinds``."""
+    return is_article_name(path.name, kinds)
 
 
 def folder_articles(folder: Path, kinds: Iterable[str] = ANY) -> list[Path]:
     """Return the article files in ``folder`` and its sub-folders (hidden ones skipped), sorted."""
-    wanted = suffixes(kinds)
+    kinds = tuple(kinds)
     found: list[Path] = []
     for directory, subdirs, files in os.walk(folder):
         subdirs[:] = sorted(d for d in subdirs if not d.startswith("."))
-        found.extend(Path(directory) / name for name in files
-                     if name.lower().endswith(wanted) and name.lower() not in ARTICLE_FORMATS)
+        found.extend(Path(directory) / name for name in files if is_article_name(name, kinds))
     return sorted(found)
 
 
@@ -72,7 +86,7 @@ def _by_id(name: str, folder: Path) -> Resolved:
         candidate = folder / f"{ident}{suffix}"
         if candidate.is_file():
             return Resolved(name, candidate)
-    return Resolved(name, error=f"{ident}: no such article in {folder} (expected a record {ident}.yaml there)")
+    return Resolved(name, error=f"{ident}: no such article in {folder} (expected {ident}.yaml or {ident}.md there)")
 
 
 def resolve_articles(names: Iterable[str], folder: Path, kinds: Iterable[str] = ANY) -> list[Resolved]:

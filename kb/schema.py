@@ -20,12 +20,13 @@ from typing import Any, Callable, Iterable, Iterator
 import yaml
 from jsonschema.exceptions import ValidationError
 
-from kb.diagnostics import Diagnostic
+from kb.diagnostics import Diagnostic, Severity
 from kb.exceptions import LocatedError, SchemaError
 from kb.located import Locator, dotted, registry, validator
 from kb.resources import schema_dir
+from kb.article_lints import lint_edited_import, lint_markdown_status, lint_skeleton_hints
 from kb.status.lint import lint_status_record
-from kb.store import TOP_LEVEL_KEYS, loads, read_text
+from kb.store import ARTICLE_SUFFIXES, TOP_LEVEL_KEYS, Loaded, load_source
 
 ARTICLE_SCHEMA = "article.schema.json"
 REFERENCE_ID_RE = re.compile(r"^Q[0-9]{5,6}$")
@@ -104,7 +105,7 @@ class FastCheck:
             return lambda v: False
         checks: list[Check] = []
         for keyword, value in schema.items():
-            if keyword in _IGNORED or keyword == "properties" or keyword == "additionalProperties":
+            if keyword in _IGNORED or keyword in ("properties", "additionalProperties", "then", "else"):
                 continue
             if keyword == "type":
                 names = [value] if isinstance(value, str) else value
@@ -192,6 +193,16 @@ class FastCheck:
                 checks.append(check_one_of)
             elif keyword == "$ref":
                 checks.append(self.ref(value, document, base))
+            elif keyword == "if":
+                test = self.compile(value, document, base)
+                then = self.compile(schema.get("then", True), document, base)
+                otherwise = self.compile(schema.get("else", True), document, base)
+
+                def check_if(v: Any, test: Check = test, then: Check = then, otherwise: Check = otherwise) -> bool:
+                    """Apply ``then`` to a value the ``if`` schema accepts, ``else`` to the rest."""
+                    return then(v) if test(v) else otherwise(v)
+
+                checks.append(check_if)
             else:
                 raise Unsupported(keyword)
         if "properties" in schema or "additionalProperties" in schema:
@@ -253,11 +264,18 @@ class RecordContext:
 
     path: str
     record: dict[str, Any]
-    locator: Locator = field(default_factory=lambda: Locator(None))
+    locator: Any = field(default_factory=lambda: Locator(None))  # Locator or MarkdownLocator
 
-    def error(self, where: tuple[str | int, ...], message: str, code: str | None = None) -> Diagnostic:
-        """Return an error diagnostic located at field ``where``."""
-        return Diagnostic(self.path, self.locator.line(where), message, field=dotted(where) or None, code=code)
+    @property
+    def is_markdown(self) -> bool:
+        """Tell whether the record is a native Markdown article's."""
+        return self.record.get("origin") == "markdown"
+
+    def error(self, where: tuple[str | int, ...], message: str, code: str | None = None,
+              severity: Severity = "error") -> Diagnostic:
+        """Return a diagnostic (an error unless told) located at field ``where``."""
+        return Diagnostic(self.path, self.locator.line(where), message, field=dotted(where) or None, code=code,
+                          severity=severity, column=self.locator.column(where))
 
 
 Lint = Callable[[RecordContext], Iterator[Diagnostic]]
@@ -268,9 +286,9 @@ Lint = Callable[[RecordContext], Iterator[Diagnostic]]
 
 
 def lint_id_matches_file(ctx: RecordContext) -> Iterator[Diagnostic]:
-    """The record's id must equal its file name (QNNNNNN.yaml)."""
+    """The record's id must equal its file name (QNNNNNN.yaml, QNNNNNN.md)."""
     stem = Path(ctx.path).stem
-    if Path(ctx.path).suffix.lower() in (".yaml", ".yml") and stem != ctx.record["id"]:
+    if Path(ctx.path).suffix.lower() in ARTICLE_SUFFIXES and stem != ctx.record["id"]:
         yield ctx.error(("id",), f"{ctx.record['id']!r} does not match the file name, expected {stem!r}", "id-file")
 
 
@@ -308,7 +326,12 @@ def lint_known_keys(ctx: RecordContext) -> Iterator[Diagnostic]:
 
 
 def lint_blocks_hold_no_empty_line(ctx: RecordContext) -> Iterator[Diagnostic]:
-    """A block is a run of non-empty lines; an empty line inside one would shift the text on write."""
+    """A block is a run of non-empty lines; an empty line inside one would shift the text on write.
+
+    Classic records only: a Markdown block is raw Markdown (a fence or a list may hold empty lines).
+    """
+    if ctx.is_markdown:
+        return
     for s_index, section in enumerate(ctx.record["sections"]):
         for b_index, block in enumerate(section["blocks"]):
             lines = block["text"].split("\n")
@@ -333,6 +356,12 @@ def lint_not_reproducible_says_why(ctx: RecordContext) -> Iterator[Diagnostic]:
                         "does not model (e.g. 'a setup wizard crash')", "repro-why")
 
 
+def lint_classic_status(ctx: RecordContext) -> Iterator[Diagnostic]:
+    """STATUS text vs fix keywords (warnings) and releases in the catalogue, for classic records."""
+    if not ctx.is_markdown:
+        yield from lint_status_record(ctx)
+
+
 #: The consistency checks run by validate_record, in order. Append to add a lint.
 LINTS: list[Lint] = [
     lint_id_matches_file,
@@ -342,7 +371,10 @@ LINTS: list[Lint] = [
     lint_blocks_hold_no_empty_line,
     lint_heading_is_one_line,
     lint_not_reproducible_says_why,
-    lint_status_record,  # STATUS text vs fix keywords (warnings), releases in the catalogue
+    lint_classic_status,
+    lint_markdown_status,  # a .md article's status: known releases, lattice order, vs ## Status
+    lint_skeleton_hints,  # a .md article still holding a `kb new` hint (warning)
+    lint_edited_import,  # an import whose text no longer renders to its source (info), STATUS vs status:
 ]
 
 
@@ -357,10 +389,19 @@ def _message(error: ValidationError) -> str:
         extra = sorted(set(error.instance) - set(allowed)) if isinstance(error.instance, dict) else []
         names = ", ".join(repr(name) for name in extra)
         return f"unknown key {names}, expected one of {', '.join(allowed)}"
-    if error.validator == "oneOf" and error.context:
-        best = min(error.context, key=lambda e: len(list(e.relative_path)))
-        return best.message
     return error.message
+
+
+def _best(error: ValidationError) -> ValidationError:
+    """Return the error to show for a ``oneOf`` miss: the deepest one of the option meant, not "not null"."""
+    if error.validator != "oneOf" or not error.context:
+        return error
+
+    def rank(candidate: ValidationError) -> tuple[int, bool]:
+        null_miss = candidate.validator == "type" and candidate.validator_value == "null"
+        return len(list(candidate.relative_path)), not null_miss
+
+    return _best(max(error.context, key=rank))
 
 
 def schema_errors(record: dict[str, Any], ctx: RecordContext) -> Iterator[Diagnostic]:
@@ -369,14 +410,26 @@ def schema_errors(record: dict[str, Any], ctx: RecordContext) -> Iterator[Diagno
     if check is not None and check(record):
         return
     errors = sorted(validator().iter_errors(record), key=lambda e: list(map(str, e.absolute_path)))
-    for error in errors:
+    for error in map(_best, errors):
         where = tuple(error.absolute_path)
+        if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+            # Point at the first unknown key itself, not at the mapping that holds it.
+            allowed = error.schema.get("properties", {})
+            extra = sorted(key for key in error.instance if key not in allowed)
+            if ctx.is_markdown and not where:
+                from kb.markdown_source import FRONT_MATTER_KEYS
+
+                yield ctx.error((extra[0],), f"unknown front matter key {', '.join(map(repr, extra))}, expected "
+                                f"one of {', '.join(FRONT_MATTER_KEYS)}", "schema")
+                continue
+            where += tuple(extra)[:1]
         yield ctx.error(where, _message(error), "schema")
 
 
-def record_diagnostics(record: dict[str, Any], path: str, text: str | None = None) -> Iterator[Diagnostic]:
+def record_diagnostics(record: dict[str, Any], path: str, text: str | None = None,
+                       locator: Any = None) -> Iterator[Diagnostic]:
     """Yield the schema errors of a loaded record, or, when it is schema-valid, its lint findings."""
-    ctx = RecordContext(path=path, record=record, locator=Locator(text))
+    ctx = RecordContext(path=path, record=record, locator=locator if locator is not None else Locator(text))
     found = False
     for diagnostic in schema_errors(record, ctx):
         found = True
@@ -391,12 +444,11 @@ def validate_record(path: str | Path) -> Iterator[Diagnostic]:
     """Load one record file and yield every problem with it (nothing when it is valid)."""
     name = str(path)
     try:
-        text = read_text(path)
-        record = loads(text, name)
+        loaded = load_source(path)
     except LocatedError as error:
-        yield Diagnostic(error.path, error.line, error.message, code="load")
+        yield Diagnostic(error.path, error.line, error.message, code="load", column=error.column)
         return
-    yield from record_diagnostics(record, name, text)
+    yield from record_diagnostics(loaded.record, name, loaded.text, loaded.locator)
 
 
 def check_record(record: dict[str, Any], path: str, text: str | None = None) -> None:
@@ -412,6 +464,32 @@ def check_record(record: dict[str, Any], path: str, text: str | None = None) -> 
         raise SchemaError(path, line, f"{prefix}{_message(error)}")
 
 
+def check_loaded(loaded: Loaded) -> None:
+    """Raise SchemaError, located in the article's own file, for the first schema error of ``loaded``."""
+    check = fast_check()
+    if check is not None and check(loaded.record):
+        return
+    error = next(map(_best, validator().iter_errors(loaded.record)), None)
+    if error is not None:
+        path = tuple(error.absolute_path)
+        prefix = f"{dotted(path)}: " if path else ""
+        raise SchemaError(loaded.path, loaded.locator.line(path), f"{prefix}{_message(error)}",
+                          column=loaded.locator.column(path))
+
+
+def _duplicate_ids(files: list[str]) -> Iterator[Diagnostic]:
+    """Yield an error for each article file whose id another file of its folder also has (Q1.yaml + Q1.md)."""
+    seen: dict[tuple[str, str], str] = {}
+    for name in files:
+        path = Path(name)
+        key = (str(path.parent), path.stem.upper())
+        if key in seen:
+            yield Diagnostic(name, 1, f"article {path.stem} is also {Path(seen[key]).name}; expected one file per "
+                             "article (a .yaml record or a .md article)", code="id-duplicate")
+        else:
+            seen[key] = name
+
+
 def _validate_one(path: str) -> list[Diagnostic]:
     """Return the diagnostics of one record file (a worker-process entry point)."""
     return list(validate_record(path))
@@ -420,7 +498,7 @@ def _validate_one(path: str) -> list[Diagnostic]:
 def validate_paths(
     paths: Iterable[str | Path], jobs: int | None = None, progress: Callable[[int], None] | None = None
 ) -> tuple[int, list[Diagnostic]]:
-    """Validate record files (folders expand to their ``*.yaml``); return (count, diagnostics sorted).
+    """Validate article files (folders expand to their ``*.yaml`` and ``*.md``); return (count, diagnostics sorted).
 
     ``progress(n)`` is called after each n records checked.
     """
@@ -430,8 +508,8 @@ def validate_paths(
     from kb.store import record_paths
 
     files = [str(p) for p in record_paths(list(paths))]
+    found: list[Diagnostic] = list(_duplicate_ids(files))
     workers = jobs if jobs is not None else (1 if len(files) < 200 else (os.cpu_count() or 1))
-    found: list[Diagnostic] = []
     if workers <= 1 or len(files) < 2:
         for name in files:
             found.extend(validate_record(name))

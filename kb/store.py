@@ -1,8 +1,11 @@
-"""Article records as YAML files: Article <-> record dict, atomic dump, and a safe loader.
+"""Article records: Article <-> record dict, atomic dump, a safe loader, and the one article loader.
 
-One file per article, ``articles/QNNNNNN.yaml``, written by the dedicated emitter in
-``kb.yaml_text``. Loading is always ``yaml.CSafeLoader`` (no object construction), size-limited
-and alias-free.
+One file per article: ``articles/QNNNNNN.yaml`` (a record, written by the dedicated emitter in
+``kb.yaml_text``) or ``articles/QNNNNNN.md`` (a native Markdown article whose record is derived
+from it by kb.markdown_source). Every command finds and loads articles through
+``ARTICLE_SUFFIXES``, ``article_files``, ``load_source`` and ``load_article`` here, so both
+kinds are taken everywhere. Loading YAML is always ``yaml.CSafeLoader`` (no object
+construction), size-limited and alias-free.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -17,6 +21,7 @@ import yaml
 
 from kb.exceptions import RecordError
 from kb.files import read_bounded, write_atomic
+from kb.resolve import RECORDS, suffixes
 from kb.yaml_text import dumps
 from kb.model import (
     AppliesTo,
@@ -38,8 +43,13 @@ MAX_RECORD_BYTES = 4 * 1024 * 1024
 TOP_LEVEL_KEYS: tuple[str, ...] = (
     "id", "title", "title_prefix", "date", "category", "product", "prod_ver", "oper_sys", "keywords",
     "applies_to", "sections", "references", "event_log", "downloads", "query_words", "footer", "notice",
-    "status", "repro", "source", "layout",
+    "status", "repro", "source", "layout", "origin", "description",
 )  # fmt: skip
+#: File name endings of native Markdown articles; the rest of kb.resolve's "record" kind are YAML records.
+MARKDOWN_SUFFIXES: tuple[str, ...] = (".md",)
+#: Every file name ending a stored article may have: kb.resolve's table, the one list all loaders use.
+ARTICLE_SUFFIXES: tuple[str, ...] = suffixes(RECORDS)
+RECORD_SUFFIXES: tuple[str, ...] = tuple(s for s in ARTICLE_SUFFIXES if s not in MARKDOWN_SUFFIXES)
 _EVENT_FIELDS = tuple(name for name, _ in EVENT_LOG_FIELDS)
 
 # --------------------------------------------------------------------------------------------
@@ -102,8 +112,35 @@ def _layout_dict(layout: Layout) -> dict[str, Any]:
     return out
 
 
+def _markdown_record_of(article: Article) -> dict[str, Any]:
+    """Return the record of a native Markdown article: what every article has, no classic layout."""
+    out: dict[str, Any] = {"origin": "markdown", "id": article.id, "title": article.title}
+    if article.description is not None:
+        out["description"] = article.description
+    out.update({
+        "date": article.date.isoformat(),
+        "category": article.category,
+        "product": article.product,
+        "keywords": list(article.keywords),
+        "applies_to": None if article.applies_to is None else [_applies_to_dict(i) for i in article.applies_to],
+        "sections": [_section_dict(section) for section in article.sections],
+        "references": [{"id": r.id, "title": r.title, "line": r.line} for r in article.references],
+        "status": article.status,
+        "repro": article.repro,
+        "source": {
+            "file": article.source.file,
+            "encoding": article.source.encoding,
+            "line_endings": article.source.line_endings,
+            "sha256": article.source.sha256,
+        },
+    })
+    return out
+
+
 def record_of(article: Article) -> dict[str, Any]:
     """Return the record dict of ``article`` in the stable key order of the YAML file."""
+    if article.origin == "markdown":
+        return _markdown_record_of(article)
     return {
         "id": article.id,
         "title": article.title,
@@ -154,7 +191,7 @@ def article_of(record: dict[str, Any]) -> Article:
         title=record["title"],
         title_prefix=record.get("title_prefix"),
         date=dt.date.fromisoformat(record["date"]),
-        category=record["category"],
+        category=record.get("category", ""),
         product=record["product"],
         prod_ver=record.get("prod_ver", ""),
         oper_sys=record.get("oper_sys", ""),
@@ -189,8 +226,10 @@ def article_of(record: dict[str, Any]) -> Article:
         notice=None if record.get("notice") is None else Notice(**record["notice"]),
         status=record.get("status"),
         repro=record.get("repro"),
-        source=Source(**record["source"]),
+        source=Source(**record["source"]) if "source" in record else Source(file=""),
         layout=layout,
+        origin=record.get("origin", "classic"),
+        description=record.get("description"),
     )
 
 
@@ -284,13 +323,13 @@ def _alias_line(text: str) -> int | None:
     return None
 
 
-def loads(text: str, path: str) -> dict[str, Any]:
-    """Parse record YAML text safely; raises RecordError located at the bad line."""
+def loads(text: str, path: str, loader: type[RecordLoader] | None = None) -> dict[str, Any]:
+    """Parse record YAML text safely (with ``loader``, default RecordLoader); RecordError at the bad line."""
     try:
         alias = _alias_line(text)
         if alias is not None:
             raise RecordError(path, alias, "YAML aliases are not allowed in a record")
-        data = yaml.load(text, Loader=RecordLoader)
+        data = yaml.load(text, Loader=loader or RecordLoader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark is not None else 1
@@ -309,7 +348,7 @@ def read_text(path: str | os.PathLike[str]) -> str:
     name = str(path)
     if not os.path.lexists(path):
         raise RecordError(name, None, "no such record file")
-    data = read_bounded(path, MAX_RECORD_BYTES, RecordError, "a .yaml record")
+    data = read_bounded(path, MAX_RECORD_BYTES, RecordError, "a .yaml record or a .md article")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -317,35 +356,104 @@ def read_text(path: str | os.PathLike[str]) -> str:
         raise RecordError(name, line, f"record is not UTF-8 (byte 0x{data[error.start]:02x})") from None
 
 
+def is_article_name(name: str) -> bool:
+    """Tell whether a file name is an article's (``Q1.yaml``, ``Q1.yml``, ``Q900001.md``; not ``.yaml``, ``notes.md``)."""
+    from kb.resolve import is_article_name as named
+
+    return named(name, RECORDS)
+
+
+def is_markdown(path: str | os.PathLike[str]) -> bool:
+    """Tell whether ``path`` names a native Markdown article."""
+    return str(path).lower().endswith(MARKDOWN_SUFFIXES)
+
+
+def article_files(folder: str | os.PathLike[str]) -> list[Path]:
+    """Return the article files (records and Markdown articles) of ``folder``, sorted by name."""
+    folder = Path(folder)
+    with os.scandir(folder) as scan:
+        names = sorted(e.name for e in scan if is_article_name(e.name) and e.is_file())
+    return [folder / name for name in names]
+
+
+def find_article(folder: str | os.PathLike[str], article_id: str) -> Path | None:
+    """Return the file of article ``article_id`` in ``folder`` (any suffix), or None."""
+    for suffix in ARTICLE_SUFFIXES:
+        path = Path(folder) / f"{article_id}{suffix}"
+        if path.is_file():
+            return path
+    return None
+
+
+@dataclass
+class Loaded:
+    """One article file read: its record dict, its text, and where its fields are in that text."""
+
+    path: str
+    text: str
+    record: dict[str, Any]
+    locator: Any  # kb.schema.Locator or kb.markdown_source.MarkdownLocator
+
+    def article(self) -> Article:
+        """Return the Article of the (schema-valid) record, with a Markdown article's text."""
+        try:
+            article = article_of(self.record)
+        except ValueError:  # the one value the schema lets through that cannot be built
+            where = ("date",)
+            raise RecordError(self.path, self.locator.line(where), f"date: invalid date {self.record.get('date')!r}, "
+                              "expected a real YYYY-MM-DD date", column=self.locator.column(where)) from None
+        if article.origin == "markdown":
+            article.markdown = self.text
+        return article
+
+
+def load_source(path: str | os.PathLike[str]) -> Loaded:
+    """Read one article file of either kind; raises RecordError located in that file.
+
+    A ``.md`` article's record is derived from it (cached under ``<kb root>/.kb/cache``),
+    never written beside it.
+    """
+    text = read_text(path)
+    if is_markdown(path):
+        from kb.markdown_source import derive
+
+        derived = derive(text, str(path))
+        return Loaded(str(path), text, derived.record, derived.locator)
+    from kb.located import Locator
+
+    return Loaded(str(path), text, loads(text, str(path)), Locator(text))
+
+
 def load_record(path: str | os.PathLike[str]) -> dict[str, Any]:
-    """Load a record file as a plain dict (safe, size-limited, no aliases); not schema-checked."""
+    """Load an article file as a plain record dict (safe, size-limited, no aliases); not schema-checked."""
+    if is_markdown(path):
+        return load_source(path).record
     return loads(read_text(path), str(path))
 
 
 def load_article(path: str | os.PathLike[str]) -> Article:
-    """Load and check a record file (schema, id rule, real date); raises RecordError or SchemaError, located."""
+    """Load and check an article file of either kind (schema, id rule, real date); raises RecordError or SchemaError, located."""
     from kb.publish import load_publishable  # schema imports store; keep the cycle lazy
 
     return load_publishable(path)
 
 
 def load_articles(folder: str | os.PathLike[str]) -> list[Article]:
-    """Load every ``*.yaml`` record of ``folder``, sorted by id."""
-    articles = [load_article(path) for path in sorted(Path(folder).glob("*.yaml"))]
+    """Load every article of ``folder`` (records and Markdown articles), sorted by id."""
+    articles = [load_article(path) for path in article_files(folder)]
     return sorted(articles, key=lambda article: (len(article.id), article.id))
 
 
 def record_paths(sources: Iterable[str | os.PathLike[str]]) -> list[Path]:
-    """Expand files and folders into the list of ``.yaml`` record files, sorted."""
+    """Expand files and folders into the list of article files (``.yaml``, ``.md``), sorted."""
     paths: list[Path] = []
     for source in sources:
         source = Path(source)
         if source.is_dir():
             # Odd entries with a record's name (a FIFO, a dangling link, a loop) are kept so that
             # reading them reports each one as a located line; they are never opened.
-            paths.extend(sorted(p for p in source.iterdir() if p.suffix.lower() in (".yaml", ".yml")
+            paths.extend(sorted(p for p in source.iterdir() if is_article_name(p.name)
                                 and (p.is_file() or not p.is_dir())))
         else:
             paths.append(source)
     return paths
-

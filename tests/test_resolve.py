@@ -16,14 +16,17 @@ def kb(tmp_path: Path) -> Path:
     articles = tmp_path / "articles"
     (articles / "sub").mkdir(parents=True)
     (articles / ".kb").mkdir()
-    for name in ("Q100001.yaml", "sub/Q100002.yml", "Q100003.TXT", ".kb/Q100009.yaml", "notes.md", ".yaml"):
+    for name in ("Q100001.yaml", "sub/Q100002.yml", "Q100003.TXT", ".kb/Q100009.yaml", "notes.md", ".yaml",
+                 "Q100004.md"):
         (articles / name).write_text("x", encoding="utf-8")
     return articles
 
 
 def test_a_folder_gives_its_articles_of_the_kinds_asked_sub_folders_too_hidden_ones_not(kb: Path) -> None:
-    assert [p.name for p in article_paths([str(kb)], kb, RECORDS)] == ["Q100001.yaml", "Q100002.yml"]
-    assert [p.name for p in article_paths([str(kb)], kb, ANY)] == ["Q100001.yaml", "Q100003.TXT", "Q100002.yml"]
+    # A .md file is an article when named by an id (Q100004.md), not notes.md beside the articles.
+    assert [p.name for p in article_paths([str(kb)], kb, RECORDS)] == ["Q100001.yaml", "Q100004.md", "Q100002.yml"]
+    assert [p.name for p in article_paths([str(kb)], kb, ANY)] == ["Q100001.yaml", "Q100003.TXT", "Q100004.md",
+                                                                  "Q100002.yml"]
 
 
 def test_an_id_in_any_spelling_finds_the_record_in_the_articles_folder(kb: Path) -> None:
@@ -39,7 +42,7 @@ def test_a_file_is_taken_as_it_is_and_named_twice_resolves_once(kb: Path) -> Non
 def test_a_name_that_is_nothing_gives_its_one_line_error_and_the_others_still_resolve(kb: Path) -> None:
     resolved = resolve_articles(["Q999999", "nope/", "Q100001"], kb)
     assert [item.error for item in resolved] == [
-        f"Q999999: no such article in {kb} (expected a record Q999999.yaml there)",
+        f"Q999999: no such article in {kb} (expected Q999999.yaml or Q999999.md there)",
         "nope/: no such file, folder or article id",
         None,
     ]

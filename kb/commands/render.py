@@ -19,7 +19,7 @@ FORMATS = ("txt", "md", "html", "yaml", "json")
 @jobs_option("renderer processes (for batches of over 200 articles)")
 @articles_option
 def command(articles: tuple[str, ...], fmt: str, out: str | None, jobs: int | None, folder: Path | None) -> None:
-    """Render ARTICLE: an id in articles/, a .yaml record, a classic .TXT file, or a folder of them.
+    """Render ARTICLE: an id in articles/, a .yaml record, a .md article, a classic .TXT file, or a folder of them.
 
     One article without --out prints to stdout (txt: the original bytes);
     with --out each article is written atomically to DIR/QNNNNNN.<format>.

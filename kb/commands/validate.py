@@ -17,7 +17,7 @@ from kb.commands.options import articles_folder, articles_option, jobs_for, jobs
 @jobs_option("record checks")
 @articles_option
 def command(paths: tuple[str, ...], strict: bool, as_json: bool, jobs: int | None, folder: Path | None) -> None:
-    """Validate article records: ids, .yaml files or folders of them (default: articles/).
+    """Validate articles: ids, .yaml records, .md articles or folders of them (default: articles/).
 
     Errors print as path:line: field: message; the exit status is 1 when any
     record has an error (or, with --strict, a warning).
@@ -41,13 +41,15 @@ def command(paths: tuple[str, ...], strict: bool, as_json: bool, jobs: int | Non
 
         count, diagnostics = validate_paths(files, jobs=jobs_for(jobs, len(files)), progress=step)
     errors = [d for d in diagnostics if d.severity == "error"]
-    warnings = [d for d in diagnostics if d.severity != "error"]
+    warnings = [d for d in diagnostics if d.severity == "warning"]
+    infos = [d for d in diagnostics if d.severity == "info"]  # e.g. an import edited since (never fails)
     failing = errors + (warnings if strict else [])
     if as_json:
         document = {
             "checked": count,
             "errors": len(errors),
             "warnings": len(warnings),
+            "infos": len(infos),
             "ok": not failing,
             "diagnostics": [d.to_json() for d in diagnostics],
         }
@@ -57,6 +59,6 @@ def command(paths: tuple[str, ...], strict: bool, as_json: bool, jobs: int | Non
             click.echo(diagnostic.format(), err=True)
     invalid = len({d.path for d in failing})
     click.echo(f"kb: validated {count} records: {len(errors)} errors, {len(warnings)} warnings"
-               + (f" in {invalid} records" if invalid else ""), err=True)
+               + (f" in {invalid} records" if invalid else "") + (f", {len(infos)} notes" if infos else ""), err=True)
     if failing:
         click.get_current_context().exit(1)

@@ -40,21 +40,21 @@ def resolve(name: str, root: Path | None = None) -> Path:
 
 
 def load(path: Path) -> Article:
-    """Load a YAML record or parse a classic text file, by its suffix (or its first bytes).
+    """Load a YAML record or a Markdown article, or parse a classic text file, by its suffix (or first bytes).
 
     A record is published only when valid (kb/publish.py: the compiled schema pre-check, the id
     rule, a real date), so a hostile record never reaches a file name, a link or a template.
     Both kinds of file are read size-bounded, and FIFOs and devices are never opened.
     """
     suffix = path.suffix.lower()
-    if suffix in (".yaml", ".yml"):
+    if suffix in (".yaml", ".yml", ".md"):  # a .md article's record is derived, then gated the same way
         from kb.publish import load_publishable
 
         return load_publishable(path)
     from kb.files import read_bounded
     from kb.store import MAX_RECORD_BYTES
 
-    data = read_bounded(path, MAX_RECORD_BYTES, LocatedError, "a .yaml record or a classic .TXT article")
+    data = read_bounded(path, MAX_RECORD_BYTES, LocatedError, "a .yaml record, a .md article or a classic .TXT article")
     if suffix == ".txt" or data.startswith(b"DOCUMENT:"):
         from kb.text import parse
 
@@ -63,11 +63,17 @@ def load(path: Path) -> Article:
         if problem is not None:
             raise LocatedError(str(path), 1, f"DOCUMENT: {problem}")
         return article
-    raise LocatedError(str(path), None, f"unknown file type {suffix or '(none)'!r}; expected a .yaml record or a classic .TXT article")
+    raise LocatedError(str(path), None, f"unknown file type {suffix or '(none)'!r}; expected a .yaml record, a .md article or a classic .TXT article")
 
 
 def schema_check(path: Path, record: object | None = None, text: str | None = None) -> None:
     """Raise the located SchemaError of a record file that breaks the schema (else return)."""
+    if path.suffix.lower() == ".md":
+        from kb.schema import check_loaded
+        from kb.store import load_source
+
+        check_loaded(load_source(path))
+        return
     if path.suffix.lower() not in (".yaml", ".yml"):
         return
     from kb.schema import check_record

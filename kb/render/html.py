@@ -38,6 +38,10 @@ def render_html_fragment(article: Article, link: Linker | None = html_link, head
 
     ``header=False`` leaves out the ``<h1>`` title and the metadata list.
     """
+    if article.is_markdown:
+        from kb.render.markdown_body import render_body_html
+
+        return render_body_html(article, link, header)
     return markdown_to_html(render_markdown(article, link, header))
 
 

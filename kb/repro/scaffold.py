@@ -146,5 +146,11 @@ def scaffold_repro(record: Path, root: Path, *, force: bool = False, link_only: 
     repro["script"] = relative.as_posix()
     repro.setdefault("releases", [])
     article.repro = repro
-    dump_article(article, record)
+    if article.is_markdown and article.markdown is not None:
+        from kb.markdown_source import set_front_matter
+
+        # A Markdown article is its own source of truth: only its front matter's repro: changes.
+        write_atomic(record, set_front_matter(article.markdown, "repro", repro, str(record)).encode("utf-8"))
+    else:
+        dump_article(article, record)
     return Scaffold(article.id, script, record, affected, fixed, unknown, written=not link_only)

@@ -79,6 +79,7 @@ def build(text: str) -> Build:
 COMPONENT_FILES: dict[str, str] = {
     "msexcimc.exe": "ims",
     "imcmsg.dll": "ims",
+    "inproxy.dll": "ims",  # the SMTP proxy generator ("Component: SMTP", Q230331)
     "store.exe": "store",
     "emsmta.exe": "mta",
 }

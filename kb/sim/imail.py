@@ -15,7 +15,9 @@ from typing import TYPE_CHECKING
 
 from kb.sim.builds import build
 from kb.sim.eventlog import hresult_data
-from kb.sim.mapi import MAPI_E_CALL_FAILED, MAPI_E_NOT_ENOUGH_MEMORY, MapiError
+from kb.sim.imail_buffer import STORE_COPIES_CRLF_SERIES_SAFELY, convert_japanese_text, is_japanese
+from kb.sim.imail_comments import HeaderFieldOverrun, extract_addresses
+from kb.sim.mapi import MAPI_E_CALL_FAILED, MAPI_E_NETWORK_ERROR, MAPI_E_NOT_ENOUGH_MEMORY, MapiError
 from kb.sim.message import MapiMessage, RecipientRow
 
 if TYPE_CHECKING:
@@ -130,6 +132,9 @@ class Imail:
 
     def from_internet(self, data: bytes, mail_from: str, rcpt_to: list[str]) -> MapiMessage:
         """Convert an inbound RFC 822 message into a MAPI message addressed to ``rcpt_to``."""
+        store = self.org.store
+        if store.state != "running":
+            raise MapiError(MAPI_E_NETWORK_ERROR, f"the information store is {store.state}")
         try:
             parsed = BytesParser(policy=policy.default).parsebytes(data)
             subject = str(parsed.get("Subject", "") or "")
@@ -147,10 +152,15 @@ class Imail:
             ]
             body_part = parsed.get_body(preferencelist=("plain", "html")) if parsed.is_multipart() else parsed
             body = body_part.get_content() if body_part is not None else ""
+            charset = body_part.get_content_charset() if body_part is not None else None
         except Exception as error:  # noqa: BLE001 - any converter failure is a conversion failure
             raise ConversionError(f"{type(error).__name__}: {error}") from None
+        # The raw field text (the converter sees the comments the header parser would drop).
+        self.extract_recipient_fields([str(v) for k, v in parsed.raw_items() if k.lower() in ("to", "cc")])
         if not isinstance(body, str):
             body = body.decode("latin-1") if isinstance(body, bytes) else str(body)
+        if is_japanese(charset) and self.build < STORE_COPIES_CRLF_SERIES_SAFELY:
+            body, _truncated = convert_japanese_text(body, str(charset))  # Q235219
         message = MapiMessage(
             entry_id=self.org.store.new_entry_id(),
             subject=subject,
@@ -178,6 +188,15 @@ class Imail:
         if not mail_from:
             message.props["null_reverse_path"] = True
         return message
+
+    def extract_recipient_fields(self, fields: list[object]) -> None:
+        """Read the To and Cc fields as HrExtractRecips does; an overrun stops the store (Q231748)."""
+        for value in fields:
+            try:
+                extract_addresses(str(value), self.build)
+            except HeaderFieldOverrun as error:
+                self.org.store.crash("an access violation (0xc0000005)", "CmcvtrHdr::ulSkipComment")
+                raise MapiError(MAPI_E_NETWORK_ERROR, f"the information store stopped: {error}") from None
 
     def set_mac_attributes(self, message: MapiMessage, spool_name: str = "") -> None:
         """Give attachments their Macintosh type and creator from x-mac-type/x-mac-creator (Q252624).

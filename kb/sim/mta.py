@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from kb.sim.deferred import DeferredDelivery
 from kb.sim.directory import CustomRecipient, DistributionList, Mailbox
 from kb.sim.message import MapiMessage, RecipientRow, split_address
 from kb.sim.mapi import MapiError
@@ -29,10 +30,35 @@ class MessageTransferAgent:
         self.ims_address_spaces: list[tuple[str, str]] = [("SMTP", "*")]
         self.transferred = 0
         self.rejected: list[str] = []  # MTS-IDs of messages that failed integrity verification
+        self.deferred = DeferredDelivery(self)  # "Do not deliver before" (Q214682, Q248253)
+        # The Windows NT service MSExchangeMTA: "running" or "stopped" (Q247255).
+        self.state = "running"
+
+    @property
+    def running(self) -> bool:
+        """Return True while the MSExchangeMTA service runs."""
+        return self.state == "running"
+
+    def stop(self) -> None:
+        """Stop the MTA service: the store has no MTA session until it starts again."""
+        self.state = "stopped"
+
+    def start(self) -> None:
+        """Start the MTA service; the store hands over what waited for it."""
+        if self.running:
+            return
+        self.state = "running"
+        self.org.store.mta_session_opened()
 
     def submit(self, message: MapiMessage, originator: str = "") -> None:
-        """Route every recipient row of ``message``."""
+        """Route every recipient row of ``message`` (after its deferred delivery time, if any)."""
         originator = originator or self._originator_alias(message)
+        if self.deferred.hold(message, originator):
+            return
+        self.route(message, originator)
+
+    def route(self, message: MapiMessage, originator: str) -> None:
+        """Route every recipient row of ``message`` now."""
         gateway = Transfer(message=message, originator=originator)
         for row in message.recipients:
             self._route_row(message, row, gateway)

@@ -17,6 +17,7 @@ from kb.sim.ims import InternetMailService
 from kb.sim.ims.config import ImsConfig
 from kb.sim.message import MapiMessage, RecipientRow
 from kb.sim.mta import MessageTransferAgent
+from kb.sim.proxygen import generate_smtp
 from kb.sim.remote import Internet, RemoteHost
 from kb.sim.report import StoreReports
 from kb.sim.rules import RuleEngine
@@ -83,6 +84,8 @@ class Organisation:
         self.mta = MessageTransferAgent(self)
         self.ims = InternetMailService(self, ims_config, seed)
         self._mts_counter = 0
+        # Site Addressing, SMTP: the template for new mailboxes' SMTP proxies ("" = alias@domain).
+        self.site_smtp_template = ""
         self.x400_connectors: list["X400Connector"] = []
         self.ims_mailbox = f"IMS_{self.server}"  # "Internet Mail Connector (<server>)" (Q165505)
         self.store.create_mailbox(self.ims_mailbox, IMS_FOLDERS)
@@ -107,14 +110,19 @@ class Organisation:
 
     # -- directory -----------------------------------------------------------------------------
     def add_mailbox(self, alias: str, display_name: str = "", smtp: list[str] | None = None, x400: str = "",
-                    home_server: str = "") -> Mailbox:
-        """Create a mailbox (directory entry + store folders); the SMTP address defaults to alias@domain.
+                    home_server: str = "", *, given: str = "", initials: str = "", surname: str = "") -> Mailbox:
+        """Create a mailbox (directory entry + store folders).
 
         ``home_server`` names another server of the site whose store holds the mailbox ("" = this
-        server, which runs the IMS); mail for it goes there through the MTA.
+        server, which runs the IMS); mail for it goes there through the MTA. Without ``smtp`` the
+        SMTP address comes from the site addressing template (``site_smtp_template``, names from
+        ``given``/``initials``/``surname``, Q230331), else alias@domain.
         """
         if home_server:
             _check_names(organisation=self.organisation, site=self.site, server=home_server, domain=self.domain)
+        if smtp is None and self.site_smtp_template:
+            smtp = [generate_smtp(self.site_smtp_template, alias=alias, given=given, initials=initials,
+                                  surname=surname, display_name=display_name or alias, generator=self.builds.ims)]
         mailbox = Mailbox(alias, display_name or alias, list(smtp or [f"{alias.lower()}@{self.domain}"]), x400,
                           home_server.upper())
         self.directory.add(mailbox)
@@ -157,6 +165,14 @@ class Organisation:
         if not isinstance(entry, Mailbox):
             raise SimError(f"client: {alias!r} is not a mailbox")
         return Client(self, entry)
+
+    def import_directory_changes(self, count: int, seconds: float) -> None:
+        """Import ``count`` small directory changes over ``seconds`` (e.g. a CSV directory import).
+
+        The changes touch objects the store watches (protocols, site addressing, the GWART), so
+        the store rebuilds what it derives from them while the import runs (Q268357, Q274403).
+        """
+        self.store.dswatch.changes_imported(count, seconds)
 
     # -- time ----------------------------------------------------------------------------------
     def run(self) -> int:

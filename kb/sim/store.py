@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from kb.exceptions import SimError
 from kb.sim.builds import build
 from kb.sim.directory import DistributionList
+from kb.sim.dswatch import DirectoryWatch
 from kb.sim.eventlog import hresult_data
 from kb.sim.mapi import MAPI_E_CALL_FAILED, MAPI_E_NOT_ENOUGH_MEMORY, MapiError
 from kb.sim.message import MapiMessage, RecipientRow
@@ -30,6 +31,14 @@ RPC_LIMIT_BYTES = 32 * 1024
 # Store.exe 5.5.2398.0 (in SP2) an ambiguous-name result was mapped to E_FAIL and the submit
 # failed (IS 12004, IMC 4117, archived); from 5.5.2398.0 the originator stays unresolved.
 STORE_TOLERATES_AMBIGUOUS_ORIGINATOR = build("5.5.2398.0")
+# Q247255: the X.400 blind-copy change of Q235455 (Store.exe 5.5.2642.0, in SP3) made the store
+# set a message's count of MTA recipients to zero when no MTA session is available (the MTA
+# stopped, or out of resources), and a queue entry with no recipients left is deleted: the
+# message is silently lost. Corrected in the post-SP3 store fixes of December 20, 1999
+# (Store.exe 5.5.2651.68, Q248838) and in SP4. Before 5.5.2642.0 and from 5.5.2651.68 the
+# message waits in the store's queue to the MTA until a session opens.
+STORE_ZEROES_MTA_RECIPIENTS_FROM = build("5.5.2642.0")
+STORE_KEEPS_MTA_RECIPIENTS = build("5.5.2651.68")
 
 
 class RecipientLimitError(MapiError):
@@ -55,8 +64,36 @@ class InformationStore:
         # Store limit "Max Recipients on Submit" (counts To+Cc+Bcc after DL expansion, Q246051);
         # 0 = no limit.
         self.max_recipients_on_submit = 0
+        # The directory watch and its rebuild thread (Q268357, Q274403).
+        self.dswatch = DirectoryWatch(self)
+        # The Windows NT service MSExchangeIS: "running", "stopped", or "stopping" when a shutdown
+        # hangs (Q274403: the store "may stop responding (hang) while ... shutting down").
+        self.state = "running"
+        self.crashes: list[str] = []  # what stopped the process (exception and function), oldest first
         # Storage limits (Private IS General tab, per-mailbox overrides) and mailbox sizes (Q226202).
         self.quotas = Quotas(org)
+
+    # -- the service -------------------------------------------------------------------------
+    def stop(self) -> None:
+        """Stop the information store; a store with deadlocked threads hangs in "stopping"."""
+        if self.state != "running":
+            return
+        self.state = "stopping" if self.dswatch.deadlocked else "stopped"
+
+    def crash(self, exception: str, function: str) -> None:
+        """End the store process on an unhandled exception; the Service Control Manager logs 7031."""
+        if self.state != "running":
+            return
+        self.state = "stopped"
+        self.crashes.append(f"{exception} in {function}")
+        self.org.eventlog.log("Service Control Manager", 7031, service="Microsoft Exchange Information Store")
+
+    def start(self) -> None:
+        """Start the store (a hung "stopping" process is ended first); blocked work resumes."""
+        if self.state == "running":
+            return
+        self.state = "running"
+        self.dswatch.restart()
 
     # -- folders -----------------------------------------------------------------------------
     def create_mailbox(self, alias: str, folders: tuple[str, ...] = MAILBOX_FOLDERS) -> None:
@@ -106,9 +143,10 @@ class InformationStore:
         """Hand a message a gateway submitted through MTS-IN to the MTA for routing (Q234065).
 
         The gateway's envelope originator is not a local sender, so the MTA finds the report
-        recipient from the message's reverse path.
+        recipient from the message's reverse path. Without an MTA session the message waits in
+        MTS-IN (Q247255; see ``transfer_to_mta``).
         """
-        self.org.mta.submit(message, originator="")
+        self.transfer_to_mta(message, originator="")
 
     def deliver(self, alias: str, message: MapiMessage) -> MapiMessage:
         """Deliver a copy of ``message`` to the Inbox of ``alias``."""
@@ -164,6 +202,10 @@ class InformationStore:
             raise
         self.org.imail.set_mac_attributes(message, spool_name)
         self.enforce_recipient_limit(message, spool_name)
+        if "PR_NDR_REASON_CODE" in message.props:
+            # A message handed in with non-delivery properties set: the store complains and goes on
+            # with the submit (IS Private 2078, Transfer Out Of Gateway, Q178378).
+            self.org.eventlog.log("MSExchangeIS Private", 2078)
 
     # -- Max Recipients on Submit ------------------------------------------------------------
     def recipient_count(self, message: MapiMessage) -> int:
@@ -217,6 +259,31 @@ class InformationStore:
         if matches:
             message.sender_name = matches[0].display_name
             message.props["sender_entry"] = matches[0].alias
+
+    # -- the store's queue to the MTA ("Gateway Out", Q234065) ---------------------------------
+    def transfer_to_mta(self, message: MapiMessage, originator: str = "") -> None:
+        """Hand ``message`` (from MTS-IN) to the MTA, or queue it while no MTA session exists.
+
+        Inbound Internet mail passes through the store for content conversion and is handed to
+        the MTA from MTS-IN (Q234065, Q247255 MORE INFORMATION). Without an MTA session it
+        waits in MTS-IN ("Inbound messages awaiting delivery") until the MTA starts.
+        """
+        if self.org.mta.running:
+            self.org.mta.submit(message, originator=originator)
+            return
+        if STORE_ZEROES_MTA_RECIPIENTS_FROM <= self.build < STORE_KEEPS_MTA_RECIPIENTS:
+            return  # MTA recipient count set to 0: the entry is deleted, no NDR, no event (Q247255)
+        message.props["mta_originator"] = originator
+        self.queue("MTS-IN").append(message)
+
+    def mta_session_opened(self) -> None:
+        """Hand every message waiting for the MTA over to it (the MTA has started)."""
+        queue = self.queue("MTS-IN")
+        waiting = [m for m in queue if isinstance(m, MapiMessage) and "mta_originator" in m.props]
+        for message in waiting:
+            queue.remove(message)
+            originator = str(message.props.pop("mta_originator") or "")
+            self.org.mta.submit(message, originator=originator)
 
     def queue(self, name: str) -> list[Any]:
         """Return the live contents of the IMS queue folder MTS-IN or MTS-OUT."""

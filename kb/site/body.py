@@ -193,6 +193,19 @@ _HANDLERS: dict[str, Callable[[BlockRenderer, Any], Markup]] = {
 _PROSE = frozenset({"paragraph", "list"})
 
 
+def _markdown_sections(article: Any, link: Callable[[str], str | None]) -> list[RenderedSection]:
+    """Render a native Markdown article's sections: its own Markdown, tables, alerts, article links."""
+    from kb.render.markdown_body import references_env, render_html
+
+    env = references_env(article)
+    out: list[RenderedSection] = []
+    for index, section in enumerate(article.sections or []):
+        source = "\n\n".join(block.text for block in section.blocks)
+        html = Markup(render_html(source, link, env)) if source else Markup("")
+        out.append(RenderedSection(section.heading, _anchor(section.heading, index), html))
+    return out
+
+
 def _anchor(heading: str | None, index: int) -> str:
     """Return a stable fragment id for a section heading."""
     if not heading:
@@ -203,6 +216,8 @@ def _anchor(heading: str | None, index: int) -> str:
 
 def render_sections(article: Any, link: Callable[[str], str | None]) -> list[RenderedSection]:
     """Render every section of ``article``; ``link(id)`` gives a reference's href or None."""
+    if getattr(article, "is_markdown", False):
+        return _markdown_sections(article, link)
     renderer = BlockRenderer(article, link)
     out: list[RenderedSection] = []
     for index, section in enumerate(article.sections or []):

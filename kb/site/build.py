@@ -78,6 +78,8 @@ def code_digest() -> str:
     files.append(data_path("model.py"))
     # The proof figures and the per-article coverage facts of the summaries.
     files += [data_path("coverage.py"), data_path("coverage.yaml")]
+    # How a Markdown article becomes a record, and the "edited since import" check.
+    files += [data_path("markdown_source.py"), data_path("article_lints.py")]
     catalogue = data_path("releases", "catalogue.yaml")
     if catalogue.is_file():
         files.append(catalogue)
@@ -120,12 +122,32 @@ def _render_article(path_text: str) -> tuple[str, dict[str, Any] | None, str | N
         page = article_path(article.id)
         html = render_page("article.html.j2", page, context)
         write_atomic(inside(_STATE["out"], page), html)
+        if getattr(article, "is_markdown", False):
+            _copy_images(article, path.parent, page)
         return path_text, context["summary"], None
     except KbError as error:
         return path_text, None, str(error)
     except (OSError, ValueError, TypeError, AttributeError, KeyError, TemplateError) as error:
         return path_text, None, _schema_message(path) or (
             f"{path}: cannot build the page: {type(error).__name__}: {error}")
+
+
+def _copy_images(article: Any, folder: Path, page: str) -> None:
+    """Copy the images a Markdown article shows from beside it to beside its page (same relative path)."""
+    from kb.render.markdown_body import images
+
+    root = folder.resolve()
+    for src in images(article):
+        source = (folder / src).resolve()
+        if not source.is_relative_to(root) or not source.is_file():
+            continue  # a missing image stays a broken link; nothing outside articles/ is published
+        try:
+            target = inside(_STATE["out"], (Path(page).parent / src).as_posix())
+        except UnsafePathError:
+            continue
+        data = source.read_bytes()
+        if not target.is_file() or target.read_bytes() != data:
+            write_atomic(target, data)
 
 
 def _schema_message(path: Path) -> str | None:

@@ -101,6 +101,7 @@ def _document(path_text: str) -> tuple[str, dict[str, Any] | None, str | None]:
     The record is loaded as the site build loads it: the JSON Schema pass runs only for a
     record that does not build (``kb validate`` is the command that checks records).
     """
+    from kb.markdown_source import plain_text
     from kb.render.batch import load
     from kb.site.view import summarize
 
@@ -124,7 +125,8 @@ def _document(path_text: str) -> tuple[str, dict[str, Any] | None, str | None]:
     for section in article.sections or []:
         if section.heading:
             body.append(section.heading)
-        body.extend(block.text for block in section.blocks)
+        # A Markdown article's blocks are indexed as text (no pipes, fences or emphasis marks).
+        body.extend(plain_text(b.text) if b.kind == "markdown" else b.text for b in section.blocks)
     if article.query_words:
         body.append(article.query_words)
     number = article.id.lstrip("Qq")

@@ -11,8 +11,10 @@ from pathlib import Path
 
 from kb.exceptions import NotFoundError
 
-#: The file name endings of article records (a bare ".yaml" is a hidden file, not a record).
-_SUFFIXES = (".yaml", ".yml")
+from kb.resolve import RECORDS, is_article_name, suffixes
+
+#: The file name endings of stored articles, records and Markdown (a bare ".yaml" is hidden, not a record).
+_SUFFIXES = suffixes(RECORDS)
 
 
 def _record_entries(folder: Path) -> list[os.DirEntry[str]]:
@@ -22,6 +24,7 @@ def _record_entries(folder: Path) -> list[os.DirEntry[str]]:
     # os.scandir and string keys: at 57,000 records, sorting Path objects alone takes a second.
     with os.scandir(folder) as scan:
         entries = [e for e in scan if e.name.endswith(_SUFFIXES) and e.name not in _SUFFIXES
+                   and (not e.name.endswith(".md") or is_article_name(e.name))  # Q900001.md, not README.md
                    and e.is_file()]
     entries.sort(key=lambda e: e.name)
     return entries
@@ -42,7 +45,7 @@ def odd_records(folder: Path) -> list[str]:
 
 
 def record_files(folder: Path) -> list[Path]:
-    """Return the article records of ``folder`` (``Q*.yaml``), sorted by name."""
+    """Return the article records of ``folder`` (``Q*.yaml``, ``Q*.md``), sorted by name."""
     return [folder / entry.name for entry in _record_entries(folder)]
 
 

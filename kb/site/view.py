@@ -9,6 +9,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any, Callable
 
+from kb.article_lints import edited_since_import
 from kb.coverage import facts_of
 from kb.exceptions import KbError
 from kb.site.body import render_sections
@@ -171,4 +172,5 @@ def article_context(
                          "not_reproducible": repro.get("why") if repro.get("status") == "not-reproducible" else None},
         "has_verification": badge != NO_REPRO,
         "footer": list(article.footer or []),
+        "edited": edited_since_import(article),
     }

@@ -77,15 +77,16 @@ def test_the_code_digest_covers_the_templates(tmp_path: Path, monkeypatch: pytes
     assert site_build.code_digest() != before
 
 
-@pytest.mark.parametrize("changed", ["releases/lattice.py", "render/markdown.py", "model.py", "coverage.yaml"])
+@pytest.mark.parametrize("changed", ["releases/lattice.py", "render/markdown.py", "model.py", "markdown_source.py",
+                                     "article_lints.py", "coverage.yaml"])
 def test_the_code_digest_covers_the_code_a_page_is_made_with(
         changed: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     real = site_build.data_path
     copy = tmp_path / "kb"
     for package in ("site", "render", "releases"):
         shutil.copytree(real(package), copy / package)
-    for name in ("model.py", "coverage.py", "coverage.yaml"):
-        shutil.copy(real(name), copy / name)
+    for module in ("model.py", "markdown_source.py", "article_lints.py", "coverage.py", "coverage.yaml"):
+        shutil.copy(real(module), copy / module)
     monkeypatch.setattr(site_build, "data_path", lambda *parts: copy.joinpath(*parts))
     before = site_build.code_digest()
     (copy / changed).write_text((copy / changed).read_text(encoding="utf-8") + "\n", encoding="utf-8")

@@ -7,7 +7,7 @@ Components: ``config`` (ImsConfig), ``spool`` (Imcdata directories), ``protocol_
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from kb.exceptions import SimError
 from kb.sim.ims.config import DomainRoute, ImsConfig, RelayRules
@@ -15,12 +15,15 @@ from kb.sim.ims.inbound import InboundPath, InboundSession
 from kb.sim.ims.loglevels import LogFileWriter
 from kb.sim.ims.ndr import NdrGenerator
 from kb.sim.ims.outbound import IMS_HAS_SIZE_LIMIT_REGISTRY, OutboundPath
+from kb.sim.ims.extension import RoutingExtension
+from kb.sim.ims.pickup import PickupDirectory
 from kb.sim.ims.protolog import ProtocolLog, ProtocolSession
 from kb.sim.ims.routing import match_domain
 from kb.sim.ims.smtp_out import SmtpClient
 from kb.sim.ims.spool import Spool
 
 if TYPE_CHECKING:
+    from kb.sim.message import MapiMessage
     from kb.sim.ims.outbound import QueueEntry
     from kb.sim.org import Organisation
 
@@ -41,6 +44,8 @@ class InternetMailService:
         self.outbound = OutboundPath(self)
         self.smtp_out = SmtpClient(self)
         self.inbound = InboundPath(self)
+        self.pickup = PickupDirectory(self)  # Imcdata\Pickup (Q201314, Q250441)
+        self.extension: RoutingExtension | None = None  # a custom routing DLL (Q178378)
         self._wake_pending = False
         # The Windows NT service MSExchangeIMC: "running" or "stopped" (the IMS stops itself on
         # errors it treats as fatal, e.g. 4116 in Q193639, 4182 in Q193782).
@@ -69,7 +74,10 @@ class InternetMailService:
             return
         self.state = "running"
         self.inbound.retry_spool()
+        if self.spool.list("PICKUP"):
+            self.pickup.scan()
         for entry in self.outbound.queue:
+            entry.address_count = None  # a restarted service builds its delivery batches afresh
             if entry.state != "done":
                 def deliver(e: QueueEntry = entry) -> None:
                     """Attempt delivery of one queue entry again."""
@@ -111,6 +119,11 @@ class InternetMailService:
         self.log_writer.write(session)
 
     # -- inbound ---------------------------------------------------------------------------------
+    def install_extension(self, name: str, decide: Callable[[MapiMessage], str]) -> RoutingExtension:
+        """Install a routing extension DLL; ``decide(message)`` returns DISP_NO_CHANGE or DISP_NDR_ORIG."""
+        self.extension = RoutingExtension(name, decide)
+        return self.extension
+
     def session(self, peer_ip: str = "127.0.0.1", peer_name: str = "", authenticated: bool = False) -> InboundSession:
         """Open an inbound SMTP session (no sockets): helo/mail/rcpt/data/quit.
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from kb.sim.directory import Mailbox
 from kb.sim.eventlog import hresult_data
 from kb.sim.imail import IMAIL_E_HOP_COUNT, ConversionError
+from kb.sim.ims.extension import EXTENSION_NDR, IMS_HONOURS_NDR_DISPOSITION
 from kb.sim.builds import build
 import kb.sim.ims.replies as replies
 from kb.sim.ims.content import name_failures, read_tnef
@@ -23,7 +24,7 @@ from kb.sim.ims.relay import may_relay
 from kb.sim.ims.recipients import relay_target, reroute_target, resolve_local
 from kb.sim.ims.routing import match_domain
 from kb.sim.ims.mtsid import inbound_mts_id
-from kb.sim.mapi import MAPI_E_NOT_ENOUGH_MEMORY, MapiError
+from kb.sim.mapi import MAPI_E_NETWORK_ERROR, MAPI_E_NOT_ENOUGH_MEMORY, MapiError
 from kb.sim.p1 import P1Recipient, Transfer
 from kb.sim.remote import Reply
 from kb.sim.store import RecipientLimitError
@@ -312,6 +313,8 @@ class InboundPath:
         ims, org = self.ims, self.ims.org
         if not ims.running or not ims.spool.exists("IN", name):
             return  # a stopped service picks the file up again when it starts
+        if not org.store.dswatch.enter_conversion(lambda: self.process(name, mail_from, list(rcpt_to))):
+            return  # the conversion call blocks in the store (Q274403); the file waits in IN
         now = org.clock.now()
         data = ims.spool.read("IN", name).data
         try:
@@ -320,6 +323,16 @@ class InboundPath:
             ims.spool.move("IN", name, "BAD", now, str(error))
             self.envelopes.pop(name, None)
             return
+        except MapiError as error:
+            if error.hresult != MAPI_E_NETWORK_ERROR:
+                raise
+            # "The error 0x80040115 was encountered while trying to communicate with the message
+            # store. An attempt to refresh the connection will be made. If not successful, the
+            # service will be shut down." (3039, Q166558); the spool file stays in IN.
+            org.eventlog.log(SOURCE, 3039, data=hresult_data(error.hresult, name))
+            if org.store.state != "running":
+                ims.stop()
+            return
         tnef = read_tnef(data)
         if tnef is not None:
             message.props["tnef"] = tnef  # the sender's P2 recipient table (Q246881)
@@ -327,6 +340,14 @@ class InboundPath:
             ims.spool.copy("IN", name, "IN\\ARCHIVE", now, "message archival")
         message.mts_id = inbound_mts_id(ims)
         message.mime = None
+        if ims.extension is not None and ims.extension.disposition(message) == "DISP_NDR_ORIG":
+            if ims.build >= IMS_HONOURS_NDR_DISPOSITION:
+                self.return_to_originator(message, name)
+                return
+            # Q178378: the disposition is dropped and the message goes on to be resolved and
+            # delivered; it still carries the NDR properties the extension set.
+            message.props["PR_NDR_REASON_CODE"] = EXTENSION_NDR.reason
+            message.props["PR_NDR_DIAG_CODE"] = EXTENSION_NDR.diag
         org.store.queue("MTS-IN").append(message)
         try:
             self.submit(message, name)
@@ -364,6 +385,14 @@ class InboundPath:
         recipients = [P1Recipient(row.row_id, row.address) for row in message.recipients]
         failures = [Failure(parse_recipient(p1, self.ims.build), HOP_COUNT_EXCEEDED) for p1 in recipients]
         self.ims.ndr.report(Transfer(message=message, recipients=recipients), name, failures, spool_dir="IN")
+
+    def return_to_originator(self, message: MapiMessage, name: str) -> None:
+        """NDR every recipient of a message the routing extension returned (DISP_NDR_ORIG, Q178378)."""
+        recipients = [P1Recipient(row.row_id, row.address) for row in message.recipients]
+        failures = [Failure(parse_recipient(p1, self.ims.build), EXTENSION_NDR) for p1 in recipients]
+        self.ims.ndr.report(Transfer(message=message, recipients=recipients), name, failures, spool_dir="IN")
+        self.ims.spool.delete("IN", name)
+        self.envelopes.pop(name, None)
 
     def report_recipient_limit(self, message: MapiMessage, name: str) -> None:
         """NDR the originator of a message the store refused under "Max Recipients on Submit".

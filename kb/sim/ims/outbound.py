@@ -51,6 +51,15 @@ IMS_ALLOWS_AUTO_FORWARDS = build("5.5.2407.0")
 OOF_CLASS = "IPM.Note.Rules.OofTemplate"
 AUTO_REPLY_CLASS = "IPM.Note.Rules.ReplyTemplate"
 
+# Q265727 (fix: Msexcimc.exe 5.5.2652.78, post-SP3 IMS fixes of July 28, 2000, Q246889; in SP4):
+# "the Internet Mail Service continues to search for IP addresses to use to deliver the message,
+# even though there are no more IP addresses to try for a given domain", "most likely ... after
+# several unsuccessful attempts". Modelled (inference): the delivery batch sizes its walk over
+# the destination's addresses on the first attempt; when a retry resolves fewer addresses (an MX
+# or A record gone meanwhile), earlier builds walk past the end of the list and the process
+# stops with an access violation. From this build the walk ends at the last address found.
+IMS_STOPS_AT_LAST_ADDRESS = build("5.5.2652.78")
+
 
 @dataclass
 class QueueEntry:
@@ -70,6 +79,9 @@ class QueueEntry:
     delivered: list[str] = field(default_factory=list)
     last_replies: dict[str, tuple[str, str]] = field(default_factory=dict)  # see Attempt.replies
     retry_task: Any = field(default=None, repr=False, compare=False)  # the scheduled retry, if any
+    # How many host addresses the first attempt found; pre-5.5.2652.78 builds keep walking that
+    # many on every retry (Q265727).
+    address_count: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         """Return a JSON-ready dict."""
@@ -394,12 +406,20 @@ class OutboundPath:
         remaining = list(entry.recipients)
         errors: list[str] = []
         outcome = Attempt()
+        addresses: list[tuple[str, list[str]]] = []
         for host in hosts:
             try:
-                ips = [host.strip("[]")] if _is_ip(host) else org.dns.a(host)
+                addresses.append((host, [host.strip("[]")] if _is_ip(host) else org.dns.a(host)))
             except DnsFailure as failure:
                 errors.append(str(failure))
-                continue
+        found = sum(len(ips) for _, ips in addresses)
+        if entry.address_count is None:
+            entry.address_count = found
+        elif found < entry.address_count and ims.build < IMS_STOPS_AT_LAST_ADDRESS:
+            # The next-host walk reads past the last address this retry found (Q265727).
+            ims.crash("an access violation (0xc0000005)", "CDeliveryBatch::ConnectToNextMXHost")
+            return Attempt(retry=remaining, error="the Internet Mail Service stopped unexpectedly")
+        for host, ips in addresses:
             for ip in ips:
                 result = ims.smtp_out.session(entry, host, ip, remaining)
                 outcome.delivered += result.delivered

@@ -11,8 +11,11 @@ fail the suite.
 
 from __future__ import annotations
 
+import importlib.util
 from dataclasses import dataclass
 from email.message import EmailMessage, Message
+from pathlib import Path
+from types import ModuleType
 from typing import Callable
 
 import pytest
@@ -176,3 +179,24 @@ def affected(article: str, release: str) -> bool:
 
 
 __all__ = ["BUGS", "Deviation", "affected", "RELEASES", "Row", "judge", "make_org", "row_id"]
+
+
+REPRO = Path(__file__).resolve().parents[3] / "repro"
+
+
+def load_repro(article: str) -> ModuleType:
+    """Load an article's repro script from the project's repro folder."""
+    spec = importlib.util.spec_from_file_location(f"conformance_repro_{article}", REPRO / f"{article}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def no_symptom(article: str) -> Callable[[str], None]:
+    """Return a check that the article's repro observes no symptom on a release."""
+
+    def check(release: str) -> None:
+        assert load_repro(article).run(release).symptom is False, f"{article} symptom on {release}"
+
+    return check

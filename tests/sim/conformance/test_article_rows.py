@@ -8,34 +8,10 @@ article's status names.
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-from types import ModuleType
-from typing import Callable
 
 import pytest
 
-from sim_conformance import BUGS, RELEASES, Deviation, Row, judge, row_id
-
-REPRO = Path(__file__).resolve().parents[3] / "repro"
-
-
-def _load(article: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(f"conformance_repro_{article}", REPRO / f"{article}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def no_symptom(article: str) -> Callable[[str], None]:
-    """Return a check that the article's repro observes no symptom on a release."""
-
-    def check(release: str) -> None:
-        observation = _load(article).run(release)
-        assert observation.symptom is False, f"{article} symptom on {release}"
-
-    return check
+from sim_conformance import BUGS, RELEASES, Deviation, Row, REPRO, judge, no_symptom, row_id
 
 
 ROWS = [Row(f"{article} {sentence}", source, no_symptom(article), (Deviation(article, builds, why),))

@@ -7,41 +7,20 @@ differs on some builds says which (by the component thresholds the simulator swi
 
 from __future__ import annotations
 
-import importlib.util
 from email import policy
 from email.parser import BytesParser
-from pathlib import Path
-from types import ModuleType
-from typing import Callable
 
 import pytest
 
 from articles_c17_c22 import ARTICLES
-from sim_conformance import RELEASES, Deviation, Row, judge, make_org, row_id
+from sim_conformance import REPRO, RELEASES, Deviation, Row, judge, make_org, no_symptom, row_id
 from kb.sim import DomainRoute, ImsConfig, Organisation
 from kb.sim.peering import wire
 from kb.sim.quota import StorageLimits
 from kb.sim.report import dsn_fields
 from kb.sim.tnef import decode
 
-REPRO = Path(__file__).resolve().parents[3] / "repro"
 SMART = "smart.example.net"
-
-
-
-def _load(article: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(f"missing_pieces_repro_{article}", REPRO / f"{article}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def no_symptom(article: str) -> Callable[[str], None]:
-    def check(release: str) -> None:
-        assert _load(article).run(release).symptom is False, f"{article} symptom on {release}"
-
-    return check
 
 
 # -- smart host ("Forward all messages to host") ------------------------------------------------
