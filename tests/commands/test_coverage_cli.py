@@ -34,14 +34,22 @@ def shipped() -> list[dict]:
     return [r for r in records if (r.get("repro") or {}).get("script")]
 
 
-def unscripted_candidates() -> int:
-    """Return how many shipped records are candidates without a repro script (kb.coverage decides)."""
+def unscripted_candidates(judged: bool = False) -> int:
+    """Return how many shipped records are candidates without a repro script (kb.coverage decides).
+
+    With ``judged``, count those the record judges not reproducible; else those still open.
+    """
     from kb.coverage import facts_of
     from kb.store import load_article
 
     scripted = {r["id"] for r in shipped()}
-    return sum(1 for p in sorted((PROJECT / "articles").glob("Q*.yaml"))
-               if p.stem not in scripted and facts_of(load_article(p)).candidate)
+    count = 0
+    for path in sorted((PROJECT / "articles").glob("Q*.yaml")):
+        repro = yaml.safe_load(path.read_text(encoding="utf-8")).get("repro") or {}
+        if path.stem in scripted or (repro.get("status") == "not-reproducible") != judged:
+            continue
+        count += facts_of(load_article(path)).candidate
+    return count
 
 
 def results_file(root: Path, verdicts: dict[str, dict[str, str]]) -> None:
@@ -88,8 +96,8 @@ def test_json_counts_candidates_repros_proven_failing_and_not_reproducible(kb_ro
     assert code == 0, err
     document = json.loads(out)
     assert document["counts"] == {
-        "candidates": len(records) + len(CANDIDATES) + unscripted_candidates(), "failing": 1,
-        "not_reproducible": 1, "open": 1 + unscripted_candidates(),
+        "candidates": len(records) + len(CANDIDATES) + unscripted_candidates() + unscripted_candidates(judged=True),
+        "failing": 1, "not_reproducible": 1 + unscripted_candidates(judged=True), "open": 1 + unscripted_candidates(),
         "proven": len(records) - 1, "unproven": 0, "with_repro": len(records)}
     states = {row["id"]: row["state"] for row in document["articles"]}
     assert states[records[0]["id"]] == "failing"
@@ -113,7 +121,7 @@ def test_the_text_report_leads_with_the_n_of_m_figure(kb_root: Path) -> None:
     results_file(kb_root, all_proven_but(records[0]["id"]))
     code, out, _ = run("coverage", str(kb_root / "articles"))
     assert code == 0
-    total = len(records) + len(CANDIDATES) + unscripted_candidates()
+    total = len(records) + len(CANDIDATES) + unscripted_candidates() + unscripted_candidates(judged=True)
     assert out.splitlines()[0].startswith(f"{len(records) - 1} of {total} candidate articles proven")
     assert re.search(rf"^failing \(1\):\n  {records[0]['id']} ", out, re.M)
 
