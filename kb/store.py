@@ -112,6 +112,22 @@ def _layout_dict(layout: Layout) -> dict[str, Any]:
     return out
 
 
+def _contents_dict(article: Article) -> dict[str, Any]:
+    """Return what every article's record holds of its text: applies-to, sections, references."""
+    return {
+        "applies_to": None if article.applies_to is None else [_applies_to_dict(i) for i in article.applies_to],
+        "sections": [_section_dict(section) for section in article.sections],
+        "references": [{"id": r.id, "title": r.title, "line": r.line} for r in article.references],
+    }
+
+
+def _source_dict(article: Article) -> dict[str, Any]:
+    """Return the record's ``source`` block: the file the article was read from and its hash."""
+    source = article.source
+    return {"file": source.file, "encoding": source.encoding, "line_endings": source.line_endings,
+            "sha256": source.sha256}
+
+
 def _markdown_record_of(article: Article) -> dict[str, Any]:
     """Return the record of a native Markdown article: what every article has, no classic layout."""
     out: dict[str, Any] = {"origin": "markdown", "id": article.id, "title": article.title}
@@ -122,17 +138,10 @@ def _markdown_record_of(article: Article) -> dict[str, Any]:
         "category": article.category,
         "product": article.product,
         "keywords": list(article.keywords),
-        "applies_to": None if article.applies_to is None else [_applies_to_dict(i) for i in article.applies_to],
-        "sections": [_section_dict(section) for section in article.sections],
-        "references": [{"id": r.id, "title": r.title, "line": r.line} for r in article.references],
+        **_contents_dict(article),
         "status": article.status,
         "repro": article.repro,
-        "source": {
-            "file": article.source.file,
-            "encoding": article.source.encoding,
-            "line_endings": article.source.line_endings,
-            "sha256": article.source.sha256,
-        },
+        "source": _source_dict(article),
     })
     return out
 
@@ -151,9 +160,7 @@ def record_of(article: Article) -> dict[str, Any]:
         "prod_ver": article.prod_ver,
         "oper_sys": article.oper_sys,
         "keywords": list(article.keywords),
-        "applies_to": None if article.applies_to is None else [_applies_to_dict(i) for i in article.applies_to],
-        "sections": [_section_dict(section) for section in article.sections],
-        "references": [{"id": r.id, "title": r.title, "line": r.line} for r in article.references],
+        **_contents_dict(article),
         "event_log": [_event_dict(entry) for entry in article.event_log],
         "downloads": [{"line": d.line, "arch": d.arch, "file": d.file, "url": d.url} for d in article.downloads],
         "query_words": article.query_words,
@@ -161,12 +168,7 @@ def record_of(article: Article) -> dict[str, Any]:
         "notice": None if article.notice is None else {"kind": article.notice.kind, "year": article.notice.year},
         "status": article.status,
         "repro": article.repro,
-        "source": {
-            "file": article.source.file,
-            "encoding": article.source.encoding,
-            "line_endings": article.source.line_endings,
-            "sha256": article.source.sha256,
-        },
+        "source": _source_dict(article),
         "layout": _layout_dict(article.layout),
     }
 
