@@ -47,8 +47,8 @@ FRONT_MATTER_KEYS: tuple[str, ...] = (
 #: Keys of a front matter ``status:`` block (the rest of a status block is derived).
 STATUS_KEYS: tuple[str, ...] = ("kind", "affected", "fixed", "hotfix", "condition")
 #: Where a link to another article points: ``Q254893``, ``Q254893.md``, ``./Q254893.md#cause``.
-ARTICLE_LINK_RE = re.compile(r"^(?:\./)?(Q\d{5,7})(?:\.md|\.yaml)?/?(#[^\s]*)?$", re.I)
-_REFERENCE_ID_RE = re.compile(r"^Q\d{5,6}$")
+ARTICLE_LINK_RE = re.compile(r"^(?:\./)?(Q[0-9]{5,7})(?:\.md|\.yaml)?/?(#[^\s]*)?$", re.I)
+_REFERENCE_ID_RE = re.compile(r"^Q[0-9]{5,6}$")
 _FENCE_CLOSE = ("---", "...")
 _CACHE_FOLDER = Path(".kb") / "cache" / "markdown"
 

@@ -8,7 +8,6 @@ on: its classic byte-for-byte round trip is no longer promised.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
@@ -17,9 +16,9 @@ import yaml
 
 from kb.exceptions import KbError, NotFoundError, ReleaseError
 from kb.files import write_atomic
+from kb.ids import is_article_id
 from kb.model import Article
 
-ID_RE = re.compile(r"^Q\d{5,7}$")
 
 #: The sections of a new article and the hint each starts with (italic: visible until replaced).
 SKELETON_SECTIONS: tuple[tuple[str, str], ...] = (
@@ -127,7 +126,7 @@ def _target(article_id: str, out: Path) -> Path:
 def write_new(article_id: str, title: str, product: str, out: Path, affected: Sequence[str] = (),
               fixed: Sequence[str] = (), date: dt.date | None = None) -> Written:
     """Write the skeleton of article ``article_id`` to ``out/ID.md`` (atomically, never overwriting)."""
-    if not ID_RE.match(article_id):
+    if not is_article_id(article_id):
         raise KbError(f"{article_id!r}: expected an article id such as Q900001 (Q and 5-7 digits)")
     if not title.strip():
         raise KbError("--title: expected the article's title")

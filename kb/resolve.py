@@ -32,7 +32,7 @@ ANY: tuple[str, ...] = ("record", "classic")
 #: Suffixes whose files are articles only when named by an id (Q900001.md; a README.md or notes.md
 #: beside the articles is not one). A file named on the command line is taken whatever its name.
 ID_NAMED: frozenset[str] = frozenset({".md"})
-_ID_NAME = re.compile(r"^Q\d{5,7}\.", re.I)
+_ID_NAME = re.compile(r"^Q[0-9]{5,7}\.", re.I)
 
 # Q254893, q254893 or 254893 (kb-format.md: Q and 5-7 digits in the archive)
 _ID = re.compile(r"^[Qq]?([0-9]{5,7})$", re.ASCII)  # ASCII digits only (kb/ids.py)

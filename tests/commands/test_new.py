@@ -72,6 +72,13 @@ def test_bad_input_is_one_line_and_writes_nothing(empty: Path, args: list[str], 
     assert not (empty / "articles" / "Q900001.md").exists()
 
 
+def test_an_id_with_non_ascii_digits_is_refused_and_nothing_is_written(empty: Path) -> None:
+    arabic_indic = "Q\u0669\u0660\u0660\u0660\u0660\u0661"  # matches r"\d" but is no article id
+    result = CliRunner().invoke(cli, ["new", arabic_indic, "--title", "t"])
+    assert result.exit_code == 1 and "expected an article id such as Q900001" in result.output
+    assert not (empty / "articles").exists() or not any((empty / "articles").iterdir())
+
+
 def test_from_txt_converts_a_classic_article_and_says_the_round_trip_is_gone(
         empty: Path, q254893_txt: Path) -> None:
     result = CliRunner().invoke(cli, ["new", "--from-txt", str(q254893_txt), "--out", "drafts", "--json"])
