@@ -15,7 +15,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 import yaml
 
@@ -345,17 +345,25 @@ def loads(text: str, path: str, loader: type[RecordLoader] | None = None) -> dic
     return data
 
 
-def read_text(path: str | os.PathLike[str]) -> str:
-    """Read a record file's text, refusing files over the size limit, odd files (FIFOs, devices) or not UTF-8."""
-    name = str(path)
+def read_bytes(path: str | os.PathLike[str]) -> bytes:
+    """Read an article file's bytes, refusing files over the size limit and odd files (FIFOs, devices)."""
     if not os.path.lexists(path):
-        raise RecordError(name, None, "no such record file")
-    data = read_bounded(path, MAX_RECORD_BYTES, RecordError, "a .yaml record or a .md article")
+        raise RecordError(str(path), None, "no such record file")
+    return read_bounded(path, MAX_RECORD_BYTES, RecordError, "a .yaml record or a .md article")
+
+
+def decode(data: bytes, path: str | os.PathLike[str]) -> str:
+    """Return an article file's bytes as text; RecordError at the line of the first byte that is not UTF-8."""
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
-        raise RecordError(name, line, f"record is not UTF-8 (byte 0x{data[error.start]:02x})") from None
+        raise RecordError(str(path), line, f"record is not UTF-8 (byte 0x{data[error.start]:02x})") from None
+
+
+def read_text(path: str | os.PathLike[str]) -> str:
+    """Read a record file's text, refusing files over the size limit, odd files (FIFOs, devices) or not UTF-8."""
+    return decode(read_bytes(path), path)
 
 
 def is_article_name(name: str) -> bool:
@@ -412,25 +420,38 @@ class Loaded:
 def load_source(path: str | os.PathLike[str]) -> Loaded:
     """Read one article file of either kind; raises RecordError located in that file.
 
-    A ``.md`` article's record is derived from it (cached under ``<kb root>/.kb/cache``),
-    never written beside it.
+    The record comes from the compiled record cache (kb.record_cache) when these bytes were
+    parsed before; a ``.md`` article's record is derived from it, never written beside it.
     """
-    text = read_text(path)
+    name = str(path)
+    data = read_bytes(path)
+    text = decode(data, name)
     if is_markdown(path):
         from kb.markdown_source import derive
 
-        derived = derive(text, str(path))
-        return Loaded(str(path), text, derived.record, derived.locator)
+        derived = derive(text, name, data)
+        return Loaded(name, text, derived.record, derived.locator)
     from kb.located import Locator
 
-    return Loaded(str(path), text, loads(text, str(path)), Locator(text))
+    return Loaded(name, text, cached_record(name, data, text), Locator(text))
+
+
+def cached_record(path: str, data: bytes, text: str,
+                  check: Callable[[dict[str, Any], str, str], None] | None = None) -> dict[str, Any]:
+    """Return the record of a YAML record file (``data``, decoded as ``text``) through the record cache.
+
+    ``check(record, path, text)``, when given, raises for a record that must not be used; a
+    record that passed it once is not checked again (the cache's key covers the check's code).
+    """
+    from kb.record_cache import cached
+
+    return cached(path, data, lambda: loads(text, path),
+                  None if check is None else lambda record: check(record, path, text))
 
 
 def load_record(path: str | os.PathLike[str]) -> dict[str, Any]:
     """Load an article file as a plain record dict (safe, size-limited, no aliases); not schema-checked."""
-    if is_markdown(path):
-        return load_source(path).record
-    return loads(read_text(path), str(path))
+    return load_source(path).record
 
 
 def load_article(path: str | os.PathLike[str]) -> Article:

@@ -6,6 +6,8 @@ import json
 
 import click
 
+from kb.commands.options import jobs_option
+
 #: Exit status when no article matches, as grep's.
 NO_MATCH = 1
 
@@ -62,18 +64,23 @@ def command(query: str, as_json: bool, limit: int, product: str | None, release:
 
 @click.command(name="index")
 @click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
-def index_command(as_json: bool) -> None:
+@jobs_option("record loaders")
+def index_command(as_json: bool, jobs: int | None) -> None:
     """Rebuild the search index of `kb search` from every record in articles/.
+
+    Records are read through the record cache (.kb/cache), so only the records changed since
+    they were last loaded are parsed again, in parallel.
 
     \b
     Example:
       kb index
+      kb index -j 4 --json
     """
     from kb.resources import project_root
     from kb.site.fts import index_path, refresh
 
     root = project_root()
-    counts = refresh(root, force=True)
+    counts = refresh(root, force=True, jobs=jobs)
     for error in counts["errors"]:
         click.echo(error, err=True)
     if as_json:
