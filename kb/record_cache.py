@@ -274,6 +274,10 @@ class RecordCache:
                 return pack.fd, entry[0], entry[1], entry[2]
         return None
 
+    def has(self, key: bytes) -> bool:
+        """Tell whether an entry is stored under ``key`` (without reading it)."""
+        return self._where(key) is not None
+
     def put(self, key: bytes, name: str, value: Any) -> None:
         """Append ``value`` (plain data: dicts, lists, text, numbers) to this process's log."""
         if not self.writable:

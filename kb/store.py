@@ -15,11 +15,11 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 import yaml
 
-from kb.exceptions import RecordError
+from kb.exceptions import KbError, RecordError
 from kb.files import read_bounded, write_atomic
 from kb.resolve import RECORDS, suffixes
 from kb.yaml_text import dumps
@@ -465,6 +465,77 @@ def load_articles(folder: str | os.PathLike[str]) -> list[Article]:
     """Load every article of ``folder`` (records and Markdown articles), sorted by id."""
     articles = [load_article(path) for path in article_files(folder)]
     return sorted(articles, key=lambda article: (len(article.id), article.id))
+
+
+def load_all(folder: str | os.PathLike[str], *, jobs: int | None = None
+             ) -> Iterator[tuple[Path, Article | None, str | None]]:
+    """Yield (path, article, None) or (path, None, error line) for every article file of ``folder``, by name.
+
+    Articles load through the record cache (kb.record_cache) and pass the publish check
+    (kb.publish). The files the cache does not know yet are parsed first in ``jobs`` worker
+    processes (default: all cores); then each article is read from the cache, here, in order.
+    """
+    from kb.publish import load_publishable
+
+    paths = article_files(folder)
+    _parse_uncached(paths, jobs)
+    for path in paths:
+        try:
+            yield path, load_publishable(path), None
+        except KbError as error:
+            yield path, None, str(error)
+        except OSError as error:
+            yield path, None, f"{path}: cannot read: {error.strerror or error}"
+        except (ValueError, TypeError, AttributeError, KeyError) as error:
+            yield path, None, f"{path}: cannot load: {type(error).__name__}: {error}"
+
+
+def _parse_uncached(paths: list[Path], jobs: int | None) -> None:
+    """Parse, in worker processes, the article files the record cache does not hold yet."""
+    from kb.commands.options import jobs_for
+    from kb import record_cache
+
+    root = record_cache.root_of(paths[0]) if paths else None
+    if root is None or jobs_for(jobs) < 2:
+        return
+    store = record_cache.open_for(root)
+    missing = []
+    for path in paths:
+        try:
+            if not store.has(record_cache.key_of(path.name, read_bytes(path))):
+                missing.append(str(path))
+        except KbError:
+            continue  # reported, located, when the article is loaded
+    workers = jobs_for(jobs, len(missing) // _PARSE_CHUNK)
+    if workers < 2:
+        return
+    import multiprocessing
+
+    pool = multiprocessing.get_context("fork").Pool(workers)
+    try:
+        for _ in pool.imap_unordered(_parse_one, missing, chunksize=_PARSE_CHUNK):
+            pass
+        pool.close()
+    except BaseException:
+        pool.terminate()
+        raise
+    finally:
+        pool.join()
+    record_cache.forget(root)  # read the workers' entries
+
+
+#: Files a worker parses at a time; fewer than two chunks of files to parse are parsed in the caller.
+_PARSE_CHUNK = 64
+
+
+def _parse_one(path: str) -> None:
+    """Load one article into the record cache (in a worker); its errors are reported when it is loaded again."""
+    from kb.publish import load_publishable
+
+    try:
+        load_publishable(path)
+    except (KbError, OSError, ValueError, TypeError, AttributeError, KeyError):
+        pass
 
 
 def record_paths(sources: Iterable[str | os.PathLike[str]]) -> list[Path]:
