@@ -263,12 +263,15 @@ def _update(db: sqlite3.Connection, root: Path, meta: dict[str, str], now: float
 
     files = {name: (mtime, size) for name, mtime, size in scan_records(root / "articles")}
     known = {row[0]: row[1:] for row in db.execute("SELECT file, mtime, size, doc FROM records")}
-    changed = [str(root / "articles" / name) for name, signature in files.items()
-               if name not in known or known[name][:2] != signature]
+    # Plain strings, not Path objects: at 57,000 records Path joins alone cost a second.
+    changed_names = [name for name, signature in files.items()
+                     if name not in known or known[name][:2] != signature]
+    folder = os.path.join(str(root), "articles")
+    changed = [os.path.join(folder, name) for name in changed_names]
     removed = [name for name in known if name not in files]
     errors: list[str] = []
     with db:
-        for name in removed + [Path(p).name for p in changed if Path(p).name in known]:
+        for name in removed + [name for name in changed_names if name in known]:
             _drop(db, known[name][2], name)
         _insert_all(db, _documents(root, changed, jobs), errors)
         verify_file = root / ".kb" / "verify-results.json"
@@ -313,7 +316,7 @@ def _insert_batch(db: sqlite3.Connection, batch: list[tuple[str, dict[str, Any]]
     db.executemany("INSERT INTO facets VALUES (?, ?, ?)",
                    [(n, key, value) for n, (_, d) in rows for key, value in d["facets"] if value])
     db.executemany("INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                   [(Path(p).name, d["mtime"], d["size"], d["id"], d["title"], d["date"], d["kind"],
+                   [(os.path.basename(p), d["mtime"], d["size"], d["id"], d["title"], d["date"], d["kind"],
                      int(d["has_repro"]), n) for n, (p, d) in rows])
 
 
