@@ -1,7 +1,8 @@
 """The compiled record cache: parsed article records, kept by content hash under ``<kb root>/.kb/cache``.
 
-Parsing a record's YAML costs about 0.55 ms (CSafeLoader); reading the same record back from
-here costs about 0.03 ms (read the file, hash it, unmarshal the stored dict). Every loader of
+Parsing a record's YAML costs about 0.4 ms (CSafeLoader) and its publish check 0.13 ms; reading
+the same record back from here costs about 0.04 ms (read the file, hash it, unmarshal the
+stored dict), and a record that passed the check once is not checked again. Every loader of
 ``kb.store`` goes through ``cached``, so ``kb index``, ``kb site build``, ``kb search``,
 ``kb check`` and ``kb validate`` share one cache, for YAML records and for the records
 derived from Markdown articles alike.
