@@ -33,7 +33,6 @@ locator of ``.kb/cache``) and ``clear``.
 from __future__ import annotations
 
 import bisect
-import fcntl
 import hashlib
 import marshal
 import mmap
@@ -46,6 +45,11 @@ import zlib
 from functools import cache
 from pathlib import Path
 from typing import Any, Callable, TypeVar
+
+try:
+    import fcntl
+except ImportError:  # Windows: no advisory locks; a compaction then merges only logs it can delete
+    fcntl = None  # type: ignore[assignment]
 
 T = TypeVar("T")
 
@@ -314,7 +318,7 @@ class RecordCache:
             self.folder.mkdir(parents=True, exist_ok=True)
             path = self.folder / f"log-{os.getpid()}-{os.urandom(4).hex()}.kbl"
             fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_APPEND | getattr(os, "O_CLOEXEC", 0), 0o644)
-            fcntl.flock(fd, fcntl.LOCK_SH)
+            _flock(fd, "shared")
             os.write(fd, _LOG_MAGIC)
         except OSError:
             self.writable = False  # a read-only knowledge base: loading works, only slower
@@ -326,11 +330,21 @@ class RecordCache:
     def close_log(self) -> None:
         """Stop writing this process's log (releasing its lock, so it can be merged)."""
         if self._log_fd is not None and self._log_pid == os.getpid():
-            try:
-                fcntl.flock(self._log_fd, fcntl.LOCK_UN)
-            except OSError:
-                pass
+            _flock(self._log_fd, "unlock")
         self._log_fd = None
+
+
+def _flock(fd: int, how: str) -> bool:
+    """Lock or unlock a file (``shared``, ``try exclusive``, ``unlock``); False when it is held elsewhere."""
+    if fcntl is None:
+        return True
+    operation = {"shared": fcntl.LOCK_SH, "try exclusive": fcntl.LOCK_EX | fcntl.LOCK_NB,
+                 "unlock": fcntl.LOCK_UN}[how]
+    try:
+        fcntl.flock(fd, operation)
+    except OSError:
+        return False
+    return True
 
 
 _OPEN: dict[str, RecordCache] = {}  # kb root -> its open cache
@@ -421,9 +435,7 @@ def compact(root: Path) -> dict[str, int]:
     except OSError:
         return counts
     try:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
+        if not _flock(lock, "try exclusive"):
             return counts  # another process is compacting
         return _compact_locked(root, folder, counts)
     finally:
@@ -459,9 +471,7 @@ def _compact_locked(root: Path, folder: Path, counts: dict[str, int]) -> dict[st
                     continue
                 fd, frames = scanned
                 fds.append(fd)
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                except OSError:
+                if not _flock(fd, "try exclusive"):
                     continue  # its writer is still running: merged next time
                 inputs.append(path)
                 for key, name, offset, length, crc, stamp in frames:

@@ -76,11 +76,16 @@ def index_command(as_json: bool, jobs: int | None) -> None:
       kb index
       kb index -j 4 --json
     """
+    from kb.commands.options import progress_bar, show_progress
     from kb.resources import project_root
     from kb.site.fts import index_path, refresh
+    from kb.site.records import record_files
 
     root = project_root()
-    counts = refresh(root, force=True, jobs=jobs)
+    # Counting the records costs a folder scan: only for a terminal that shows the bar.
+    total = len(record_files(root / "articles")) if show_progress() else 0
+    with progress_bar("indexing", total) as advance:
+        counts = refresh(root, force=True, jobs=jobs, progress=advance)
     for error in counts["errors"]:
         click.echo(error, err=True)
     if as_json:

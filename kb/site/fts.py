@@ -23,7 +23,7 @@ import sqlite3
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from kb.exceptions import KbError, NotFoundError
 
@@ -44,6 +44,10 @@ CANDIDATES_PER_HIT = 4
 #: Records a worker process loads at a time; fewer than two chunks load in the process itself.
 PARALLEL_CHUNK = 128
 _TOKEN = re.compile(r"[\w.]+", re.UNICODE)
+
+
+#: Told (records done, records to do) as an index is built.
+Progress = Callable[[int, int], None]
 
 
 class SearchError(KbError):
@@ -195,12 +199,14 @@ def _meta(db: sqlite3.Connection, path: Path) -> dict[str, str]:
         raise SearchError(f"{path}: cannot open the search index: {error} (run `kb index`)") from error
 
 
-def refresh(root: Path, *, force: bool = False, jobs: int | None = None) -> dict[str, Any]:
+def refresh(root: Path, *, force: bool = False, jobs: int | None = None,
+            progress: Progress | None = None) -> dict[str, Any]:
     """Bring the index of ``root/articles`` up to date; return counts of what changed.
 
     ``force`` rebuilds it from scratch. Without it, nothing is read when neither the articles
     folder nor the verify results changed since the last check (see the module docstring).
-    Records load in ``jobs`` worker processes (default: all cores) when there are many.
+    Records load in ``jobs`` worker processes (default: all cores) when there are many;
+    ``progress(done, total)`` is told as records are indexed.
     """
     path = index_path(root)
     folder = root / "articles"
@@ -211,23 +217,23 @@ def refresh(root: Path, *, force: bool = False, jobs: int | None = None) -> dict
     verify_file = root / ".kb" / "verify-results.json"
     verify_sig = _signature(verify_file)
     if force or not path.is_file():
-        return _rebuild(root, path, now, folder_sig, verify_sig, jobs)
+        return _rebuild(root, path, now, folder_sig, verify_sig, jobs, progress)
     db = _connect(path, create=False)
     try:
         meta = _meta(db, path)
         if meta.get("schema") != SCHEMA_VERSION:
             db.close()
-            return _rebuild(root, path, now, folder_sig, verify_sig, jobs)
+            return _rebuild(root, path, now, folder_sig, verify_sig, jobs, progress)
         if (meta.get("folder") == folder_sig and meta.get("verify") == verify_sig
                 and now - float(meta.get("scanned") or 0) < RESCAN_SECONDS):
             return {"indexed": 0, "removed": 0, "articles": int(meta.get("articles") or 0), "errors": []}
-        return _update(db, root, meta, now, folder_sig, verify_sig, jobs)
+        return _update(db, root, meta, now, folder_sig, verify_sig, jobs, progress)
     finally:
         db.close()
 
 
 def _rebuild(root: Path, path: Path, now: float, folder_sig: str, verify_sig: str,
-             jobs: int | None = None) -> dict[str, Any]:
+             jobs: int | None = None, progress: Progress | None = None) -> dict[str, Any]:
     """Index every record into a new file and swap it in (a search meanwhile sees the old one).
 
     Then the record cache is compacted: what the workers parsed becomes one pack, and the
@@ -242,7 +248,7 @@ def _rebuild(root: Path, path: Path, now: float, folder_sig: str, verify_sig: st
         # A file nobody reads until it is complete and renamed: no journal to keep.
         db.execute("PRAGMA journal_mode = OFF")
         db.execute("PRAGMA synchronous = OFF")
-        counts = _update(db, root, {}, now, folder_sig, verify_sig, jobs)
+        counts = _update(db, root, {}, now, folder_sig, verify_sig, jobs, progress)
         db.execute("INSERT INTO docs (docs) VALUES ('optimize')")
         db.commit()
     except BaseException:
@@ -256,7 +262,8 @@ def _rebuild(root: Path, path: Path, now: float, folder_sig: str, verify_sig: st
 
 
 def _update(db: sqlite3.Connection, root: Path, meta: dict[str, str], now: float,
-            folder_sig: str, verify_sig: str, jobs: int | None = None) -> dict[str, Any]:
+            folder_sig: str, verify_sig: str, jobs: int | None = None,
+            progress: Progress | None = None) -> dict[str, Any]:
     """Compare every record's stat signature with the index and re-read those that changed."""
     from kb.site.records import scan_records
     from kb.site.verification import load_results
@@ -273,7 +280,7 @@ def _update(db: sqlite3.Connection, root: Path, meta: dict[str, str], now: float
     with db:
         for name in removed + [name for name in changed_names if name in known]:
             _drop(db, known[name][2], name)
-        _insert_all(db, _documents(root, changed, jobs), errors)
+        _insert_all(db, _documents(root, changed, jobs), errors, progress, len(changed))
         verify_file = root / ".kb" / "verify-results.json"
         if changed or removed or meta.get("verify") != verify_sig:
             _refresh_verification(db, load_results(verify_file))
@@ -285,10 +292,12 @@ def _update(db: sqlite3.Connection, root: Path, meta: dict[str, str], now: float
 
 
 def _insert_all(db: sqlite3.Connection, documents: Iterable[tuple[str, dict[str, Any] | None, str | None]],
-                errors: list[str]) -> None:
-    """Insert documents in batches (one statement per table per batch)."""
+                errors: list[str], progress: Progress | None = None, total: int = 0) -> None:
+    """Insert documents in batches (one statement per table per batch), telling ``progress``."""
     batch: list[tuple[str, dict[str, Any]]] = []
+    done = 0
     for path_text, doc, error in documents:
+        done += 1
         if doc is None:
             errors.append(error or path_text)
             continue
@@ -296,8 +305,12 @@ def _insert_all(db: sqlite3.Connection, documents: Iterable[tuple[str, dict[str,
         if len(batch) >= 512:
             _insert_batch(db, batch)
             batch = []
+            if progress is not None:
+                progress(done, total)
     if batch:
         _insert_batch(db, batch)
+    if progress is not None and total:
+        progress(done, total)
 
 
 def _drop(db: sqlite3.Connection, doc: int, name: str) -> None:
