@@ -467,7 +467,8 @@ def _compact_locked(root: Path, folder: Path, counts: dict[str, int]) -> dict[st
             elif entry.startswith("log-") and entry.endswith(".kbl"):
                 scanned = _scan_log(path)
                 if scanned is None:
-                    inputs.append(path)
+                    if _idle(path):  # damaged, not a log whose writer is about to write its header
+                        inputs.append(path)
                     continue
                 fd, frames = scanned
                 fds.append(fd)
@@ -496,6 +497,18 @@ def _compact_locked(root: Path, folder: Path, counts: dict[str, int]) -> dict[st
             os.close(fd)
     _drop_other_versions(root)
     return counts
+
+
+def _idle(path: Path) -> bool:
+    """Tell whether no process holds the lock of a log (its writer is gone)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
+        return False
+    try:
+        return _flock(fd, "try exclusive")
+    finally:
+        os.close(fd)
 
 
 def _keep(newest: dict[str, tuple[int, bytes, int, int, int, int]], name: str,
