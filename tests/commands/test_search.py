@@ -133,3 +133,21 @@ def test_index_reads_records_from_the_cache_when_they_are_unchanged(tmp_path: Pa
     again = runner.invoke(cli, ["index", "--json"])
     assert again.exit_code == 0, again.output
     assert json.loads(again.stdout)["errors"] == []
+
+
+def test_index_after_a_site_build_parses_no_record_again(tmp_path: Path, monkeypatch) -> None:
+    import kb.store
+
+    root = shipped_kb(tmp_path / "kb")
+    monkeypatch.chdir(root)
+    runner = CliRunner()
+    built = runner.invoke(cli, ["site", "build", "--no-search", "--out", str(tmp_path / "site")])
+    assert built.exit_code == 0, built.output
+
+    def refuse(text: str, path: str, loader: object = None) -> dict:
+        raise AssertionError(f"{path}: parsed again")
+
+    monkeypatch.setattr(kb.store, "loads", refuse)
+    indexed = runner.invoke(cli, ["index", "--json"])
+    assert indexed.exit_code == 0, indexed.output
+    assert json.loads(indexed.stdout)["errors"] == []
