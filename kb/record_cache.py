@@ -448,11 +448,17 @@ def _compact_locked(root: Path, folder: Path, counts: dict[str, int]) -> dict[st
         present = {entry.name for entry in os.scandir(root / "articles")}
     except OSError:
         present = set()
+    try:
+        listing = sorted(os.listdir(folder))
+    except OSError:
+        return counts
+    if _one_clean_pack(folder, listing, present, counts):
+        return counts
     inputs: list[Path] = []
     newest: dict[str, tuple[int, bytes, int, int, int, int]] = {}  # name -> stamp, key, fd, offset, length, crc
     fds: list[int] = []
     try:
-        for entry in sorted(os.listdir(folder)):
+        for entry in listing:
             path = folder / entry
             if entry.startswith("pack-") and entry.endswith(".kbp"):
                 pack = _read_pack(path)
@@ -497,6 +503,21 @@ def _compact_locked(root: Path, folder: Path, counts: dict[str, int]) -> dict[st
             os.close(fd)
     _drop_other_versions(root)
     return counts
+
+
+def _one_clean_pack(folder: Path, listing: list[str], present: set[str], counts: dict[str, int]) -> bool:
+    """Tell whether the cache is already one pack, without logs, holding only articles still there."""
+    packs = [name for name in listing if name.startswith("pack-") and name.endswith(".kbp")]
+    if len(packs) != 1 or any(name.startswith("log-") and name.endswith(".kbl") for name in listing):
+        return False
+    pack = _read_pack(folder / packs[0])
+    if pack is None:
+        return False
+    os.close(pack.fd)
+    if len(set(pack.names)) != pack.count or not present.issuperset(pack.names):
+        return False
+    counts["kept"] = pack.count
+    return True
 
 
 def _idle(path: Path) -> bool:
