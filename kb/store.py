@@ -277,6 +277,12 @@ class RecordLoader(yaml.CSafeLoader):
             return _STR
         return _SEQ if kind is yaml.SequenceNode else _MAP
 
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        """Do nothing: there are no path resolvers to track (libyaml calls this for every node)."""
+
+    def ascend_resolver(self) -> None:
+        """Do nothing: there are no path resolvers to track."""
+
     def construct_document(self, node: yaml.Node) -> Any:
         """Build the document from its node tree."""
         return self._build(node)
@@ -522,7 +528,7 @@ def _parse_uncached(paths: list[Path], jobs: int | None) -> None:
         return
     import multiprocessing
 
-    pool = multiprocessing.get_context("fork").Pool(workers)
+    pool = multiprocessing.get_context("fork").Pool(workers, initializer=record_cache.worker_start)
     try:
         for _ in pool.imap_unordered(_parse_one, missing, chunksize=_PARSE_CHUNK):
             pass

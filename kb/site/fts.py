@@ -163,7 +163,7 @@ def _documents(root: Path, paths: list[str], jobs: int | None = None
     from kb import record_cache
 
     record_cache.open_for(root)  # read the cache's index once; the forked workers share it
-    pool = multiprocessing.get_context("fork").Pool(workers)
+    pool = multiprocessing.get_context("fork").Pool(workers, initializer=record_cache.worker_start)
     try:
         yield from pool.imap(_document, paths, chunksize=PARALLEL_CHUNK)
         pool.close()
