@@ -5,7 +5,9 @@ One file per article: ``articles/QNNNNNN.yaml`` (a record, written by the dedica
 from it by kb.markdown_source). Every command finds and loads articles through
 ``ARTICLE_SUFFIXES``, ``article_files``, ``load_source`` and ``load_article`` here, so both
 kinds are taken everywhere. Loading YAML is always ``yaml.CSafeLoader`` (no object
-construction), size-limited and alias-free.
+construction), size-limited and alias-free, and goes through the compiled record cache
+(kb.record_cache): a file whose bytes were parsed before is not parsed again. ``load_all``
+loads a whole folder, parsing what the cache does not hold in worker processes.
 """
 
 from __future__ import annotations
