@@ -36,7 +36,6 @@ from __future__ import annotations
 import bisect
 import hashlib
 import marshal
-import mmap
 import os
 import shutil
 import struct
@@ -65,6 +64,7 @@ _FOOTER = struct.Struct("<QQI8s")  # index offset, index length, index CRC, end 
 _FRAME = struct.Struct("<16sIIHq")  # key, payload length, CRC, name length, stamp (ns)
 _ENTRY = struct.Struct("<QIIq")  # offset, length, CRC, stamp
 _KEY = 16
+_SCAN_BLOCK = 1 << 20
 #: Lookups after which a pack's sorted index is turned into a dict (a one-off ~40 ms at 57,000).
 _DICT_AFTER = 256
 
@@ -183,7 +183,11 @@ def _read_pack(path: Path) -> _Pack | None:
 
 
 def _scan_log(path: Path) -> tuple[int, list[tuple[bytes, str, int, int, int, int]]] | None:
-    """Open a log and list its whole frames: (key, name, offset, length, crc, stamp)."""
+    """Open a log and list its whole frames: (key, name, offset, length, crc, stamp).
+
+    Read in blocks with ``pread``, not mapped: a file cut short under a mapping would kill the
+    process (SIGBUS) instead of ending the scan.
+    """
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
     except OSError:
@@ -194,18 +198,25 @@ def _scan_log(path: Path) -> tuple[int, list[tuple[bytes, str, int, int, int, in
         if size < len(_LOG_MAGIC) or os.pread(fd, len(_LOG_MAGIC), 0) != _LOG_MAGIC:
             os.close(fd)
             return None
-        with mmap.mmap(fd, size, access=mmap.ACCESS_READ) as view:
-            at = len(_LOG_MAGIC)
-            while at + _FRAME.size <= size:
-                key, length, crc, name_length, stamp = _FRAME.unpack_from(view, at)
-                start = at + _FRAME.size
-                end = start + name_length + length
-                if end > size:
-                    break  # a torn last frame: a writer died mid-write, or is writing it now
-                name = bytes(view[start:start + name_length])
-                frames.append((key, name.decode("utf-8", "replace"), start + name_length, length, crc,
-                               stamp))
-                at = end
+        block, block_at = b"", 0
+
+        def read(offset: int, count: int) -> bytes:
+            """Return ``count`` bytes of the log at ``offset`` (fewer at its end)."""
+            nonlocal block, block_at
+            if offset < block_at or offset + count > block_at + len(block):
+                block, block_at = os.pread(fd, max(count, _SCAN_BLOCK), offset), offset
+            return block[offset - block_at:offset - block_at + count]
+
+        at = len(_LOG_MAGIC)
+        while at + _FRAME.size <= size:
+            key, length, crc, name_length, stamp = _FRAME.unpack(read(at, _FRAME.size))
+            start = at + _FRAME.size
+            end = start + name_length + length
+            if end > size:
+                break  # a torn last frame: a writer died mid-write, or is writing it now
+            name = read(start, name_length).decode("utf-8", "replace")
+            frames.append((key, name, start + name_length, length, crc, stamp))
+            at = end
     except (OSError, ValueError, struct.error):
         pass
     return fd, frames
