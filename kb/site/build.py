@@ -96,6 +96,14 @@ def _init_worker(out: str, ids: frozenset[str], verify: dict[str, dict[str, Any]
     _STATE.update(out=Path(out), ids=ids, verify=verify)
 
 
+def _init_pool_worker(out: str, ids: frozenset[str], verify: dict[str, dict[str, Any]]) -> None:
+    """Set up a forked render worker: the page facts, and the record loader's GC settings."""
+    from kb import record_cache
+
+    record_cache.worker_start()
+    _init_worker(out, ids, verify)
+
+
 def _load(path: Path) -> Any:
     """Load one record; the JSON Schema pass runs only for a record whose page fails to build.
 
@@ -168,7 +176,8 @@ def _render_all(paths: list[str], out: Path, ids: frozenset[str],
     step = max(1, len(paths) // 10)
     if jobs > 1 and len(paths) >= PARALLEL_THRESHOLD:
         ctx = multiprocessing.get_context("fork")
-        with ctx.Pool(jobs, initializer=_init_worker, initargs=(str(out), ids, verify)) as pool:
+        _open_record_cache(paths)
+        with ctx.Pool(jobs, initializer=_init_pool_worker, initargs=(str(out), ids, verify)) as pool:
             for n, result in enumerate(pool.imap(_render_article, paths, chunksize=32), 1):
                 results.append(result)
                 if n % step == 0:
@@ -180,6 +189,15 @@ def _render_all(paths: list[str], out: Path, ids: frozenset[str],
             if n % step == 0 and len(paths) >= PARALLEL_THRESHOLD:
                 progress(f"articles: {n}/{len(paths)} rendered")
     return results
+
+
+def _open_record_cache(paths: list[str]) -> None:
+    """Open the record cache in the parent before forking, so workers inherit its index."""
+    from kb import record_cache
+
+    root = record_cache.root_of(paths[0]) if paths else None
+    if root is not None:
+        record_cache.open_for(root)
 
 
 # --- the build ---------------------------------------------------------------------------
@@ -406,6 +424,13 @@ def build_site(
             raise
     with _gc_paused():
         manifest.save(out, old)
+    if report.rendered_articles >= PARALLEL_THRESHOLD:
+        # Merge the render workers' cache logs into one pack (kb.record_cache).
+        from kb import record_cache
+
+        root = record_cache.root_of(articles_dir / "x.yaml")
+        if root is not None:
+            record_cache.compact(root)
     report.seconds = time.perf_counter() - started
     return report
 
