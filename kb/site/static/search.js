@@ -6,6 +6,8 @@ const FILTERS = [
   ["status", "Status kind"], ["verification", "Verification"],
 ];
 const PAGE = 20;
+// Results shown from the first bundle before the others have answered.
+const EARLY = 10;
 const form = document.getElementById("search");
 const input = document.getElementById("search-q");
 const drawer = document.getElementById("filter-box");
@@ -218,14 +220,20 @@ async function searchAll(text, filters, mine, early) {
   };
   const words = (text || "").split(/\s+/).filter(Boolean);
   const holds = (i) => Promise.all(words.map((w) => hasWord(i, w)));
-  const [head] = instances;
-  // The first bundle answers alone, before the others load, when it holds every word (then no
-  // word is dropped).
+  // The first bundle found to hold every word answers alone, before the others have loaded
+  // (holding every word, it drops none): usually the first bundle, which opens first. One word
+  // needs no asking: the first bundle answers it, with no results when it lacks the word.
+  const rows = words.length > 1 ? instances.map(holds) : null;
+  const head = words.length > 1 ? await Promise.any(instances.map((instance, i) => rows[i]
+    .then((row) => (row.every(Boolean) ? instance : Promise.reject(new Error("a word missing"))))))
+    .catch(() => null) : instances[0];
+  if (mine !== generation) return null;
   let opening = null;
-  if (words.length < 2 || (await holds(head)).every(Boolean)) {
+  if (head) {
     opening = await one(head, text);
     if (early && instances.length > 1 && opening.results.length && mine === generation) {
-      const datas = await Promise.all(opening.results.slice(0, PAGE).map((r) => r.data()));
+      // A screenful: each result shown costs a fragment fetched; the full page comes ranked.
+      const datas = await Promise.all(opening.results.slice(0, EARLY).map((r) => r.data()));
       if (mine === generation) {
         list.replaceChildren(...datas.map(resultItem));
         list.dataset.partial = "1";
@@ -233,7 +241,7 @@ async function searchAll(text, filters, mine, early) {
       }
     }
   }
-  const { query, asked } = words.length > 1 ? await plan(words, instances.map(holds))
+  const { query, asked } = words.length > 1 ? await plan(words, rows)
     : { query: text, asked: instances };
   if (mine !== generation) return null;
   const reuse = (i) => i === head && opening && query === text;
