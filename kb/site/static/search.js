@@ -223,10 +223,15 @@ async function searchAll(text, filters, mine, early) {
   // The first bundle found to hold every word answers alone, before the others have loaded
   // (holding every word, it drops none): usually the first bundle, which opens first. One word
   // needs no asking: the first bundle answers it, with no results when it lacks the word.
-  const rows = words.length > 1 ? instances.map(holds) : null;
-  const head = words.length > 1 ? await Promise.any(instances.map((instance, i) => rows[i]
-    .then((row) => (row.every(Boolean) ? instance : Promise.reject(new Error("a word missing"))))))
-    .catch(() => null) : instances[0];
+  let head = instances[0];
+  let rows = null;
+  if (words.length > 1 && !(await holds(head)).every(Boolean)) {
+    firstAnswered();  // the others are needed now
+    rows = instances.map(holds);
+    head = await Promise.any(instances.map((instance, i) => rows[i]
+      .then((row) => (row.every(Boolean) ? instance : Promise.reject(new Error("a word missing"))))))
+      .catch(() => null);
+  }
   if (mine !== generation) return null;
   let opening = null;
   if (head) {
@@ -241,7 +246,8 @@ async function searchAll(text, filters, mine, early) {
       }
     }
   }
-  const { query, asked } = words.length > 1 ? await plan(words, rows)
+  firstAnswered();
+  const { query, asked } = words.length > 1 ? await plan(words, rows || instances.map(holds))
     : { query: text, asked: instances };
   if (mine !== generation) return null;
   const reuse = (i) => i === head && opening && query === text;
@@ -308,6 +314,7 @@ async function exactArticle(query, filters) {
   const match = /^\s*q?(\d{4,8})\s*$/i.exec(query);
   if (!match) return null;
   const id = `Q${match[1]}`;
+  firstAnswered();  // the bundles that may hold the id are needed now
   const part = id.slice(-3);
   const candidates = instances
     .filter((i) => (i.layer ? i.parts.includes(part) : i.suffixes.some((end) => id.endsWith(end))))
@@ -366,11 +373,20 @@ function describeInstances(described) {
 // WebAssembly start-up is not safe to run twice at once in one worker.
 const WORKERS = Math.max(1, Math.min(2, navigator.hardwareConcurrency || 2));
 
+// The other bundles start loading once the first one has answered the query the page opened
+// with (or there was none): on a small machine they would otherwise take the cores from it.
+let firstAnswered = null;
+const firstAnswer = new Promise((resolve) => {
+  firstAnswered = resolve;
+  setTimeout(resolve, 2000);  // at the latest: a slow first answer must not hold the rest back
+});
+
 function workerPool(bundle) {
   const module = import(new URL(`${bundle}/pagefind.js`, root).href);
   let started = null;
-  return async (instance) => {
+  return async (instance, waits) => {
     const pf = await module;
+    if (waits) await firstAnswer;
     if (started) await started;
     const api = pf.createInstance({ basePath: new URL(`${instance.bundle}/`, root).pathname,
                                     baseUrl: root.pathname });
@@ -384,7 +400,7 @@ function workerPool(bundle) {
 function openAll(all) {
   const pools = all.slice(0, WORKERS).map((instance) => workerPool(instance.bundle));
   all.forEach((instance, i) => {
-    instance.ready = pools[i % pools.length](instance);
+    instance.ready = pools[i % pools.length](instance, i > 0);
     instance.ready.catch(() => null);  // reported where it is awaited
   });
   return all;
@@ -422,6 +438,7 @@ async function start() {
   more.addEventListener("click", () => { if (current) showMore(generation); });
   // The query first, the filter lists after: a cold page shows results before it loads them.
   await run();
+  firstAnswered();
   try {
     await showFilters();
   } catch (error) {
