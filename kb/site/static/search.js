@@ -167,6 +167,9 @@ function addCounts(into, counts) {
   return into;
 }
 
+// An article id as typed: Q254893 or 254893.
+const ID = /^\s*q?(\d{4,8})\s*$/i;
+
 // A filter value no page has: a search with it scores nothing but still counts the matches.
 const NOWHERE = { part: "\u0000" };
 
@@ -311,22 +314,30 @@ async function run(event) {
 // an id that names no article costs no 404. Only the bundles that may hold it are searched:
 // the base shard of its last digit and the layers holding its part, newest first.
 async function exactArticle(query, filters) {
-  const match = /^\s*q?(\d{4,8})\s*$/i.exec(query);
-  if (!match) return null;
+  const match = ID.exec(query);
+  if (!match) {
+    firstAnswered();  // the bundles that may hold the id are needed now
+    return null;
+  }
   const id = `Q${match[1]}`;
-  firstAnswered();  // the bundles that may hold the id are needed now
   const part = id.slice(-3);
   const candidates = instances
     .filter((i) => (i.layer ? i.parts.includes(part) : i.suffixes.some((end) => id.endsWith(end))))
     .filter((i) => !i.hide.includes(part))
     .reverse();
   for (const instance of candidates) {
+    // Only the bundle opened first (the id's own, for a page opened with an id) is ready early.
+    if (instance !== opensFirst) firstAnswered();
     const found = await (await instance.ready).search(id, { filters: { ...scoped(filters, instance), part } });
     for (const result of found.results.slice(0, 8)) {
       const data = await result.data();
-      if (data.meta.id === id) return { id: result.id, bundle: instance.bundle, data };
+      if (data.meta.id === id) {
+        firstAnswered();
+        return { id: result.id, bundle: instance.bundle, data };
+      }
     }
   }
+  firstAnswered();
   return null;
 }
 
@@ -396,10 +407,14 @@ function workerPool(bundle) {
   };
 }
 
-// Open every instance: the first bundle first, in the first worker; the others in turn.
-function openAll(all) {
+// Open every instance: ``first`` (the first bundle, or the one an id opened with names) at once
+// in the first worker; the others in turn, spread over the workers.
+let opensFirst = null;
+
+function openAll(all, first) {
   const pools = all.slice(0, WORKERS).map((instance) => workerPool(instance.bundle));
-  all.forEach((instance, i) => {
+  opensFirst = first;
+  [first, ...all.filter((instance) => instance !== first)].forEach((instance, i) => {
     instance.ready = pools[i % pools.length](instance, i > 0);
     instance.ready.catch(() => null);  // reported where it is awaited
   });
@@ -423,8 +438,12 @@ async function start() {
   try {
     const described = await loadLayers();
     if (!described.bundles.length) throw new Error("no search bundle");
-    instances = openAll(describeInstances(described));
-    await instances[0].ready;
+    const all = describeInstances(described);
+    // A page opened with an article id searches the bundle of its id first.
+    const id = ID.exec(input.value);
+    const own = id && all.find((i) => !i.layer && i.suffixes.some((end) => `Q${id[1]}`.endsWith(end)));
+    instances = openAll(all, own || all[0]);
+    await opensFirst.ready;
   } catch (error) {
     instances = null;
     status.textContent = "The search index is missing: build the site without --no-search.";
