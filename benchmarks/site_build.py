@@ -54,6 +54,10 @@ PEAK_WRAPPER = ("import resource, subprocess, sys; done = subprocess.run(sys.arg
                 "sys.exit(done.returncode)")
 #: Opened cold (a fresh browser context) as /search/?q=...: a phrase, an id, a common word.
 COLD_QUERIES = ["trailing space NDR", "Q254893", "printer driver", "IMS DNS", "the"]
+#: Records, in the page, when the result list first has an entry (ms from the navigation start).
+SHOWN_AT = ("new MutationObserver(() => { const list = document.getElementById('results'); "
+            "if (list && list.firstChild && !window.__kbFirstShown) window.__kbFirstShown = performance.now(); })"
+            ".observe(document, {subtree: true, childList: true});")
 
 
 def say(message: str) -> None:
@@ -217,21 +221,28 @@ def opened_cold(browser: Any, base: str, repeat: int = 1) -> dict[str, dict[str,
     for query in COLD_QUERIES:
         for _ in range(repeat):
             context = browser.new_context()
+            # The moment the page shows its first result, by the page's own clock (from the start
+            # of the navigation): what the reader sees, without Playwright's round trips.
+            context.add_init_script(SHOWN_AT)
             page = context.new_page()
             started = time.perf_counter()
-            page.goto(base + "search/index.html?q=" + quote(query))
+            # Not waiting for the load event: the results may show before it.
+            page.goto(base + "search/index.html?q=" + quote(query), wait_until="commit")
             page.wait_for_selector("#results li", timeout=60000)
             first = time.perf_counter() - started
+            shown = page.evaluate("window.__kbFirstShown") / 1000
             page.wait_for_selector("#search-status[data-count]", state="attached", timeout=120000)
             counted = time.perf_counter() - started
             page.wait_for_function("() => /found/.test(document.getElementById('search-status').textContent)",
                                    timeout=120000)
             final = time.perf_counter() - started
-            entry = times.setdefault(query, {"first": [], "counted": [], "final": []})
+            entry = times.setdefault(query, {"shown": [], "first": [], "counted": [], "final": []})
+            entry["shown"].append(shown)
             entry["first"].append(first)
             entry["counted"].append(counted)
             entry["final"].append(final)
-            say(f"opened /search/?q={query}: first results {first * 1000:.0f} ms, exact count "
+            say(f"opened /search/?q={query}: first results {shown * 1000:.0f} ms in the page, {first * 1000:.0f} ms "
+                f"seen by Playwright, exact count "
                 f"{counted * 1000:.0f} ms, ranked {final * 1000:.0f} ms")
             context.close()
     return times
@@ -271,13 +282,15 @@ def spread(values: list[float]) -> str:
 
 def print_cold(times: dict[str, dict[str, list[float]]]) -> None:
     """Print the cold-open figures per query, then the medians over all queries."""
+    print("  (first shown: by the page's clock from the start of navigation; the others as Playwright sees them)")
     for query, entry in times.items():
-        print(f"  opened cold ?q={query:<20} first results {spread(entry['first'])}, exact count "
-              f"{spread(entry['counted'])}, ranked {spread(entry['final'])}")
-    for key, label in (("first", "first results"), ("counted", "exact count"), ("final", "ranked")):
+        print(f"  opened cold ?q={query:<20} first shown {spread(entry['shown'])}, first results "
+              f"{spread(entry['first'])}, exact count {spread(entry['counted'])}, ranked {spread(entry['final'])}")
+    for key, label in (("shown", "first shown"), ("first", "first results"), ("counted", "exact count"),
+                       ("final", "ranked")):
         medians = [statistics.median(entry[key]) for entry in times.values()]
         print(f"  opened cold, median        {label:<14} {statistics.median(medians) * 1000:.0f} ms"
-              + (" (target <= 1000 ms)" if key == "first" else ""))
+              + (" (target <= 1000 ms)" if key in ("shown", "first") else ""))
 
 
 HUGO_CONFIG = """baseURL = "http://127.0.0.1/"

@@ -315,10 +315,7 @@ async function run(event) {
 // the base shard of its last digit and the layers holding its part, newest first.
 async function exactArticle(query, filters) {
   const match = ID.exec(query);
-  if (!match) {
-    firstAnswered();  // the bundles that may hold the id are needed now
-    return null;
-  }
+  if (!match) return null;
   const id = `Q${match[1]}`;
   const part = id.slice(-3);
   const candidates = instances
