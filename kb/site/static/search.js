@@ -375,8 +375,8 @@ function describeInstances(described) {
 // bundles as twenty modules cost twenty workers, each loading its own script and WebAssembly
 // before the first search; so the bundles share two workers (two copies of the module, from
 // the first two bundles): a common word makes each bundle rank thousands of pages, in parallel
-// across the two. Measured at 57,000 articles on two cores, cold: two workers showed the first
-// results in about 1.1 s, four in 1.7-2.4 s, twenty in 2.8 s (benchmarks/site_build.py).
+// across the two. Measured at 57,000 articles (20 bundles) on two loaded cores, opened cold:
+// first results after a median 1.1 s with two workers, 1.7-2.4 s with four, 2.8 s with twenty.
 // A worker's other instances are created once its first one has started: Pagefind's
 // WebAssembly start-up is not safe to run twice at once in one worker.
 const WORKERS = Math.max(1, Math.min(2, navigator.hardwareConcurrency || 2));
