@@ -16,7 +16,7 @@ from kb.sim.directory import Mailbox
 from kb.sim.eventlog import hresult_data
 from kb.sim.imail import IMAIL_E_HOP_COUNT, ConversionError
 from kb.sim.ims.auth import MECHANISMS, AuthExchange, auth_disabled, decode, log_form
-from kb.sim.ims.dsn import DsnRequest, MailParameters, ParameterError, RecipientParameters, parse_mail, parse_rcpt
+from kb.sim.dsn import DsnRequest, MailParameters, ParameterError, RecipientParameters, parse_mail, parse_rcpt
 from kb.sim.ims.extension import EXTENSION_NDR, IMS_HONOURS_NDR_DISPOSITION
 from kb.sim.builds import build
 import kb.sim.ims.replies as replies
@@ -83,7 +83,7 @@ class InboundSession:
     rcpt_to: list[str] = field(default_factory=list)
     wire: bool = False
     # ESMTP state: parameters need EHLO (RFC 1869 §4); DSN parameters of the transaction
-    # (RFC 3461, kb.sim.ims.dsn); an AUTH exchange in progress and the account it logged on as.
+    # (RFC 3461, kb.sim.dsn); an AUTH exchange in progress and the account it logged on as.
     extended: bool = True
     mail_params: MailParameters = field(default_factory=MailParameters)
     rcpt_params: list[RecipientParameters] = field(default_factory=list)
@@ -154,7 +154,7 @@ class InboundSession:
         """Answer MAIL FROM (``params``: ``SIZE=``, ``RET=``, ``ENVID=``, ``AUTH=``, RFC 1870/3461/2554).
 
         A second MAIL inside a transaction is out of sequence (RFC 5321 §4.1.4); a malformed
-        parameter is refused with 501, an unknown one with 555 (kb.sim.ims.dsn).
+        parameter is refused with 501, an unknown one with 555 (kb.sim.dsn).
         """
         self._command(f"MAIL FROM:<{address}> {params.strip()}".rstrip())
         if self.mail_from is not None:
