@@ -41,7 +41,11 @@ def xtext_decode(text: str) -> str:
     """Return the text an xtext stands for (RFC 3461 §4: ``+XX`` is the octet XX); raise ValueError."""
     if not _XTEXT.fullmatch(text):
         raise ValueError(f"{text!r} is not xtext (RFC 3461 §4)")
-    return re.sub(r"\+([0-9A-F]{2})", lambda m: chr(int(m.group(1), 16)), text)
+    octets = re.sub(rb"\+([0-9A-F]{2})", lambda m: bytes([int(m.group(1), 16)]), text.encode("ascii"))
+    try:
+        return octets.decode("utf-8")
+    except UnicodeDecodeError:
+        return octets.decode("latin-1")  # octets that are not UTF-8 keep one character each
 
 
 def xtext_encode(text: str) -> str:
