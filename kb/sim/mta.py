@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from kb.sim.deferred import DeferredDelivery
 from kb.sim.directory import CustomRecipient, DistributionList, Mailbox
+from kb.sim.dsn import recipient_request
 from kb.sim.message import MapiMessage, RecipientRow, split_address
 from kb.sim.mapi import MapiError
 from kb.sim.p1 import P1Recipient, Transfer
@@ -113,6 +114,8 @@ class MessageTransferAgent:
     def ndr_unroutable(self, message: MapiMessage, row: RecipientRow, address: str) -> None:
         """NDR a recipient no connector's address space covers (MSEXCH:MSExchangeMTA line, Q220882)."""
         org = self.org
+        if not recipient_request(message.props, row.row_id).wants_failure:
+            return  # NOTIFY without FAILURE (RFC 3461 §4.1)
         failure = ReportedFailure(
             row_id=row.row_id,
             address=address,

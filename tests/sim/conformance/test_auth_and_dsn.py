@@ -11,6 +11,7 @@ from kb.sim import Organisation, RelayRules
 from kb.sim.ims.auth import IMS_READS_DISABLE_AUTH
 from kb.sim.ims.inbound import InboundSession
 from kb.sim.message import MapiMessage
+from kb.sim.quota import StorageLimits
 from kb.sim.report import dsn_fields, parse_report
 
 PEER = "198.51.100.7"
@@ -167,6 +168,17 @@ def notify_never_suppresses_the_ndr(release: str) -> None:
     assert [m.subject for m in org.client("bob").inbox()] == ["dsn"]
 
 
+def notify_never_also_silences_the_stores_refusal(release: str) -> None:
+    org = make_org(release)
+    org.store.quotas.set_limits(StorageLimits(prohibit_send_receive_kb=1), "bob")
+    org.client("alice").send("bob", subject="fill", body="x" * 4096)  # below the limit until this arrives
+    _send(_session(org), "sender@example.net", "", [("bob@contoso.com", "NOTIFY=NEVER")])
+    assert _reports_to(org) == []
+    _send(_session(org), "sender@example.net", "", [("bob@contoso.com", "NOTIFY=FAILURE")])
+    (report,) = _reports_to(org)
+    assert dsn_fields(report).recipient("bob@contoso.com")["Status"] == "5.2.2"
+
+
 def a_failure_report_carries_orcpt_and_envid(release: str) -> None:
     org = make_org(release)
     _send(_session(org), "sender@example.net", "ENVID=QQ+2B1", [("nobody@contoso.com", "ORCPT=rfc822;Nobody+40old.example")])
@@ -267,6 +279,8 @@ ROWS = [
         dsn_parameters_are_read_in_any_case_and_bad_ones_refused),
     Row("SIZE over the limit is refused at MAIL", "RFC 1870 §6.1; Q262945", size_over_the_limit_is_refused_at_mail),
     Row("NOTIFY=NEVER suppresses the NDR", "RFC 3461 §4.1", notify_never_suppresses_the_ndr),
+    Row("NOTIFY=NEVER also silences the store's refusal", "RFC 3461 §4.1; Q238498 (the refusal NDR)",
+        notify_never_also_silences_the_stores_refusal),
     Row("a failure report carries ORCPT and ENVID", "RFC 3461 §4.2, §4.4; RFC 3464 §2.2.1, §2.3.1",
         a_failure_report_carries_orcpt_and_envid),
     Row("NOTIFY=SUCCESS on local delivery gives a delivery report", "RFC 3461 §6.2.7.1; RFC 3464 §2.3.3",
