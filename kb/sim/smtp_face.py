@@ -299,7 +299,11 @@ def smtp_factory(org: Organisation, lock: threading.Lock) -> Any:
             reply = await handler.answer(self.session, lambda inbound: inbound.auth(arg or ""))
             while reply.startswith("334 "):
                 await self.push(reply)
-                line = await self._reader.readline()
+                line = await self._auth_line()
+                if line is None:
+                    # Longer than a command may be (RFC 5321 §4.5.3.1.4): the exchange ends.
+                    reply = await handler.answer(self.session, lambda inbound: inbound.auth_abort("line_too_long"))
+                    break
                 if not line:
                     return  # the client went away
                 text = line.decode("ascii", "replace").rstrip("\r\n")
@@ -308,6 +312,21 @@ def smtp_factory(org: Organisation, lock: threading.Lock) -> Any:
             if reply.startswith("235"):
                 self.session.authenticated = True
             await self.push(reply)
+
+        async def _auth_line(self) -> bytes | None:
+            """Read the client's answer to a 334 prompt; None (after discarding it) when it is over-long."""
+            try:
+                return await self._reader.readuntil(b"\n")
+            except asyncio.IncompleteReadError as error:
+                return error.partial
+            except asyncio.LimitOverrunError as error:
+                while True:  # drop the rest of the line, then answer (as aiosmtpd does for commands)
+                    await self._reader.readexactly(error.consumed)
+                    try:
+                        await self._reader.readuntil(b"\n")
+                        return None
+                    except asyncio.LimitOverrunError as more:
+                        error = more
 
         async def smtp_NOOP(self, arg: str) -> None:
             """NOOP."""

@@ -93,3 +93,19 @@ def test_a_telnet_client_walks_auth_login_and_dsn_parameters_reach_the_next_hop(
     fields = dsn_fields(report)
     assert fields.per_message["Original-Envelope-Id"] == "Q+1"
     assert fields.recipient("bob@contoso.com")["Action"] == "delivered"
+
+
+def test_an_over_long_answer_to_a_prompt_ends_the_exchange_and_the_session_goes_on(served: tuple[Organisation, Bound]) -> None:
+    org, bound = served
+    wire = Wire(bound.smtp[1])
+    try:
+        wire.reply()
+        wire.say("EHLO client.example.org")
+        assert wire.say("AUTH LOGIN") == ["334 VXNlcm5hbWU6"]
+        assert wire.say("A" * 200_000) == ["500 Line too long"]
+        assert wire.say("NOOP") == ["250 OK"]
+        assert wire.say("AUTH LOGIN") == ["334 VXNlcm5hbWU6"]
+        assert wire.say("*") == ["501 Syntax error in parameters or arguments"]
+    finally:
+        wire.close()
+    assert not org.ims.protocol_log.sessions[0].lines[-1].endswith("A" * 100)

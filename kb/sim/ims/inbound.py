@@ -227,6 +227,11 @@ class InboundSession:
         self._command(exchange.log_form(line))
         return self._auth_step(line)
 
+    def auth_abort(self, key: str) -> Reply:
+        """End an AUTH exchange the listener could not continue (an over-long line) with reply ``key``."""
+        self.auth_exchange = None
+        return self._reply(key)
+
     def _auth_step(self, line: str) -> Reply:
         exchange = self.auth_exchange
         assert exchange is not None
