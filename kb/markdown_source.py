@@ -1,7 +1,7 @@
 """Native Markdown articles: ``articles/QNNNNNN.md`` (YAML front matter + body) -> article record.
 
 The ``.md`` file is the one source of truth; its record is derived here (and cached by content
-hash under ``<kb root>/.kb/cache/markdown/``), never written beside it. Every line in the record
+hash by kb.record_cache under ``<kb root>/.kb/cache/``), never written beside it. Every line in the record
 is a line of the ``.md`` file, and ``MarkdownLocator`` maps a record field back to the line and
 column of the front matter key or body block it came from, so diagnostics point into the file.
 
@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import re
 from dataclasses import dataclass, field
 from functools import cache
@@ -50,7 +49,6 @@ STATUS_KEYS: tuple[str, ...] = ("kind", "affected", "fixed", "hotfix", "conditio
 ARTICLE_LINK_RE = re.compile(r"^(?:\./)?(Q[0-9]{5,7})(?:\.md|\.yaml)?/?(#[^\s]*)?$", re.I)
 _REFERENCE_ID_RE = re.compile(r"^Q[0-9]{5,6}$")
 _FENCE_CLOSE = ("---", "...")
-_CACHE_FOLDER = Path(".kb") / "cache" / "markdown"
 
 
 @cache
@@ -487,52 +485,15 @@ def derive_record(text: str, path: str) -> tuple[dict[str, Any], FrontMatter]:
 
 
 # --------------------------------------------------------------------------------------------
-# Cache by content hash
+# Cache by content hash (kb.record_cache)
 
 
-@cache
-def _code_version() -> str:
-    """Return a digest of the code and data a derived record depends on."""
-    from kb.resources import data_path
-
-    digest = hashlib.sha256()
-    files = [Path(__file__), data_path("releases", "catalogue.yaml"), data_path("text", "parts.py"),
-             data_path("schemas", "article.schema.json")]
-    files += sorted(data_path("status").glob("*.py"))
-    for file in files:
-        if file.is_file():
-            digest.update(file.read_bytes())
-    return digest.hexdigest()[:16]
-
-
-def _cache_file(path: str, text: str) -> Path | None:
-    """Return the cache file of a ``.md`` article in a kb root's ``articles/`` (None elsewhere)."""
-    source = Path(path)
-    if source.parent.name != "articles":
-        return None
-    key = hashlib.sha256(f"{_code_version()}\0{source.name}\0{text}".encode("utf-8")).hexdigest()
-    return source.parent.parent / _CACHE_FOLDER / f"{key}.json"
-
-
-def derive(text: str, path: str) -> Derived:
-    """Return the derived record of a ``.md`` article, from the cache when its bytes are known."""
-    from kb.files import write_atomic
+def derive(text: str, path: str, data: bytes | None = None) -> Derived:
+    """Return the derived record of a ``.md`` article (``text``, from bytes ``data``), cached by content hash."""
+    from kb.record_cache import cached
 
     front = split_front_matter(text, path)
-    cached = _cache_file(path, text)
-    record: dict[str, Any] | None = None
-    if cached is not None and cached.is_file():
-        try:
-            record = json.loads(cached.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            record = None
-    if not isinstance(record, dict):
-        record, front = derive_record(text, path)
-        if cached is not None:
-            try:
-                write_atomic(cached, json.dumps(record, sort_keys=False).encode("utf-8"))
-            except (OSError, TypeError, ValueError):
-                pass  # a cache that cannot be written (or a value JSON cannot hold) only costs time
+    record = cached(path, text.encode("utf-8") if data is None else data, lambda: derive_record(text, path)[0])
     return Derived(record, front, MarkdownLocator(front, record))
 
 

@@ -35,15 +35,14 @@ def check_publishable(record: dict[str, Any], path: str, text: str | None = None
 
 def load_publishable(path: str | os.PathLike[str]) -> Article:
     """Load a record file that is valid to publish; raise RecordError or SchemaError, located."""
-    from kb.store import article_of, is_markdown, loads, read_text
+    from kb.store import article_of, cached_record, decode, is_markdown, read_bytes
 
     name = str(path)
     if is_markdown(path):
         return _markdown_publishable(path)
-    text = read_text(path)
-    record = loads(text, name)
-    check_publishable(record, name, text)
-    return article_of(record)
+    data = read_bytes(path)
+    # The cache remembers a record that passed the check: its content and the check's code are its key.
+    return article_of(cached_record(name, data, decode(data, name), check_publishable))
 
 
 def _markdown_publishable(path: str | os.PathLike[str]) -> Article:

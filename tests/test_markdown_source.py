@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -89,13 +88,20 @@ def test_section_and_block_lines_are_lines_of_the_md_file(tmp_path: Path) -> Non
     assert cause is not None and "(a blank line inside the fence)" in cause.blocks[0].text
 
 
-def test_the_record_is_derived_and_cached_under_dot_kb_never_beside_the_article(tmp_path: Path) -> None:
+def test_the_record_is_derived_and_cached_under_dot_kb_never_beside_the_article(tmp_path: Path, monkeypatch) -> None:
+    import kb.markdown_source
+
     path = _write(tmp_path, ARTICLE)
     first = load_source(path).record
     assert sorted(p.name for p in path.parent.iterdir()) == ["Q900001.md"]
-    cached = list((tmp_path / ".kb" / "cache" / "markdown").glob("*.json"))
-    assert len(cached) == 1 and json.loads(cached[0].read_text()) == first
-    assert load_source(path).record == first  # from the cache
+    assert list((tmp_path / ".kb" / "cache" / "records").rglob("log-*.kbl"))
+
+    def no_derivation(text: str, path: str) -> None:
+        raise AssertionError("derived again")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(kb.markdown_source, "derive_record", no_derivation)
+        assert load_source(path).record == first  # from the cache
     path.write_text(ARTICLE.replace("no second NDR", "no other NDR"), encoding="utf-8")
     assert "no other NDR" in load_source(path).record["sections"][0]["blocks"][0]["text"]
 

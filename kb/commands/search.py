@@ -6,6 +6,8 @@ import json
 
 import click
 
+from kb.commands.options import jobs_option
+
 #: Exit status when no article matches, as grep's.
 NO_MATCH = 1
 
@@ -62,18 +64,28 @@ def command(query: str, as_json: bool, limit: int, product: str | None, release:
 
 @click.command(name="index")
 @click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
-def index_command(as_json: bool) -> None:
+@jobs_option("record loaders")
+def index_command(as_json: bool, jobs: int | None) -> None:
     """Rebuild the search index of `kb search` from every record in articles/.
+
+    Records are read through the record cache (.kb/cache), so only the records changed since
+    they were last loaded are parsed again, in parallel.
 
     \b
     Example:
       kb index
+      kb index -j 4 --json
     """
+    from kb.commands.options import progress_bar, show_progress
     from kb.resources import project_root
     from kb.site.fts import index_path, refresh
+    from kb.site.records import record_files
 
     root = project_root()
-    counts = refresh(root, force=True)
+    # Counting the records costs a folder scan: only for a terminal that shows the bar.
+    total = len(record_files(root / "articles")) if show_progress() else 0
+    with progress_bar("indexing", total) as advance:
+        counts = refresh(root, force=True, jobs=jobs, progress=advance)
     for error in counts["errors"]:
         click.echo(error, err=True)
     if as_json:

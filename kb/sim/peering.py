@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from kb.exceptions import ConfigError, SimError
-from kb.sim.remote import RemoteDelivery, RemoteHost, Reply
+from kb.sim.outside.remote import RemoteDelivery, RemoteHost, Reply
 
 if TYPE_CHECKING:
     from kb.sim.ims.inbound import InboundSession

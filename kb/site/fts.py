@@ -23,7 +23,7 @@ import sqlite3
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from kb.exceptions import KbError, NotFoundError
 
@@ -41,7 +41,13 @@ RACY_SECONDS = 2.0
 #: Matches ranked before the tie-break by id, per result asked for; more ties than that and
 #: the query ranks every match (exact either way).
 CANDIDATES_PER_HIT = 4
+#: Records a worker process loads at a time; fewer than two chunks load in the process itself.
+PARALLEL_CHUNK = 128
 _TOKEN = re.compile(r"[\w.]+", re.UNICODE)
+
+
+#: Told (records done, records to do) as an index is built.
+Progress = Callable[[int, int], None]
 
 
 class SearchError(KbError):
@@ -143,17 +149,29 @@ def _document(path_text: str) -> tuple[str, dict[str, Any] | None, str | None]:
     }, None
 
 
-def _documents(paths: list[str]) -> Iterable[tuple[str, dict[str, Any] | None, str | None]]:
-    """Yield the documents of ``paths``, loading them in worker processes when there are many."""
-    if len(paths) < 200:
+def _documents(root: Path, paths: list[str], jobs: int | None = None
+               ) -> Iterable[tuple[str, dict[str, Any] | None, str | None]]:
+    """Yield the documents of ``paths``, loading them in ``jobs`` worker processes when there are many."""
+    from kb.commands.options import jobs_for
+
+    workers = jobs_for(jobs, len(paths) // PARALLEL_CHUNK)
+    if workers < 2:
         yield from map(_document, paths)
         return
-    # The parent only inserts rows (a fraction of a record's load): the workers get the cores.
     import multiprocessing
 
-    jobs = max(2, os.cpu_count() or 1)
-    with multiprocessing.get_context("fork").Pool(jobs) as pool:
-        yield from pool.imap(_document, paths, chunksize=128)
+    from kb import record_cache
+
+    record_cache.open_for(root)  # read the cache's index once; the forked workers share it
+    pool = multiprocessing.get_context("fork").Pool(workers, initializer=record_cache.worker_start)
+    try:
+        yield from pool.imap(_document, paths, chunksize=PARALLEL_CHUNK)
+        pool.close()
+    except BaseException:
+        pool.terminate()
+        raise
+    finally:
+        pool.join()
 
 
 def _signature(path: Path) -> str:
@@ -181,11 +199,14 @@ def _meta(db: sqlite3.Connection, path: Path) -> dict[str, str]:
         raise SearchError(f"{path}: cannot open the search index: {error} (run `kb index`)") from error
 
 
-def refresh(root: Path, *, force: bool = False) -> dict[str, Any]:
+def refresh(root: Path, *, force: bool = False, jobs: int | None = None,
+            progress: Progress | None = None) -> dict[str, Any]:
     """Bring the index of ``root/articles`` up to date; return counts of what changed.
 
     ``force`` rebuilds it from scratch. Without it, nothing is read when neither the articles
     folder nor the verify results changed since the last check (see the module docstring).
+    Records load in ``jobs`` worker processes (default: all cores) when there are many;
+    ``progress(done, total)`` is told as records are indexed.
     """
     path = index_path(root)
     folder = root / "articles"
@@ -196,23 +217,30 @@ def refresh(root: Path, *, force: bool = False) -> dict[str, Any]:
     verify_file = root / ".kb" / "verify-results.json"
     verify_sig = _signature(verify_file)
     if force or not path.is_file():
-        return _rebuild(root, path, now, folder_sig, verify_sig)
+        return _rebuild(root, path, now, folder_sig, verify_sig, jobs, progress)
     db = _connect(path, create=False)
     try:
         meta = _meta(db, path)
         if meta.get("schema") != SCHEMA_VERSION:
             db.close()
-            return _rebuild(root, path, now, folder_sig, verify_sig)
+            return _rebuild(root, path, now, folder_sig, verify_sig, jobs, progress)
         if (meta.get("folder") == folder_sig and meta.get("verify") == verify_sig
                 and now - float(meta.get("scanned") or 0) < RESCAN_SECONDS):
             return {"indexed": 0, "removed": 0, "articles": int(meta.get("articles") or 0), "errors": []}
-        return _update(db, root, meta, now, folder_sig, verify_sig)
+        return _update(db, root, meta, now, folder_sig, verify_sig, jobs, progress)
     finally:
         db.close()
 
 
-def _rebuild(root: Path, path: Path, now: float, folder_sig: str, verify_sig: str) -> dict[str, Any]:
-    """Index every record into a new file and swap it in (a search meanwhile sees the old one)."""
+def _rebuild(root: Path, path: Path, now: float, folder_sig: str, verify_sig: str,
+             jobs: int | None = None, progress: Progress | None = None) -> dict[str, Any]:
+    """Index every record into a new file and swap it in (a search meanwhile sees the old one).
+
+    Then the record cache is compacted: what the workers parsed becomes one pack, and the
+    entries of records no longer there are dropped.
+    """
+    from kb import record_cache
+
     fresh = path.with_name(path.name + ".new")
     fresh.unlink(missing_ok=True)
     db = _connect(fresh)
@@ -220,7 +248,7 @@ def _rebuild(root: Path, path: Path, now: float, folder_sig: str, verify_sig: st
         # A file nobody reads until it is complete and renamed: no journal to keep.
         db.execute("PRAGMA journal_mode = OFF")
         db.execute("PRAGMA synchronous = OFF")
-        counts = _update(db, root, {}, now, folder_sig, verify_sig)
+        counts = _update(db, root, {}, now, folder_sig, verify_sig, jobs, progress)
         db.execute("INSERT INTO docs (docs) VALUES ('optimize')")
         db.commit()
     except BaseException:
@@ -229,25 +257,30 @@ def _rebuild(root: Path, path: Path, now: float, folder_sig: str, verify_sig: st
         raise
     db.close()
     os.replace(fresh, path)
+    record_cache.compact(root)
     return counts
 
 
 def _update(db: sqlite3.Connection, root: Path, meta: dict[str, str], now: float,
-            folder_sig: str, verify_sig: str) -> dict[str, Any]:
+            folder_sig: str, verify_sig: str, jobs: int | None = None,
+            progress: Progress | None = None) -> dict[str, Any]:
     """Compare every record's stat signature with the index and re-read those that changed."""
     from kb.site.records import scan_records
     from kb.site.verification import load_results
 
     files = {name: (mtime, size) for name, mtime, size in scan_records(root / "articles")}
     known = {row[0]: row[1:] for row in db.execute("SELECT file, mtime, size, doc FROM records")}
-    changed = [str(root / "articles" / name) for name, signature in files.items()
-               if name not in known or known[name][:2] != signature]
+    # Plain strings, not Path objects: at 57,000 records Path joins alone cost a second.
+    changed_names = [name for name, signature in files.items()
+                     if name not in known or known[name][:2] != signature]
+    folder = os.path.join(str(root), "articles")
+    changed = [os.path.join(folder, name) for name in changed_names]
     removed = [name for name in known if name not in files]
     errors: list[str] = []
     with db:
-        for name in removed + [Path(p).name for p in changed if Path(p).name in known]:
+        for name in removed + [name for name in changed_names if name in known]:
             _drop(db, known[name][2], name)
-        _insert_all(db, _documents(changed), errors)
+        _insert_all(db, _documents(root, changed, jobs), errors, progress, len(changed))
         verify_file = root / ".kb" / "verify-results.json"
         if changed or removed or meta.get("verify") != verify_sig:
             _refresh_verification(db, load_results(verify_file))
@@ -259,10 +292,12 @@ def _update(db: sqlite3.Connection, root: Path, meta: dict[str, str], now: float
 
 
 def _insert_all(db: sqlite3.Connection, documents: Iterable[tuple[str, dict[str, Any] | None, str | None]],
-                errors: list[str]) -> None:
-    """Insert documents in batches (one statement per table per batch)."""
+                errors: list[str], progress: Progress | None = None, total: int = 0) -> None:
+    """Insert documents in batches (one statement per table per batch), telling ``progress``."""
     batch: list[tuple[str, dict[str, Any]]] = []
+    done = 0
     for path_text, doc, error in documents:
+        done += 1
         if doc is None:
             errors.append(error or path_text)
             continue
@@ -270,8 +305,12 @@ def _insert_all(db: sqlite3.Connection, documents: Iterable[tuple[str, dict[str,
         if len(batch) >= 512:
             _insert_batch(db, batch)
             batch = []
+            if progress is not None:
+                progress(done, total)
     if batch:
         _insert_batch(db, batch)
+    if progress is not None and total:
+        progress(done, total)
 
 
 def _drop(db: sqlite3.Connection, doc: int, name: str) -> None:
@@ -290,7 +329,7 @@ def _insert_batch(db: sqlite3.Connection, batch: list[tuple[str, dict[str, Any]]
     db.executemany("INSERT INTO facets VALUES (?, ?, ?)",
                    [(n, key, value) for n, (_, d) in rows for key, value in d["facets"] if value])
     db.executemany("INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                   [(Path(p).name, d["mtime"], d["size"], d["id"], d["title"], d["date"], d["kind"],
+                   [(os.path.basename(p), d["mtime"], d["size"], d["id"], d["title"], d["date"], d["kind"],
                      int(d["has_repro"]), n) for n, (p, d) in rows])
 
 

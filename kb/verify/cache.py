@@ -157,7 +157,9 @@ class RunCache:
     """Cached run sequences under ``<root>/.kb/cache/verify/``, one JSON file per key."""
 
     def __init__(self, root: Path) -> None:
-        self.folder = Path(root) / ".kb" / "cache" / "verify"
+        from kb.record_cache import cache_folder  # the one locator of .kb/cache
+
+        self.folder = cache_folder(Path(root)) / "verify"
 
     def _path(self, key: str) -> Path:
         """Return the file holding ``key``."""

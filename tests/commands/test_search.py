@@ -83,3 +83,71 @@ def test_a_corrupt_index_file_is_a_one_line_error(tmp_path: Path, monkeypatch) -
     assert result.exit_code == 1
     assert "cannot open the search index" in result.stderr and "kb index" in result.stderr
     assert CliRunner().invoke(cli, ["index"]).exit_code == 0
+
+
+def index_rows(root: Path) -> list[list[tuple]]:
+    """Return every row of the search index of ``root``, table by table, in a stable order."""
+    import sqlite3
+
+    db = sqlite3.connect(root / ".kb" / "search.sqlite")
+    try:
+        return [db.execute(query).fetchall() for query in (
+            "SELECT rowid, ids, title, body, keywords FROM docs ORDER BY rowid",
+            "SELECT doc, key, value FROM facets ORDER BY doc, key, value",
+            "SELECT * FROM records ORDER BY file")]
+    finally:
+        db.close()
+
+
+def test_index_in_parallel_builds_the_index_a_serial_run_builds(tmp_path: Path, monkeypatch) -> None:
+    import kb.site.fts
+    from kb import record_cache
+
+    root = shipped_kb(tmp_path / "kb")
+    monkeypatch.chdir(root)
+    monkeypatch.setattr(kb.site.fts, "PARALLEL_CHUNK", 2)  # a few records are enough for workers
+    runner = CliRunner()
+    assert runner.invoke(cli, ["index", "-j", "1"]).exit_code == 0
+    serial = index_rows(root)
+    record_cache.clear(root)  # the workers parse every record themselves
+    parallel = runner.invoke(cli, ["index", "-j", "2", "--json"])
+    assert parallel.exit_code == 0, parallel.output
+    assert json.loads(parallel.stdout)["indexed"] == len(serial[2]) > 30
+    assert index_rows(root) == serial
+    assert runner.invoke(cli, ["index", "-j", "2"]).exit_code == 0  # from the cache this time
+    assert index_rows(root) == serial
+
+
+def test_index_reads_records_from_the_cache_when_they_are_unchanged(tmp_path: Path, monkeypatch) -> None:
+    import kb.store
+
+    root = shipped_kb(tmp_path / "kb")
+    monkeypatch.chdir(root)
+    runner = CliRunner()
+    assert runner.invoke(cli, ["index"]).exit_code == 0
+
+    def refuse(text: str, path: str, loader: object = None) -> dict:
+        raise AssertionError(f"{path}: parsed again")
+
+    monkeypatch.setattr(kb.store, "loads", refuse)
+    again = runner.invoke(cli, ["index", "--json"])
+    assert again.exit_code == 0, again.output
+    assert json.loads(again.stdout)["errors"] == []
+
+
+def test_index_after_a_site_build_parses_no_record_again(tmp_path: Path, monkeypatch) -> None:
+    import kb.store
+
+    root = shipped_kb(tmp_path / "kb")
+    monkeypatch.chdir(root)
+    runner = CliRunner()
+    built = runner.invoke(cli, ["site", "build", "--no-search", "--out", str(tmp_path / "site")])
+    assert built.exit_code == 0, built.output
+
+    def refuse(text: str, path: str, loader: object = None) -> dict:
+        raise AssertionError(f"{path}: parsed again")
+
+    monkeypatch.setattr(kb.store, "loads", refuse)
+    indexed = runner.invoke(cli, ["index", "--json"])
+    assert indexed.exit_code == 0, indexed.output
+    assert json.loads(indexed.stdout)["errors"] == []

@@ -45,8 +45,11 @@ def test_json_puts_only_the_document_on_stdout() -> None:
 
 
 def test_the_default_is_the_articles_folder_of_the_project(imported: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    project = imported.parent
-    (imported).rename(project / "articles")
+    # A project of its own (not pytest's shared base folder, where an articles/ folder would
+    # make every later test's tmp_path look like it sits in a knowledge base).
+    project = imported.with_name(imported.name + "-project")
+    project.mkdir()
+    imported.rename(project / "articles")
     monkeypatch.chdir(project)
     result = CliRunner().invoke(cli, ["validate"])
     assert result.exit_code == 0, result.stderr

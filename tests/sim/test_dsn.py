@@ -1,10 +1,10 @@
-"""kb.sim.dsn: the DSN parameters of RFC 3461 as the IMS reads, keeps and passes them on."""
+"""kb.sim.core.dsn: the DSN parameters of RFC 3461 as the IMS reads, keeps and passes them on."""
 
 from __future__ import annotations
 
 import pytest
 
-from kb.sim.dsn import (DsnRequest, MailParameters, ParameterError, RecipientParameters, parse_mail, parse_rcpt,
+from kb.sim.core.dsn import (DsnRequest, MailParameters, ParameterError, RecipientParameters, parse_mail, parse_rcpt,
                         recipient_request, request_of, xtext_decode, xtext_encode)
 
 

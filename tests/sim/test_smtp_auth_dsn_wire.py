@@ -11,7 +11,7 @@ import pytest
 
 from kb.sim.config import load_org
 from kb.sim.org import Organisation
-from kb.sim.report import dsn_fields
+from kb.sim.store.report import dsn_fields
 from kb.sim.serve import Bound, SimServer
 
 from test_smtp_wire import Wire

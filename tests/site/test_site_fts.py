@@ -191,3 +191,10 @@ def test_kb_index_replaces_the_index_file_whole(kb_root: Path) -> None:
     assert first["indexed"] == first["articles"]
     assert not index_path(kb_root).with_name("search.sqlite.new").exists()
     assert ids(search(kb_root, "trailing space NDR"))[0] == "Q254893"
+
+
+def test_a_rebuild_tells_its_progress_up_to_every_record(kb_root: Path) -> None:
+    told: list[tuple[int, int]] = []
+    counts = refresh(kb_root, force=True, progress=lambda done, total: told.append((done, total)))
+    assert told and told[-1] == (counts["articles"], counts["articles"])
+    assert [done for done, _ in told] == sorted(done for done, _ in told)

@@ -235,3 +235,74 @@ def test_a_word_only_one_shard_holds_is_required_in_every_shard(large: Path, pag
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+# Cold opening of a sharded site: the first bundle answers first, the others share two workers.
+
+def test_the_first_results_show_before_the_other_bundles_answer_and_the_counts_end_exact(
+        large: Path, page) -> None:
+    from kb.site.serve import serve_in_thread
+
+    build(large)
+    server, thread = serve_in_thread(large / "site", 0)
+    held: list = []
+    release = {"now": False}
+
+    def hold(route) -> None:
+        if release["now"]:
+            route.continue_()
+        else:
+            held.append(route)
+
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/"
+        # Every bundle but the first stays unanswered until the first results are on screen.
+        page.route(re.compile(r"/pagefind-\d+/"), hold)
+        page.goto(url + "search/index.html?q=the")
+        page.wait_for_selector("#results li", timeout=20000)
+        assert page.eval_on_selector("#results", "l => l.dataset.partial") == "1"
+        assert "found" not in page.inner_text("#search-status") and held
+        release["now"] = True
+        for route in held:
+            route.continue_()
+        page.wait_for_selector("#search-status[data-count]", state="attached", timeout=20000)
+        early = int(page.eval_on_selector("#search-status", "s => s.dataset.count"))
+        page.wait_for_function("/found/.test(document.getElementById('search-status').textContent)",
+                               timeout=20000)
+        status = page.inner_text("#search-status")
+        ids = page.eval_on_selector_all("#results li a .id", "els => els.map(e => e.textContent)")
+        assert page.eval_on_selector("#results", "l => l.dataset.partial") is None
+        count = int(status.split()[0])
+        articles = len(list((large / "articles").glob("Q*.yaml")))
+        # "the" is in every article: the count is exact, the early one too, and each page once.
+        assert early == count == articles
+        assert len(ids) == len(set(ids)) == min(count, 20)
+    finally:
+        page.unroute(re.compile(r"/pagefind-\d+/"))
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+def test_ten_bundles_are_searched_by_at_most_two_pagefind_workers_a_page(large: Path, page) -> None:
+    from kb.site.serve import serve_in_thread
+
+    build(large)
+    server, thread = serve_in_thread(large / "site", 0)
+    workers: list[str] = []
+    page.on("worker", lambda worker: workers.append(worker.url))
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/"
+        # Opened without a query, the other bundles still load (they wait for a first answer).
+        page.goto(url + "search/index.html")
+        page.wait_for_selector("body[data-search-ready]", timeout=20000)
+        assert 1 <= len(workers) <= 2
+        workers.clear()
+        ids, status = found(page, url, "NDR")
+        assert "Q254893" in ids and int(status.split()[0]) == len(ids) == len(set(ids))
+        assert 1 <= len(workers) <= 2
+        assert all(w.endswith("/pagefind-worker.js") for w in workers)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)

@@ -22,7 +22,7 @@ import binascii
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from kb.sim.builds import build
+from kb.sim.core.builds import build
 
 if TYPE_CHECKING:
     from kb.sim.ims import InternetMailService

@@ -12,13 +12,13 @@ import base64
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from kb.sim.directory import Mailbox
-from kb.sim.eventlog import hresult_data
-from kb.sim.imail import IMAIL_E_HOP_COUNT, ConversionError
+from kb.sim.core.directory import Mailbox
+from kb.sim.core.eventlog import hresult_data
+from kb.sim.store.imail import IMAIL_E_HOP_COUNT, ConversionError
 from kb.sim.ims.auth import MECHANISMS, AuthExchange, auth_disabled, decode, log_form
-from kb.sim.dsn import DsnRequest, MailParameters, ParameterError, RecipientParameters, parse_mail, parse_rcpt
+from kb.sim.core.dsn import DsnRequest, MailParameters, ParameterError, RecipientParameters, parse_mail, parse_rcpt
 from kb.sim.ims.extension import EXTENSION_NDR, IMS_HONOURS_NDR_DISPOSITION
-from kb.sim.builds import build
+from kb.sim.core.builds import build
 import kb.sim.ims.replies as replies
 from kb.sim.ims.content import name_failures, read_tnef
 from kb.sim.ims.ndr import UNKNOWN_RECIPIENT, Failure, FailureKind
@@ -27,10 +27,10 @@ from kb.sim.ims.relay import may_relay
 from kb.sim.ims.recipients import relay_target, reroute_target, resolve_local
 from kb.sim.ims.routing import match_domain
 from kb.sim.ims.mtsid import inbound_mts_id
-from kb.sim.mapi import MAPI_E_NETWORK_ERROR, MAPI_E_NOT_ENOUGH_MEMORY, MapiError
-from kb.sim.p1 import P1Recipient, Transfer
-from kb.sim.remote import Reply
-from kb.sim.store import RecipientLimitError
+from kb.sim.core.mapi import MAPI_E_NETWORK_ERROR, MAPI_E_NOT_ENOUGH_MEMORY, MapiError
+from kb.sim.core.p1 import P1Recipient, Transfer
+from kb.sim.outside.remote import Reply
+from kb.sim.store.infostore import RecipientLimitError
 
 #: At most 32,766 (0x7FFE) recipients on one message: the MAPI recipient table limit of
 #: Emsmdb32.dll (ims-domain §2.5.1), and the RCPT count past which the IMS answers 452 (§2.8,
@@ -39,7 +39,7 @@ MAPI_RECIPIENT_LIMIT = 0x7FFE
 
 if TYPE_CHECKING:
     from kb.sim.ims import InternetMailService
-    from kb.sim.message import MapiMessage
+    from kb.sim.core.message import MapiMessage
 
 SOURCE = "MSExchangeIMC"
 # Q246051 (fix: Msexcimc.exe 5.5.2651.58, post-SP3 IMS fixes of December 14, 1999, Q246889; in
@@ -83,7 +83,7 @@ class InboundSession:
     rcpt_to: list[str] = field(default_factory=list)
     wire: bool = False
     # ESMTP state: parameters need EHLO (RFC 1869 §4); DSN parameters of the transaction
-    # (RFC 3461, kb.sim.dsn); an AUTH exchange in progress and the account it logged on as.
+    # (RFC 3461, kb.sim.core.dsn); an AUTH exchange in progress and the account it logged on as.
     extended: bool = True
     mail_params: MailParameters = field(default_factory=MailParameters)
     rcpt_params: list[RecipientParameters] = field(default_factory=list)
@@ -154,7 +154,7 @@ class InboundSession:
         """Answer MAIL FROM (``params``: ``SIZE=``, ``RET=``, ``ENVID=``, ``AUTH=``, RFC 1870/3461/2554).
 
         A second MAIL inside a transaction is out of sequence (RFC 5321 §4.1.4); a malformed
-        parameter is refused with 501, an unknown one with 555 (kb.sim.dsn).
+        parameter is refused with 501, an unknown one with 555 (kb.sim.core.dsn).
         """
         self._command(f"MAIL FROM:<{address}> {params.strip()}".rstrip())
         if self.mail_from is not None:

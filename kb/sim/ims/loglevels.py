@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from kb.sim.builds import build
+from kb.sim.core.builds import build
 from kb.sim.ims.spool import GrowingFile
 
 if TYPE_CHECKING:

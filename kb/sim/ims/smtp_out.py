@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Callable
 
-from kb.sim.builds import build
-from kb.sim.directory import DistributionList
-from kb.sim.dsn import RecipientParameters, request_of
+from kb.sim.core.builds import build
+from kb.sim.core.directory import DistributionList
+from kb.sim.core.dsn import RecipientParameters, request_of
 from kb.sim.ims.ndr import Failure, remote_failure
 from kb.sim.ims.outbound import Attempt
 from kb.sim.ims.content import for_destination

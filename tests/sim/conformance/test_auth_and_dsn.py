@@ -10,9 +10,9 @@ from sim_conformance import HOST, RELEASES, Deviation, Row, dsn_blocks, judge, m
 from kb.sim import Organisation, RelayRules
 from kb.sim.ims.auth import IMS_READS_DISABLE_AUTH
 from kb.sim.ims.inbound import InboundSession
-from kb.sim.message import MapiMessage
-from kb.sim.quota import StorageLimits
-from kb.sim.report import dsn_fields, parse_report
+from kb.sim.core.message import MapiMessage
+from kb.sim.store.quota import StorageLimits
+from kb.sim.store.report import dsn_fields, parse_report
 
 PEER = "198.51.100.7"
 DSN_HOST, DSN_HOST_IP = "mx.dsn.example", "192.0.2.26"

@@ -6,7 +6,7 @@ The IMS advertises ``DSN`` in its EHLO reply (Q262945) and implements RFC 1891 (
 ``SIZE=<n>`` (RFC 1870) is the other advertised MAIL parameter (Q262945 shows ``SIZE=1460
 RET=FULL``), and ``AUTH=<mailbox>`` (RFC 2554 §5) is accepted and ignored.
 
-What the request does to the reports (kb.sim.report, kb.sim.ims.ndr, kb.sim.ims.smtp_out):
+What the request does to the reports (kb.sim.store.report, kb.sim.ims.ndr, kb.sim.ims.smtp_out):
 NOTIFY without FAILURE (NEVER, or SUCCESS/DELAY alone) suppresses the NDR of that recipient;
 SUCCESS asks for a delivery report when the message is delivered to a mailbox, an "expanded"
 report when a distribution list takes it, and a "relayed" report when the IMS hands it to a
