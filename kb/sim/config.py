@@ -146,6 +146,9 @@ def org_from_config(release: str, data: dict[str, Any], path: str = "<config>", 
         with places.at("mailboxes", i):
             org.add_mailbox(box["alias"], box.get("display_name", ""), box.get("smtp"), box.get("x400", ""),
                             box.get("home_server", ""))
+            if "password" in box:
+                org.directory.set_password(box["alias"], box["password"])  # SMTP AUTH (kb.sim.ims.auth)
+    org.directory.guest_enabled = bool(data.get("guest_account", False))  # Q251149
     for i, entry in enumerate(data.get("custom_recipients", [])):
         with places.at("custom_recipients", i):
             org.add_custom_recipient(entry["alias"], entry["target"], entry.get("display_name", ""), entry.get("smtp"))
@@ -165,7 +168,8 @@ def org_from_config(release: str, data: dict[str, Any], path: str = "<config>", 
         with places.at("remote_hosts", i):
             org.add_remote_host(host["name"], host["ip"], host.get("behaviour", "accept"),
                                 recipients={k.lower(): v for k, v in host.get("recipients", {}).items()},
-                                delay=host.get("delay", 0.0), max_size=host.get("max_size", 0))
+                                delay=host.get("delay", 0.0), max_size=host.get("max_size", 0),
+                                extensions=tuple(host.get("extensions", ())))
     org.store.max_recipients_on_submit = data.get("store", {}).get("max_recipients_on_submit", 0)
     if "storage_limits" in data.get("store", {}):
         org.store.quotas.set_limits(StorageLimits(**data["store"]["storage_limits"]))  # ranges: the schema

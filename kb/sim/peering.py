@@ -68,17 +68,17 @@ class PeerSession:
         assert self.session is not None
         return self.session.ehlo(name)
 
-    def mail(self, address: str) -> Reply:
-        """Send MAIL FROM."""
+    def mail(self, address: str, params: str = "") -> Reply:
+        """Send MAIL FROM (with its ESMTP parameters)."""
         assert self.session is not None
         self.mail_from = address
         self.rcpts = []
-        return self.session.mail(address)
+        return self.session.mail(address, params)
 
-    def rcpt(self, address: str) -> Reply:
-        """Send RCPT TO."""
+    def rcpt(self, address: str, params: str = "") -> Reply:
+        """Send RCPT TO (with its ESMTP parameters)."""
         assert self.session is not None
-        reply = self.session.rcpt(address)
+        reply = self.session.rcpt(address, params)
         if reply.code < 300:
             self.rcpts.append(address)
         return reply

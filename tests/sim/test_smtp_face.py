@@ -26,15 +26,15 @@ def _session(peer: str = "192.0.2.7") -> Session:
     return session
 
 
-def test_the_handler_hooks_drive_the_modelled_inbound_path_without_sockets() -> None:
+def test_the_handler_drives_the_modelled_inbound_path_without_sockets() -> None:
     org = load_org("Exchange Server 5.5 SP3")
     handler = ImsSmtpHandler(org, threading.Lock())
     session, envelope = _session(), Envelope()
 
     async def dialogue() -> list[str]:
-        replies = [await handler.handle_MAIL(None, session, envelope, "someone@example.net", [])]  # type: ignore[arg-type]
-        replies.append(await handler.handle_RCPT(None, session, envelope, "victim@elsewhere.example", []))  # type: ignore[arg-type]
-        replies.append(await handler.handle_RCPT(None, session, envelope, "alice@contoso.com", []))  # type: ignore[arg-type]
+        replies = [await handler.mail(session, envelope, "someone@example.net", "")]
+        replies.append(await handler.rcpt(session, envelope, "victim@elsewhere.example", ""))
+        replies.append(await handler.rcpt(session, envelope, "alice@contoso.com", ""))
         envelope.original_content = b"Subject: hooks\r\n\r\nbody\r\n"
         replies.append(await handler.handle_DATA(None, session, envelope))  # type: ignore[arg-type]
         return replies
@@ -53,7 +53,7 @@ def test_the_handler_hooks_answer_421_without_touching_the_model_while_the_ims_i
     org.ims.stop()
     handler = ImsSmtpHandler(org, threading.Lock())
     session, envelope = _session(), Envelope()
-    reply = asyncio.run(handler.handle_MAIL(None, session, envelope, "someone@example.net", []))  # type: ignore[arg-type]
+    reply = asyncio.run(handler.mail(session, envelope, "someone@example.net", ""))
     assert reply == "421 exch01.contoso.com Service not available, closing transmission channel"
     assert envelope.mail_from is None and org.ims.protocol_log.sessions == []
 

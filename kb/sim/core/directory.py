@@ -53,6 +53,9 @@ class Directory:
     def __init__(self) -> None:
         self._entries: dict[str, Entry] = {}
         self._proxies: dict[str, str] = {}
+        self._passwords: dict[str, str] = {}  # Windows NT account (lower case) -> password
+        # The Windows NT domain's Guest account (User Manager "Account Disabled" unticked, Q251149).
+        self.guest_enabled = False
 
     def add(self, entry: Entry) -> Entry:
         """Add ``entry``; raise SimError on a duplicate alias or proxy address."""
@@ -78,6 +81,29 @@ class Directory:
     def find(self, alias: str) -> Entry | None:
         """Return the entry with ``alias`` or None."""
         return self._entries.get(alias.lower())
+
+    def set_password(self, alias: str, password: str) -> None:
+        """Give the mailbox ``alias`` a Windows NT account of the same name with ``password``.
+
+        The IMS checks SMTP AUTH credentials with LogonUser() against the Windows NT domain
+        (Q235627); the simulator models each mailbox's primary Windows NT account as named like
+        its alias (assumption). Raise SimError when ``alias`` is not a mailbox.
+        """
+        if not isinstance(self.find(alias), Mailbox):
+            raise SimError(f"directory: {alias!r} is not a mailbox (only mailboxes have Windows NT accounts)")
+        self._passwords[alias.lower()] = password
+
+    def logon(self, user: str, password: str) -> str | None:
+        """Return the account a Windows NT network logon (LogonUser) gets, or None when it fails.
+
+        ``user`` is ``account`` or ``DOMAIN\\account``. A known account needs its password; an
+        unknown name logs on as Guest when the Guest account is enabled (Windows NT; Q251149),
+        else fails ("Logon failure: unknown user name or bad password", Q235627).
+        """
+        account = user.rpartition("\\")[2].lower()
+        if account in self._passwords:
+            return account if self._passwords[account] == password else None
+        return "guest" if self.guest_enabled else None
 
     def by_smtp(self, address: str) -> Entry | None:
         """Return the entry owning the SMTP proxy ``address`` (exact, case-insensitive) or None."""

@@ -17,7 +17,7 @@ LOG_CATEGORIES = ("initialization_termination", "internal_processing", "message_
                   "smtp_protocol_log", "content_conversion", "message_archival")
 # MSExchangeIMC\Parameters values the simulator models (ims-domain §2.12).
 REGISTRY_VALUES = ("AlwaysAllowForwarding", "ResolveP2", "InboundSizeLimit", "OutboundSizeLimit",
-                   "AdvertiseSMTPExtensions", "SiteDomain", "DisableETRN")
+                   "AdvertiseSMTPExtensions", "SiteDomain", "DisableETRN", "DisableAuth")
 NOTIFY_OPTIONS = ("host", "address", "timeout", "other")
 MAX_MESSAGE_SIZE_KB = 9_999_999  # General tab "Maximum 1-9,999,999 K" (ims-domain §2.8)
 WHERE = "ImsConfig"

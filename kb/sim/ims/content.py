@@ -22,6 +22,7 @@ expanded, the list, which is the P2 row no envelope recipient matches - instead 
 from __future__ import annotations
 
 import binascii
+import re
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
@@ -96,8 +97,15 @@ def for_destination(ims: "InternetMailService", transfer: "Transfer", route: "Do
     return out.as_bytes(policy=WIRE)
 
 
+# What a message must contain somewhere for TNEF to be in it: the MIME type, the uuencoded file
+# name, or a transfer encoding that could hide the latter (checked before parsing, for speed).
+_MAY_HOLD_TNEF = re.compile(rb"ms-tnef|winmail\.dat|base64|quoted-printable", re.IGNORECASE)
+
+
 def read_tnef(data: bytes) -> TnefMessage | None:
     """Return the TNEF content of an inbound message (MIME attachment or uuencoded), or None."""
+    if not _MAY_HOLD_TNEF.search(data):
+        return None  # neither the type, the file name nor an encoding that could hide them
     parsed = BytesParser(policy=policy.default).parsebytes(data)
     try:
         for part in parsed.walk():

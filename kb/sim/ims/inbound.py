@@ -8,12 +8,15 @@ moves the spool file to IN\\ARCHIVE (Q192186, Q246051); conversion failures go t
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from kb.sim.core.directory import Mailbox
 from kb.sim.core.eventlog import hresult_data
 from kb.sim.store.imail import IMAIL_E_HOP_COUNT, ConversionError
+from kb.sim.ims.auth import MECHANISMS, AuthExchange, auth_disabled, decode, log_form
+from kb.sim.core.dsn import DsnRequest, MailParameters, ParameterError, RecipientParameters, parse_mail, parse_rcpt
 from kb.sim.ims.extension import EXTENSION_NDR, IMS_HONOURS_NDR_DISPOSITION
 from kb.sim.core.builds import build
 import kb.sim.ims.replies as replies
@@ -79,6 +82,13 @@ class InboundSession:
     mail_from: str | None = None
     rcpt_to: list[str] = field(default_factory=list)
     wire: bool = False
+    # ESMTP state: parameters need EHLO (RFC 1869 §4); DSN parameters of the transaction
+    # (RFC 3461, kb.sim.core.dsn); an AUTH exchange in progress and the account it logged on as.
+    extended: bool = True
+    mail_params: MailParameters = field(default_factory=MailParameters)
+    rcpt_params: list[RecipientParameters] = field(default_factory=list)
+    auth_exchange: AuthExchange | None = None
+    account: str = ""
 
     def __post_init__(self) -> None:
         self.log = self.ims.protocol_log.open("inbound", f"{self.peer_name or self.peer_ip} [{self.peer_ip}]")
@@ -127,29 +137,52 @@ class InboundSession:
         reply = replies.reply("ehlo", host=self.ims.org.fqdn, peer=self.peer_ip, size=self.ims.advertised_size_limit())
         if self.ims.config.registry.get("DisableETRN", 0):
             reply = Reply(reply.code, reply.text, tuple(m for m in reply.more if m != "ETRN"))  # Q258292
+        if auth_disabled(self.ims):
+            reply = Reply(reply.code, reply.text, tuple(m for m in reply.more if not m.startswith("AUTH")))  # Q235627
+        self.extended = True
         return self._answer(reply)
 
     def helo(self, name: str) -> Reply:
         """Answer HELO."""
         self._command(f"HELO {name}")
         self.helo_name = name
+        self.extended = False
         self.rset()
         return self._reply("helo")
 
-    def mail(self, address: str) -> Reply:
-        """Answer MAIL FROM; a second MAIL inside a transaction is out of sequence (RFC 5321 §4.1.4)."""
-        self._command(f"MAIL FROM:<{address}>")
+    def mail(self, address: str, params: str = "") -> Reply:
+        """Answer MAIL FROM (``params``: ``SIZE=``, ``RET=``, ``ENVID=``, ``AUTH=``, RFC 1870/3461/2554).
+
+        A second MAIL inside a transaction is out of sequence (RFC 5321 §4.1.4); a malformed
+        parameter is refused with 501, an unknown one with 555 (kb.sim.core.dsn).
+        """
+        self._command(f"MAIL FROM:<{address}> {params.strip()}".rstrip())
         if self.mail_from is not None:
             return self._reply("bad_sequence")
+        try:
+            parsed = parse_mail(params, self.extended)
+        except ParameterError as error:
+            return self._reply(error.key)
+        limit = self.ims.inbound_size_limit()
+        if parsed.size is not None and limit and parsed.size > limit:
+            return self._reply("size_exceeded")  # RFC 1870 §6.1: refused before the data is sent
         self.mail_from = address
+        self.mail_params = parsed
         self.rcpt_to = []
+        self.rcpt_params = []
+        if parsed.size is not None:
+            return self._reply("mail_ok_size", address=address, size=parsed.size)  # Q262945
         return self._reply("mail_ok", address=address)
 
-    def rcpt(self, address: str) -> Reply:
-        """Answer RCPT TO: relay rules and the recipient limit."""
-        self._command(f"RCPT TO:<{address}>")
+    def rcpt(self, address: str, params: str = "") -> Reply:
+        """Answer RCPT TO (``params``: ``NOTIFY=``, ``ORCPT=``, RFC 3461): relay rules and the recipient limit."""
+        self._command(f"RCPT TO:<{address}> {params.strip()}".rstrip())
         if self.mail_from is None:
             return self._reply("bad_sequence")
+        try:
+            parsed = parse_rcpt(params, self.extended)
+        except ParameterError as error:
+            return self._reply(error.key)
         config = self.ims.config
         limit = min(config.max_inbound_recipients or MAPI_RECIPIENT_LIMIT, MAPI_RECIPIENT_LIMIT)
         if len(self.rcpt_to) >= limit:
@@ -162,7 +195,72 @@ class InboundSession:
         if not self.ims.accepts_inbound(target) and not self.may_relay_to(target):
             return self._reply("relay_denied")
         self.rcpt_to.append(address)
+        self.rcpt_params.append(parsed)
         return self._reply("rcpt_ok", address=address)
+
+    def auth(self, argument: str) -> Reply:
+        """Answer AUTH (RFC 2554): ``LOGIN`` [initial response]; then ``auth_response`` per 334 prompt.
+
+        Refused with 503 once authenticated or inside a mail transaction (RFC 2554 §4), 504 for
+        a mechanism the IMS does not do, 502 when DisableAuth is set (Q235627).
+        """
+        self._command(log_form(f"AUTH {argument}"))
+        if auth_disabled(self.ims) or not self.extensions_advertised:
+            return self._reply("not_implemented")
+        if self.authenticated or self.mail_from is not None:
+            return self._reply("bad_sequence")
+        mechanism, _, initial = argument.strip().partition(" ")
+        if not mechanism:
+            return self._reply("syntax")
+        if mechanism.upper() not in MECHANISMS:
+            return self._reply("auth_mechanism")
+        self.auth_exchange = AuthExchange(mechanism.upper(), "username")
+        if initial.strip():
+            return self._auth_step(initial)  # RFC 2554 §4: an initial response (the user name)
+        return self._reply("auth_username")
+
+    def auth_response(self, line: str) -> Reply:
+        """Answer the client's line after a 334 prompt (base64; ``*`` cancels: 501)."""
+        exchange = self.auth_exchange
+        if exchange is None:
+            return self.unknown(line.split(" ", 1)[0])
+        self._command(exchange.log_form(line))
+        return self._auth_step(line)
+
+    def auth_abort(self, key: str) -> Reply:
+        """End an AUTH exchange the listener could not continue (an over-long line) with reply ``key``."""
+        self.auth_exchange = None
+        return self._reply(key)
+
+    def _auth_step(self, line: str) -> Reply:
+        exchange = self.auth_exchange
+        assert exchange is not None
+        text = None if line.strip() == "*" else decode(line)
+        if text is None:
+            self.auth_exchange = None  # RFC 2554 §4: cancelled, or not base64
+            return self._reply("auth_cancelled")
+        if exchange.step == "username":
+            exchange.user, exchange.step = text, "password"
+            return self._reply("auth_password")
+        self.auth_exchange = None
+        account = self.ims.org.directory.logon(exchange.user, text)
+        if account is None:
+            # Q235627: "Authentication attempt (AUTH LOGIN) from <hostname> as <username> failed:
+            # LogonUser() call failed ..."
+            self.ims.org.eventlog.log(SOURCE, 4183, mechanism=exchange.mechanism,
+                                      host=self.helo_name or self.peer_ip, user=exchange.user)
+            return self._reply("auth_failed")
+        self.authenticated, self.account = True, account
+        return self._reply("auth_ok", mechanism=exchange.mechanism)
+
+    def login(self, user: str, password: str) -> Reply:
+        """Run ``AUTH LOGIN`` with ``user``/``password`` (base64 as on the wire); return the last reply."""
+        reply = self.auth("LOGIN")
+        for answer in (user, password):
+            if reply.code != 334:
+                return reply
+            reply = self.auth_response(base64.b64encode(answer.encode("utf-8")).decode("ascii"))
+        return reply
 
     def noop(self) -> Reply:
         """Answer NOOP."""
@@ -227,8 +325,11 @@ class InboundSession:
         if limit and len(payload) > limit:
             self.rset()
             return self._reply("size_exceeded")
+        dsn = None
+        if self.mail_params.ret or self.mail_params.envid is not None or any(p.notify is not None or p.orcpt for p in self.rcpt_params):
+            dsn = DsnRequest(self.mail_params, {row: p for row, p in enumerate(self.rcpt_params, start=1)})
         name = self.ims.inbound.accept(self.mail_from, list(self.rcpt_to), payload, self.peer_ip,
-                                       self.peer_name or self.helo_name or self.peer_ip)
+                                       self.peer_name or self.helo_name or self.peer_ip, dsn)
         self.rset()
         return self._reply("data_ok", name=name)
 
@@ -252,6 +353,8 @@ class InboundSession:
         """Forget the current transaction."""
         self.mail_from = None
         self.rcpt_to = []
+        self.mail_params = MailParameters()
+        self.rcpt_params = []
 
     def reset(self) -> Reply:
         """Answer RSET."""
@@ -274,6 +377,7 @@ class InboundPath:
         self.bytes_in = 0
         # Envelope of each spool file still in IN, so a restart can retry it (4182, Q232279).
         self.envelopes: dict[str, tuple[str, list[str]]] = {}
+        self.dsn: dict[str, DsnRequest] = {}  # DSN request of each spool file still in IN
 
     def received_header(self, name: str, peer_ip: str, peer_name: str) -> bytes:
         """Return the Received header the IMS adds (form of Q190084)."""
@@ -282,7 +386,8 @@ class InboundPath:
         return (f"Received: from {peer_name} ([{peer_ip}]) by {org.server} with SMTP "
                 f"(Microsoft Exchange Internet Mail Service Version {self.ims.build.version})\r\n\tid {name}; {when}\r\n").encode("ascii")
 
-    def accept(self, mail_from: str, rcpt_to: list[str], payload: bytes, peer_ip: str, peer_name: str) -> str:
+    def accept(self, mail_from: str, rcpt_to: list[str], payload: bytes, peer_ip: str, peer_name: str,
+               dsn: DsnRequest | None = None) -> str:
         """Write the message to IN and schedule the inbound worker; return the spool name."""
         ims, org = self.ims, self.ims.org
         name = ims.spool.new_name()
@@ -294,6 +399,8 @@ class InboundPath:
             local = sum(1 for r in rcpt_to if ims.accepts_inbound(r))
             org.eventlog.log(SOURCE, 2002, sender=mail_from, file=f"imcdata\\in\\{name}", host=peer_name, local=local)
         self.envelopes[name] = (mail_from, list(rcpt_to))
+        if dsn is not None:
+            self.dsn[name] = dsn
         org.clock.schedule(0, f"inbound {name}", lambda: self.process(name, mail_from, list(rcpt_to)))
         return name
 
@@ -322,6 +429,7 @@ class InboundPath:
         except ConversionError as error:
             ims.spool.move("IN", name, "BAD", now, str(error))
             self.envelopes.pop(name, None)
+            self.dsn.pop(name, None)
             return
         except MapiError as error:
             if error.hresult != MAPI_E_NETWORK_ERROR:
@@ -333,6 +441,9 @@ class InboundPath:
             if org.store.state != "running":
                 ims.stop()
             return
+        dsn = self.dsn.pop(name, None)
+        if dsn is not None:
+            message.props["dsn"] = dsn.to_props()  # rows are numbered as the RCPTs were (from_internet)
         tnef = read_tnef(data)
         if tnef is not None:
             message.props["tnef"] = tnef  # the sender's P2 recipient table (Q246881)

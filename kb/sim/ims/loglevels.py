@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from kb.sim.core.builds import build
+from kb.sim.ims.spool import GrowingFile
 
 if TYPE_CHECKING:
     from kb.sim.ims import InternetMailService
@@ -128,18 +129,29 @@ def file_line(ims_build: object, level: int, line: str) -> str | None:
 
 
 class LogFileWriter:
-    """Writes each session's ``Imcdata\\LOG`` file at the configured level, line by line as it is logged."""
+    """Writes each session's ``Imcdata\\LOG`` file at the configured level, line by line as it is logged.
+
+    Each call appends only what is new in the session to the file (a GrowingFile): the writer
+    never rewrites the file, so a long connection costs each line once.
+    """
 
     def __init__(self, ims: "InternetMailService") -> None:
         self.ims = ims
-        self._done: dict[str, tuple[int, int, list[str]]] = {}  # logfile -> (lines, packets, file lines)
+        self._done: dict[str, tuple[int, int, GrowingFile]] = {}  # logfile -> (lines, packets, file)
 
     def write(self, session: "ProtocolSession") -> None:
         """Append what is new in ``session`` to its file; crash the service where the writer does (Q239816)."""
         level = self.ims.config.log_level("smtp_protocol_log")
         if level < MINIMUM or not self.ims.running:
             return
-        lines_done, packets_done, out = self._done.get(session.logfile, (0, 0, []))
+        now = self.ims.org.clock.now()
+        done = self._done.get(session.logfile)
+        if done is None:
+            done = (0, 0, GrowingFile(session.logfile, now, session.direction))
+            self.ims.spool.put("LOG", done[2])
+        lines_done, packets_done, log = done
+        out = log.lines
+        log.time = now
         try:
             while lines_done < len(session.lines) or packets_done < len(session.packets):
                 if packets_done < len(session.packets) and session.packets[packets_done][0] <= lines_done:
@@ -152,13 +164,7 @@ class LogFileWriter:
                 if line is not None:
                     out.append(line)
         except AccessViolation:
-            self._done[session.logfile] = (len(session.lines), len(session.packets), out)
-            self._flush(session, out)
+            self._done[session.logfile] = (len(session.lines), len(session.packets), log)
             self.ims.crash("c0000005", "wvsprintfA")
             return
-        self._done[session.logfile] = (lines_done, packets_done, out)
-        self._flush(session, out)
-
-    def _flush(self, session: "ProtocolSession", out: list[str]) -> None:
-        data = ("\r\n".join(out) + "\r\n").encode("utf-8") if out else b""
-        self.ims.spool.write("LOG", session.logfile, data, self.ims.org.clock.now(), session.direction)
+        self._done[session.logfile] = (lines_done, packets_done, log)

@@ -15,6 +15,7 @@ from kb.sim.core.builds import build
 from kb.sim.core.directory import Mailbox
 from kb.sim.core.eventlog import hresult_data
 from kb.sim.core.mapi import MapiError
+from kb.sim.core.dsn import recipient_request
 from kb.sim.ims.p1codes import reason_for
 from kb.sim.core.message import MapiMessage
 from kb.sim.store.report import ReportedFailure
@@ -114,6 +115,10 @@ class NdrGenerator:
     def report(self, transfer: "Transfer", spool_name: str, failures: list[Failure], spool_dir: str = "OUT") -> MapiMessage | None:
         """Report ``failures`` on ``transfer``; return the NDR, or None when none was sent."""
         org = self.ims.org
+        if "dsn" in transfer.message.props:
+            # NOTIFY without FAILURE (NEVER, SUCCESS or DELAY alone): no NDR for that recipient (RFC 3461 §4.1).
+            failures = [f for f in failures
+                        if recipient_request(transfer.message.props, f.recipient.p1.row_id).wants_failure]
         if not failures:
             return None
         if transfer.message.props.get("null_reverse_path"):

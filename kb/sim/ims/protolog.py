@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, Callable
 
 
+@lru_cache(maxsize=64)
 def log_time(when: datetime) -> str:
     """Return the log's time stamp form, e.g. ``4/5/99 10:22:41 AM`` (Q228725)."""
+    # Cached: virtual time stands still while a session runs, so most lines share a stamp.
     hour = when.hour % 12 or 12
     return f"{when.month}/{when.day}/{when.year % 100:02d} {hour}:{when.minute:02d}:{when.second:02d} {'AM' if when.hour < 12 else 'PM'}"
 

@@ -22,6 +22,7 @@ from typing import Any
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 import kb.sim.ims.replies as replies
+from kb.sim.ims.auth import log_form
 from kb.sim.ims.inbound import InboundSession, server_ident
 from kb.sim.org import Organisation
 from kb.sim.outside.remote import Reply
@@ -120,6 +121,12 @@ class ImsSmtpHandler:
 
         return str(await self._locked(work))
 
+    def auth_line(self, session: Session, text: str) -> str:
+        """Return a client's AUTH continuation line as the protocol log writes it (password masked)."""
+        inbound = getattr(session, "kb_inbound", None)
+        exchange = inbound.auth_exchange if inbound is not None else None
+        return exchange.log_form(text) if exchange is not None else text
+
     def wire_command(self, session: Session | None, text: str) -> None:
         """Note a command line as it came off the wire, for the protocol log."""
         self._buffer(session, "command", text)
@@ -145,26 +152,24 @@ class ImsSmtpHandler:
             await self._locked(lambda: self._flush(session))
         return sent
 
-    async def handle_MAIL(self, server: SMTP, session: Session, envelope: Envelope, address: str,
-                          mail_options: list[str]) -> str:
-        """MAIL FROM: open the modelled transaction."""
+    async def mail(self, session: Session, envelope: Envelope, address: str, params: str) -> str:
+        """MAIL FROM with its parameters as typed (case kept: ENVID is xtext): the modelled transaction."""
         def ask(inbound: InboundSession) -> Reply:
-            reply = inbound.mail(address)
+            reply = inbound.mail(address, params)
             if reply.code < 300:
-                envelope.mail_from = address
-                envelope.mail_options.extend(mail_options)
+                envelope.mail_from = address or "<>"  # aiosmtpd's DATA gate needs a truthy sender
+                envelope.mail_options.extend(params.split())
             return reply
 
         return await self.answer(session, ask)
 
-    async def handle_RCPT(self, server: SMTP, session: Session, envelope: Envelope, address: str,
-                          rcpt_options: list[str]) -> str:
-        """RCPT TO: relay rules and recipient limits of the IMS."""
+    async def rcpt(self, session: Session, envelope: Envelope, address: str, params: str) -> str:
+        """RCPT TO with its parameters: relay rules, recipient limits and DSN requests of the IMS."""
         def ask(inbound: InboundSession) -> Reply:
-            reply = inbound.rcpt(address)
+            reply = inbound.rcpt(address, params)
             if reply.code < 300:
                 envelope.rcpt_tos.append(address)
-                envelope.rcpt_options.extend(rcpt_options)
+                envelope.rcpt_options.extend(params.split())
             return reply
 
         return await self.answer(session, ask)
@@ -213,7 +218,8 @@ def smtp_factory(org: Organisation, lock: threading.Lock) -> Any:
             @functools.wraps(method)
             async def logged(arg: str) -> None:
                 if not handler.refusal():
-                    handler.wire_command(self.session, f"{name} {arg or ''}".rstrip())
+                    line = f"{name} {arg or ''}".rstrip()
+                    handler.wire_command(self.session, log_form(line) if name == "AUTH" else line)
                 await method(arg)
 
             return logged
@@ -253,6 +259,74 @@ def smtp_factory(org: Organisation, lock: threading.Lock) -> Any:
         async def smtp_HELO(self, hostname: str) -> None:
             """HELO."""
             await self._greet(hostname, lambda inbound: inbound.helo(hostname), False)
+
+        async def _envelope_command(self, keyword: str, arg: str | None,
+                                    ask: Callable[[Session, Envelope, str, str], Awaitable[str]]) -> None:
+            """Parse ``MAIL FROM:``/``RCPT TO:`` and let the model answer, parameters untouched.
+
+            aiosmtpd's own MAIL/RCPT upper-case the parameters and refuse those it does not know
+            (555): the IMS takes SIZE, RET, ENVID, NOTIFY and ORCPT (RFC 1870, RFC 3461), so it
+            reads them itself. Malformed addresses get aiosmtpd's replies, translated as before.
+            """
+            if await self.check_helo_needed():
+                return
+            assert self.session is not None and self.envelope is not None
+            stripped = self._strip_command_keyword(keyword, arg) if arg else None
+            if stripped is None:
+                await self.push(f"501 Syntax: {keyword} <address>")
+                return
+            address, params = self._getaddr(stripped)
+            if address is None:
+                await self.push("553 5.1.3 Error: malformed address")
+                return
+            if not address:
+                await self.push(f"501 Syntax: {keyword} <address>")
+                return
+            address = "" if address == "<>" else address  # the null reverse path (RFC 5321 §4.5.5)
+            await self.push(await ask(self.session, self.envelope, address, (params or "").strip()))
+
+        async def smtp_MAIL(self, arg: str | None) -> None:
+            """MAIL FROM (parameters: RFC 1870 SIZE, RFC 3461 RET/ENVID, RFC 2554 AUTH)."""
+            await self._envelope_command("FROM:", arg, handler.mail)
+
+        async def smtp_RCPT(self, arg: str | None) -> None:
+            """RCPT TO (parameters: RFC 3461 NOTIFY/ORCPT)."""
+            await self._envelope_command("TO:", arg, handler.rcpt)
+
+        async def smtp_AUTH(self, arg: str) -> None:
+            """AUTH (RFC 2554): the IMS's exchange; each client line after a 334 is read here."""
+            assert self.session is not None
+            reply = await handler.answer(self.session, lambda inbound: inbound.auth(arg or ""))
+            while reply.startswith("334 "):
+                await self.push(reply)
+                line = await self._auth_line()
+                if line is None:
+                    # Longer than a command may be (RFC 5321 §4.5.3.1.4): the exchange ends.
+                    reply = await handler.answer(self.session, lambda inbound: inbound.auth_abort("line_too_long"))
+                    break
+                if not line:
+                    return  # the client went away
+                text = line.decode("ascii", "replace").rstrip("\r\n")
+                handler.wire_command(self.session, handler.auth_line(self.session, text))
+                reply = await handler.answer(self.session, lambda inbound: inbound.auth_response(text))
+            if reply.startswith("235"):
+                self.session.authenticated = True
+            await self.push(reply)
+
+        async def _auth_line(self) -> bytes | None:
+            """Read the client's answer to a 334 prompt; None (after discarding it) when it is over-long."""
+            try:
+                return await self._reader.readuntil(b"\n")
+            except asyncio.IncompleteReadError as error:
+                return error.partial
+            except asyncio.LimitOverrunError as error:
+                while True:  # drop the rest of the line, then answer (as aiosmtpd does for commands)
+                    await self._reader.readexactly(error.consumed)
+                    try:
+                        await self._reader.readuntil(b"\n")
+                        return None
+                    except asyncio.LimitOverrunError as more:
+                        error = more
 
         async def smtp_NOOP(self, arg: str) -> None:
             """NOOP."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Callable
 
 from kb.sim.core.builds import build
+from kb.sim.core.directory import DistributionList
+from kb.sim.core.dsn import RecipientParameters, request_of
 from kb.sim.ims.ndr import Failure, remote_failure
 from kb.sim.ims.outbound import Attempt
 from kb.sim.ims.content import for_destination
@@ -64,12 +66,18 @@ class SmtpClient:
         if banner.code != 220:
             return self._defer(entry, recipients, say, banner.line())
         say(f"EHLO {org.fqdn}")
-        say(f"IO: |{link.ehlo(org.fqdn).line()}")
+        greeting = link.ehlo(org.fqdn)
+        say(f"IO: |{greeting.line()}")
         message = entry.transfer.message
+        # RFC 3461 §5.2: a next hop that advertises DSN gets the request; otherwise the IMS itself
+        # reports NOTIFY=SUCCESS recipients as "relayed" once the host took the message.
+        request = request_of(message.props) if "dsn" in message.props else None
+        next_hop_dsn = greeting.code < 300 and any(m.split(" ")[0].upper() == "DSN" for m in greeting.more)
         # kept on relay, <> for reports (RFC 5321 §4.4, §4.5.5); the smart-host path of Q258999
         sender = envelope_sender(ims, entry.transfer, entry.decision)
-        say(f"MAIL FROM:<{sender}>")
-        reply = link.mail(sender)
+        mail_params = request.mail.wire() if request is not None and next_hop_dsn else ""
+        say(f"MAIL FROM:<{sender}> {mail_params}".rstrip())
+        reply = link.mail(sender, mail_params)
         say(f"IO: |{reply.line()}")
         if reply.transient:
             return self._defer(entry, recipients, say, reply.line())
@@ -78,8 +86,11 @@ class SmtpClient:
         accepted: list["ImsRecipient"] = []
         result = Attempt()
         for recipient in recipients:
-            say(f"RCPT TO:<{recipient.address}>")
-            reply = link.rcpt(recipient.address)
+            rcpt_params = ""
+            if request is not None and next_hop_dsn and not self._from_list(recipient):
+                rcpt_params = request.recipients.get(recipient.p1.row_id, RecipientParameters()).wire()
+            say(f"RCPT TO:<{recipient.address}> {rcpt_params}".rstrip())
+            reply = link.rcpt(recipient.address, rcpt_params)
             say(f"IO: |{reply.line()}")
             if reply.code < 300:
                 accepted.append(recipient)
@@ -103,6 +114,9 @@ class SmtpClient:
             say(f"IO: |{reply.line()}")
             if reply.code < 300:
                 result.delivered = accepted
+                if request is not None and not next_hop_dsn:
+                    rows = [(r.p1.row_id, r.address) for r in accepted if not self._from_list(r)]
+                    org.reports.report_success(message, rows, "relayed", entry.transfer, remote_mta=host)
             elif reply.transient:
                 result.retry += accepted
                 result.replies.update({r.address: (reply.line(), host) for r in accepted})
@@ -112,6 +126,11 @@ class SmtpClient:
         if result.retry:
             result.error = f"{host} deferred {len(result.retry)} recipient(s)"
         return result
+
+    def _from_list(self, recipient: "ImsRecipient") -> bool:
+        """Return True for a member of a distribution list (the list was reported on, RFC 3461 §6.2.7.3)."""
+        via = recipient.p1.via
+        return via is not None and isinstance(self.ims.org.directory.find(via), DistributionList)
 
     def _defer(self, entry: "QueueEntry", recipients: list["ImsRecipient"], say: Callable[[str], None], error: str) -> Attempt:
         """Log the reschedule line (Q228725) and hand every recipient back for retry."""

@@ -36,6 +36,30 @@ class SpoolFile:
         return out
 
 
+class GrowingFile(SpoolFile):
+    """A spool file written line by line (the protocol ``LOG`` files): its bytes are joined when read.
+
+    Appending a line costs the line, not the file: the writer never rewrites what is written.
+    """
+
+    def __init__(self, name: str, time: datetime, note: str = "") -> None:
+        self.name, self.time, self.note = name, time, note
+        self.lines: list[str] = []
+        self._joined: tuple[int, bytes] = (0, b"")
+
+    @property  # type: ignore[override]
+    def data(self) -> bytes:
+        """Return the file's bytes (each line ends in CRLF)."""
+        if self._joined[0] != len(self.lines):
+            text = "\r\n".join(self.lines) + "\r\n" if self.lines else ""
+            self._joined = (len(self.lines), text.encode("utf-8"))
+        return self._joined[1]
+
+    @data.setter
+    def data(self, value: bytes) -> None:
+        self.lines = value.decode("utf-8").split("\r\n")[:-1] if value else []
+
+
 def normalise_dir(name: str) -> str:
     """Return the canonical spelling of a spool directory ("in/archive" -> "IN\\ARCHIVE")."""
     key = name.replace("/", "\\").strip("\\").upper()
@@ -66,6 +90,11 @@ class Spool:
         """Create or replace ``directory\\name``."""
         spool_file = SpoolFile(name, data, time, note)
         self._dirs[normalise_dir(directory)][name] = spool_file
+        return spool_file
+
+    def put(self, directory: str, spool_file: SpoolFile) -> SpoolFile:
+        """Place ``spool_file`` (e.g. a GrowingFile) in ``directory`` under its name."""
+        self._dirs[normalise_dir(directory)][spool_file.name] = spool_file
         return spool_file
 
     def copy(self, source: str, name: str, target: str, time: datetime, note: str = "") -> SpoolFile:

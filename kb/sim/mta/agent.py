@@ -15,6 +15,7 @@ from kb.sim.core.message import MapiMessage, RecipientRow, split_address
 from kb.sim.core.mapi import MapiError
 from kb.sim.core.p1 import P1Recipient, Transfer
 from kb.sim.store.report import ReportedFailure
+from kb.sim.core.dsn import recipient_request
 
 if TYPE_CHECKING:
     from kb.sim.org import Organisation
@@ -75,7 +76,10 @@ class MessageTransferAgent:
         for entry, address, addrtype, via in targets:
             if isinstance(entry, Mailbox):
                 # The store delivers local recipients itself, without examining the MTS-ID (Q156710).
-                self.org.store.deliver(entry.alias, message)
+                delivered = self.org.store.deliver(entry.alias, message) is not message
+                if delivered and via is None and "dsn" in message.props:
+                    # NOTIFY=SUCCESS: a delivery report (RFC 3461 §6.2.7.1).
+                    self.org.reports.report_success(message, [(row.row_id, address)], "delivered", gateway)
             elif not self.verify_integrity(message):
                 continue  # lost: no NDR (Q253619)
             elif self.in_ims_address_space(addrtype, address):
@@ -83,6 +87,10 @@ class MessageTransferAgent:
                 gateway.recipients.append(P1Recipient(row.row_id, address, addrtype, via, member))
             else:
                 self.ndr_unroutable(message, row, address)
+        if "dsn" in message.props and targets and targets[0][3] is not None \
+                and isinstance(self.org.directory.find(targets[0][3]), DistributionList):
+            # A list took it: one "expanded" report; its members are not reported on (RFC 3461 §6.2.7.3).
+            self.org.reports.report_success(message, [(row.row_id, row.address)], "expanded", gateway)
 
     def _resolve(self, row: RecipientRow) -> list[tuple[object, str, str, str | None]]:
         """Return (directory entry or None, address, type, via) for the row after expansion."""
@@ -106,6 +114,8 @@ class MessageTransferAgent:
     def ndr_unroutable(self, message: MapiMessage, row: RecipientRow, address: str) -> None:
         """NDR a recipient no connector's address space covers (MSEXCH:MSExchangeMTA line, Q220882)."""
         org = self.org
+        if not recipient_request(message.props, row.row_id).wants_failure:
+            return  # NOTIFY without FAILURE (RFC 3461 §4.1)
         failure = ReportedFailure(
             row_id=row.row_id,
             address=address,

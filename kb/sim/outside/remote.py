@@ -55,6 +55,8 @@ class RemoteDelivery:
     mail_from: str
     rcpt_to: tuple[str, ...]
     data: bytes
+    mail_params: str = ""  # ESMTP parameters of MAIL FROM (RET=, ENVID=, ...)
+    rcpt_params: tuple[str, ...] = ()  # those of each accepted RCPT TO (NOTIFY=, ORCPT=)
 
 
 @dataclass
@@ -72,6 +74,9 @@ class RemoteHost:
     recipients: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
     max_size: int = 0
+    # EHLO extension lines it advertises (e.g. ("DSN",): then the IMS passes the DSN parameters on,
+    # RFC 3461 §5.2); none by default.
+    extensions: tuple[str, ...] = ()
     received: list[RemoteDelivery] = field(default_factory=list)
 
     def connect(self, now: datetime) -> "RemoteSession":
@@ -105,6 +110,8 @@ class RemoteSession:
         self.now = now
         self.mail_from = ""
         self.rcpts: list[str] = []
+        self.mail_params = ""
+        self.rcpt_params: list[str] = []
 
     def banner(self) -> Reply | None:
         """Return the greeting, or None when the host sends none (or drops the link)."""
@@ -116,18 +123,20 @@ class RemoteSession:
 
     def ehlo(self, name: str) -> Reply:
         """Answer EHLO."""
-        return Reply(250, f"{self.host.name} Hello {name}")
+        return Reply(250, f"{self.host.name} Hello {name}", tuple(self.host.extensions))
 
-    def mail(self, address: str) -> Reply:
-        """Answer MAIL FROM."""
+    def mail(self, address: str, params: str = "") -> Reply:
+        """Answer MAIL FROM (``params``: its ESMTP parameters)."""
         self.mail_from = address
+        self.mail_params = params
         self.rcpts = []
+        self.rcpt_params = []
         if self.host.behaviour == "reject":
             return Reply(550, "Requested action not taken: sender rejected")
         return Reply(250, "OK")
 
-    def rcpt(self, address: str) -> Reply:
-        """Answer RCPT TO, honouring per-recipient replies."""
+    def rcpt(self, address: str, params: str = "") -> Reply:
+        """Answer RCPT TO, honouring per-recipient replies (``params``: its ESMTP parameters)."""
         special = self.host.recipients.get(address.lower())
         if special:
             reply = _parse(special)
@@ -135,13 +144,15 @@ class RemoteSession:
             reply = Reply(250, "OK")
         if reply.code < 300:
             self.rcpts.append(address)
+            self.rcpt_params.append(params)
         return reply
 
     def data(self, payload: bytes) -> Reply:
         """Take the message; store it when accepted."""
         if self.host.max_size and len(payload) > self.host.max_size:
             return Reply(552, "Message size exceeds fixed maximum message size")
-        self.host.received.append(RemoteDelivery(self.now, self.host.name, self.mail_from, tuple(self.rcpts), payload))
+        self.host.received.append(RemoteDelivery(self.now, self.host.name, self.mail_from, tuple(self.rcpts), payload,
+                                                 self.mail_params, tuple(self.rcpt_params)))
         return Reply(250, "Message accepted for delivery")
 
 

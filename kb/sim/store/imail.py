@@ -6,6 +6,7 @@ From Exchange 5.0 on, MIME/822 <-> MAPI conversion runs inside the information s
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from email import policy
 from email.message import EmailMessage
@@ -59,6 +60,7 @@ def decode_encapsulated(local: str) -> str:
 STORE_READS_MAC_ATTRIBUTES = build("5.5.2650.0")
 STORE_DROPS_ILLEGAL_MAC_ATTRIBUTES = build("5.5.2652.17")
 MAC_PARAMETERS = ("x-mac-type", "x-mac-creator")
+_MAY_HOLD_MAC_PARAMETERS = re.compile(rb"x-mac-(?:type|creator)", re.IGNORECASE)
 # The content-engine error IS 12006 reports for an inbound message it cannot process, as printed
 # in Q190084 ("Error 80040C05-F20000E9"); Q252624 gives no code, so reusing it is an assumption.
 IMAIL_E_ATTRIBUTE = 0x80040C05
@@ -149,7 +151,7 @@ class Imail:
                                                           if part.get_param(name) is not None}}
                 for part in parsed.walk()
                 if any(part.get_param(name) is not None for name in MAC_PARAMETERS)
-            ]
+            ] if _MAY_HOLD_MAC_PARAMETERS.search(data) else []  # walking every part costs more than the search
             body_part = parsed.get_body(preferencelist=("plain", "html")) if parsed.is_multipart() else parsed
             body = body_part.get_content() if body_part is not None else ""
             charset = body_part.get_content_charset() if body_part is not None else None

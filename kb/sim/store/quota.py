@@ -160,13 +160,14 @@ def _report_refusal(org: "Organisation", mailbox: "Mailbox", message: "MapiMessa
     from kb.sim.core.message import RecipientRow
     from kb.sim.core.p1 import P1Recipient, Transfer
     from kb.sim.store.report import ReportedFailure
+    from kb.sim.core.dsn import recipient_request
 
     row = next((r for r in message.recipients if r.entry == mailbox.alias
                 or r.address.strip().lower() in (a.lower() for a in mailbox.smtp)), None)
     if row is None:
         row = message.recipients[0] if message.recipients else None
-    if row is None:
-        return
+    if row is None or not recipient_request(message.props, row.row_id).wants_failure:
+        return  # (NOTIFY without FAILURE: no report, RFC 3461 §4.1)
     server = mailbox.home_server or org.server
     failure = ReportedFailure(row_id=row.row_id, address=row.address, reason=1, diag=0,
                               diagnostic_line=f"MSEXCH:MSExchangeIS:{org.site}:{server}",

@@ -21,6 +21,7 @@ from kb.sim.core.builds import build
 from kb.sim.store.imail import WIRE, rfc822_date
 from kb.sim.core.mapi import MAPI_E_NOT_FOUND, MapiError
 from kb.sim.core.message import MapiMessage, RecipientRow, ndr_class
+from kb.sim.core.dsn import recipient_request, request_of, xtext_encode
 
 if TYPE_CHECKING:
     from kb.sim.core.p1 import Transfer
@@ -113,6 +114,9 @@ class StoreReports:
             ndr_row.props["remote_reply"] = failure.remote_reply
             ndr_row.props["remote_mta"] = failure.remote_mta
             ndr_row.props["final_recipient"] = failure.address.strip()
+            orcpt = recipient_request(original.props, row.row_id).original_recipient()
+            if orcpt:
+                ndr_row.props["orcpt"] = orcpt  # RFC 3461 §4.2 -> RFC 3464 §2.3.1
             rows.append(ndr_row)
         now = self.org.clock.now()
         ndr = MapiMessage(
@@ -196,15 +200,20 @@ class StoreReports:
         report.attach(MIMEText(ndr.body.replace("\r\n", "\n"), "plain", "us-ascii" if ndr.body.isascii() else "utf-8"))
         status = Message()
         status.set_type("message/delivery-status")
+        request = request_of(original.props)
         per_message = Message()
+        if request is not None and request.mail.envid is not None:
+            per_message["Original-Envelope-Id"] = _field_text(request.mail.envid)  # RFC 3464 §2.2.1
         per_message["Reporting-MTA"] = f"dns; {self.org.fqdn}"
         per_message["Arrival-Date"] = rfc822_date(original.submit_time or ndr.submit_time)
         blocks: list[Message | str] = [per_message]
         for row in ndr.recipients:
             block = Message()
-            block["Original-Recipient"] = f"rfc822;{row.props.get('original_recipient', row.address)}"
+            orcpt = row.props.get("orcpt")
+            block["Original-Recipient"] = (_field_text(str(orcpt)) if orcpt else
+                                           f"rfc822;{row.props.get('original_recipient', row.address)}")
             block["Final-Recipient"] = f"rfc822;{row.props.get('final_recipient') or row.address.strip()}"
-            block["Action"] = "failed"
+            block["Action"] = str(row.props.get("action", "failed"))
             block["Status"] = str(row.props.get("status", "5.0.0"))
             if row.props.get("remote_mta"):
                 block["Remote-MTA"] = f"dns; {row.props['remote_mta']}"
@@ -215,9 +224,67 @@ class StoreReports:
             blocks.append(block)
         status.set_payload(blocks)
         report.attach(status)
-        embedded = BytesParser(policy=policy.compat32).parsebytes(self.org.imail.to_internet(original))
-        report.attach(MIMEMessage(embedded))
+        content = self.org.imail.to_internet(original)
+        if ndr.props.get("without_content"):
+            pass
+        elif request is not None and request.mail.ret == "HDRS":
+            # RET=HDRS (RFC 3461 §4.3): only the header comes back, as text/rfc822-headers (RFC 3462).
+            header = content.split(b"\r\n\r\n", 1)[0] + b"\r\n"
+            headers = MIMEText(header.decode("ascii", "replace").replace("\r\n", "\n"), "rfc822-headers", "us-ascii")
+            report.attach(headers)
+        else:
+            embedded = BytesParser(policy=policy.compat32).parsebytes(content)
+            report.attach(MIMEMessage(embedded))
         return report.as_bytes(policy=WIRE)
+
+    # -- delivery reports (DSN NOTIFY=SUCCESS, RFC 3461 §6.2) ------------------------------
+    def report_success(self, original: MapiMessage, rows: list[tuple[int, str]], action: str,
+                       transfer: "Transfer", remote_mta: str = "") -> MapiMessage | None:
+        """Send a delivery report on ``rows`` ((row id, final recipient)) that asked NOTIFY=SUCCESS.
+
+        ``action`` is RFC 3464's ``delivered`` (a mailbox took it), ``expanded`` (a distribution
+        list did) or ``relayed`` (handed to a host without DSN, RFC 3461 §6.2.7.2; Q156063 §2.2.14
+        records the 5.0 IMS not doing this). Return the report, or None when no row asked.
+        """
+        wanted = [(row_id, final) for row_id, final in rows if recipient_request(original.props, row_id).wants_success]
+        if not wanted or not original.reverse_path:
+            return None
+        now = self.org.clock.now()
+        report_rows: list[RecipientRow] = []
+        for row_id, final in wanted:
+            source = next((r for r in original.recipients if r.row_id == row_id), None)
+            row = copy.deepcopy(source) if source is not None else RecipientRow(row_id=row_id, address=final)
+            row.props = {"final_recipient": final, "action": action, "status": "2.0.0", "remote_mta": remote_mta,
+                         "reason_text": action}
+            orcpt = recipient_request(original.props, row_id).original_recipient()
+            if orcpt:
+                row.props["orcpt"] = orcpt
+            report_rows.append(row)
+        report = MapiMessage(
+            entry_id=self.org.store.new_entry_id(),
+            message_class=original.message_class.replace("IPM.", "REPORT.IPM.", 1) + ".DR"
+            if original.message_class.startswith("IPM.") else "REPORT.IPM.Note.DR",
+            subject=f"{'Delivered' if action == 'delivered' else 'Relayed' if action == 'relayed' else 'Expanded'}: {original.subject}",
+            sender=self.org.postmaster,
+            sender_name="System Administrator",
+            recipients=report_rows,
+            to_line=original.reverse_path,
+            submit_time=now,
+            mts_id=self.org.new_mts_id(),
+            original=original.clone(original.entry_id),
+        )
+        report.message_id = f"<{report.mts_id.rpartition('=')[2]}@{self.org.fqdn}>"
+        report.props["without_content"] = True  # RFC 3461 §4.3: a success report returns no content
+        sent = _client_time(original.submit_time or now)
+        lines = ["Your message", "", f"      Subject:\t{original.subject}", f"      Sent:\t{sent}", "",
+                 {"delivered": "was delivered to the following recipient(s):",
+                  "relayed": "was relayed to a system that does not report delivery for the following recipient(s):",
+                  "expanded": "was delivered to the following distribution list(s), which expanded it:"}[action], ""]
+        lines += [f"      {row.props['final_recipient']} on {_client_time(now)}" for row in report_rows]
+        report.body = "\r\n".join(lines)
+        report.mime = self.render_mime(report)
+        self.deliver_report(report, transfer)
+        return report
 
     # -- delivery ----------------------------------------------------------------------------
     def deliver_report(self, report: MapiMessage, transfer: "Transfer") -> None:
@@ -241,6 +308,18 @@ class StoreReports:
             self.org.store.deliver(entry.alias, report)
             return
         self.org.mta.return_report(report, sender)  # out through the MTA with MAIL FROM:<>
+
+
+def _field_text(value: str) -> str:
+    """Return a decoded ENVID/ORCPT for a delivery-status field: as is when printable, else as xtext.
+
+    RFC 3464 §2.2.1/§2.3.1 carry the values decoded; a value with controls or non-ASCII octets
+    (which a header cannot hold) is written in its xtext form instead (RFC 3461 §4).
+    """
+    if value.isascii() and value.isprintable():
+        return value
+    kind, semi, address = value.partition(";")
+    return f"{kind};{xtext_encode(address)}" if semi and kind.isalnum() else xtext_encode(value)
 
 
 def parse_report(data: bytes) -> EmailMessage:
