@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 from kb.sim.core.builds import build
 
 if TYPE_CHECKING:
-    from kb.sim.ims import InternetMailService
+    from kb.sim.ims.context import Ims
     from kb.sim.ims.protolog import ProtocolSession
 
 NONE, MINIMUM, MEDIUM, MAXIMUM = 0, 1, 3, 5
@@ -130,7 +130,7 @@ def file_line(ims_build: object, level: int, line: str) -> str | None:
 class LogFileWriter:
     """Writes each session's ``Imcdata\\LOG`` file at the configured level, line by line as it is logged."""
 
-    def __init__(self, ims: "InternetMailService") -> None:
+    def __init__(self, ims: "Ims") -> None:
         self.ims = ims
         self._done: dict[str, tuple[int, int, list[str]]] = {}  # logfile -> (lines, packets, file lines)
 
@@ -161,4 +161,4 @@ class LogFileWriter:
 
     def _flush(self, session: "ProtocolSession", out: list[str]) -> None:
         data = ("\r\n".join(out) + "\r\n").encode("utf-8") if out else b""
-        self.ims.spool.write("LOG", session.logfile, data, self.ims.org.clock.now(), session.direction)
+        self.ims.spool.write("LOG", session.logfile, data, self.ims.server.clock.now(), session.direction)

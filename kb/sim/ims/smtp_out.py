@@ -5,15 +5,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Callable
 
 from kb.sim.core.builds import build
-from kb.sim.ims.ndr import Failure, remote_failure
-from kb.sim.ims.outbound import Attempt
+from kb.sim.ims.failures import Failure, remote_failure
+from kb.sim.ims.queue import Attempt
 from kb.sim.ims.content import for_destination
 from kb.sim.ims.smarthost import envelope_sender
 
 if TYPE_CHECKING:
-    from kb.sim.ims import InternetMailService
+    from kb.sim.ims.context import Ims
     from kb.sim.ims.addressing import ImsRecipient
-    from kb.sim.ims.outbound import QueueEntry
+    from kb.sim.ims.queue import QueueEntry
 
 SOURCE = "MSExchangeIMC"
 # RFC 821 §4.2.2: "552 Requested mail action aborted: exceeded storage allocation", a reply to
@@ -31,23 +31,23 @@ REPLY_TIMEOUT = 600.0
 class SmtpClient:
     """``ims.smtp_out``: EHLO, MAIL FROM, RCPT TO, DATA against a simulated remote host."""
 
-    def __init__(self, ims: "InternetMailService") -> None:
+    def __init__(self, ims: "Ims") -> None:
         self.ims = ims
 
     def session(self, entry: "QueueEntry", host: str, ip: str, recipients: list["ImsRecipient"]) -> Attempt:
         """Deliver ``recipients`` of ``entry`` to ``ip``; unfinished recipients come back in ``retry``."""
-        ims, org = self.ims, self.ims.org
+        ims, server = self.ims, self.ims.server
         log = ims.protocol_log
-        now = org.clock.now()
+        now = server.clock.now()
         session = log.open("outbound", f"{host} [{ip}]")
 
         def say(text: str) -> None:
             """Write one line to this session's protocol log."""
             log.write(session, now, text)
 
-        remote = org.internet.at(ip)
+        remote = ims.internet.at(ip)
         if ims.config.log_level("smtp_interface_events") >= 3:
-            org.eventlog.log(SOURCE, 2003, host=host, domain=entry.decision.domain, logfile=session.logfile)
+            server.eventlog.log(SOURCE, 2003, host=host, domain=entry.decision.domain, logfile=session.logfile)
         if remote is None:
             say(f"Connect to {ip} failed.")
             return Attempt(retry=list(recipients), error=f"connect to {host} [{ip}] failed")
@@ -63,8 +63,8 @@ class SmtpClient:
         say(f"IO: |{banner.line()}")
         if banner.code != 220:
             return self._defer(entry, recipients, say, banner.line())
-        say(f"EHLO {org.fqdn}")
-        say(f"IO: |{link.ehlo(org.fqdn).line()}")
+        say(f"EHLO {server.fqdn}")
+        say(f"IO: |{link.ehlo(server.fqdn).line()}")
         message = entry.transfer.message
         # kept on relay, <> for reports (RFC 5321 §4.4, §4.5.5); the smart-host path of Q258999
         sender = envelope_sender(ims, entry.transfer, entry.decision)

@@ -13,26 +13,35 @@ from kb.sim.mta.deferred import DeferredDelivery
 from kb.sim.core.directory import CustomRecipient, DistributionList, Mailbox
 from kb.sim.core.message import MapiMessage, RecipientRow, split_address
 from kb.sim.core.mapi import MapiError
-from kb.sim.core.p1 import P1Recipient, Transfer
-from kb.sim.store.report import ReportedFailure
+from kb.sim.core.p1 import P1Recipient, ReportedFailure, Transfer
+from kb.sim.mta.x400 import X400Connector, connector_for
 
 if TYPE_CHECKING:
-    from kb.sim.org import Organisation
+    from kb.sim.core.ports import Gateway, Reports, Store
+    from kb.sim.core.server import Server
 
 
 class MessageTransferAgent:
     """Routes by recipient: local delivery, or the IMS (the only gateway simulated)."""
 
-    def __init__(self, org: "Organisation") -> None:
-        self.org = org
-        self.build = org.builds.mta
+    def __init__(self, server: "Server", store: "Store", reports: "Reports") -> None:
+        self.server = server
+        self.store = store
+        self.reports = reports
+        self.gateway: "Gateway"  # the IMS, connected by the assembly layer (kb.sim.org)
+        self.build = server.builds.mta
+        self.x400_connectors: list[X400Connector] = []
         # The IMS address space; "SMTP *" is the default (Q189492).
         self.ims_address_spaces: list[tuple[str, str]] = [("SMTP", "*")]
         self.transferred = 0
         self.rejected: list[str] = []  # MTS-IDs of messages that failed integrity verification
-        self.deferred = DeferredDelivery(self)  # "Do not deliver before" (Q214682, Q248253)
+        self.deferred = DeferredDelivery(server, reports, self.route, self.build)  # "Do not deliver before" (Q214682, Q248253)
         # The Windows NT service MSExchangeMTA: "running" or "stopped" (Q247255).
         self.state = "running"
+
+    def connect(self, gateway: "Gateway") -> None:
+        """Connect the MTA to the gateway whose MTS-OUT queue it fills (the IMS)."""
+        self.gateway = gateway
 
     @property
     def running(self) -> bool:
@@ -48,7 +57,7 @@ class MessageTransferAgent:
         if self.running:
             return
         self.state = "running"
-        self.org.store.mta_session_opened()
+        self.store.mta_session_opened()
 
     def submit(self, message: MapiMessage, originator: str = "") -> None:
         """Route every recipient row of ``message`` (after its deferred delivery time, if any)."""
@@ -67,7 +76,7 @@ class MessageTransferAgent:
 
     def _originator_alias(self, message: MapiMessage) -> str:
         # Reports go to the envelope originator: a local mailbox only when the reverse path is one.
-        entry = self.org.directory.by_smtp(message.reverse_path) if message.reverse_path else None
+        entry = self.server.directory.by_smtp(message.reverse_path) if message.reverse_path else None
         return entry.alias if entry is not None else ""
 
     def _route_row(self, message: MapiMessage, row: RecipientRow, gateway: Transfer) -> None:
@@ -75,7 +84,7 @@ class MessageTransferAgent:
         for entry, address, addrtype, via in targets:
             if isinstance(entry, Mailbox):
                 # The store delivers local recipients itself, without examining the MTS-ID (Q156710).
-                self.org.store.deliver(entry.alias, message)
+                self.store.deliver(entry.alias, message)
             elif not self.verify_integrity(message):
                 continue  # lost: no NDR (Q253619)
             elif self.in_ims_address_space(addrtype, address):
@@ -86,14 +95,14 @@ class MessageTransferAgent:
 
     def _resolve(self, row: RecipientRow) -> list[tuple[object, str, str, str | None]]:
         """Return (directory entry or None, address, type, via) for the row after expansion."""
-        entry = self.org.directory.find(row.entry) if row.entry else None
+        entry = self.server.directory.find(row.entry) if row.entry else None
         if entry is None and row.addrtype == "SMTP":
-            entry = self.org.directory.by_smtp(row.address)
+            entry = self.server.directory.by_smtp(row.address)
         if entry is None:
             return [(None, row.address, row.addrtype, None)]
         out: list[tuple[object, str, str, str | None]] = []
         members: list[Mailbox | CustomRecipient] = (
-            self.org.directory.expand(entry.alias) if isinstance(entry, DistributionList) else [entry])
+            self.server.directory.expand(entry.alias) if isinstance(entry, DistributionList) else [entry])
         via = entry.alias if isinstance(entry, DistributionList) else None
         for member in members:
             if isinstance(member, CustomRecipient):
@@ -105,22 +114,22 @@ class MessageTransferAgent:
 
     def ndr_unroutable(self, message: MapiMessage, row: RecipientRow, address: str) -> None:
         """NDR a recipient no connector's address space covers (MSEXCH:MSExchangeMTA line, Q220882)."""
-        org = self.org
+        server = self.server
         failure = ReportedFailure(
             row_id=row.row_id,
             address=address,
             reason=1,
             diag=0,
-            diagnostic_line=f"MSEXCH:MSExchangeMTA:{org.site}:{org.server}",
+            diagnostic_line=f"MSEXCH:MSExchangeMTA:{server.site}:{server.name}",
             reason_text="No transport provider was available for delivery to this recipient.",
             status="5.4.0",
         )
         try:
-            report = org.reports.create_ndr(message, [failure])
+            report = self.reports.create_ndr(message, [failure])
         except MapiError:
             return  # (inference) the MTA drops a report the store cannot build; no article describes a log
-        sender = org.directory.by_smtp(message.reverse_path) if message.reverse_path else None
-        org.reports.deliver_report(report, Transfer(message=message, recipients=[P1Recipient(row.row_id, address)],
+        sender = server.directory.by_smtp(message.reverse_path) if message.reverse_path else None
+        self.reports.deliver_report(report, Transfer(message=message, recipients=[P1Recipient(row.row_id, address)],
                                                     originator=sender.alias if isinstance(sender, Mailbox) else ""))
 
     def verify_integrity(self, message: MapiMessage) -> bool:
@@ -140,11 +149,11 @@ class MessageTransferAgent:
             return True
         if message.mts_id not in self.rejected:
             self.rejected.append(message.mts_id)
-            org = self.org
-            self.org.eventlog.log(
+            server = self.server
+            server.eventlog.log(
                 "MSExchangeMTA", 3150,
-                entity=f"/o={org.organisation}/ou={org.site}/cn=Configuration/cn=Connections/"
-                       f"cn=Internet Mail Connector ({org.server})",
+                entity=f"/o={server.organisation}/ou={server.site}/cn=Configuration/cn=Connections/"
+                       f"cn=Internet Mail Connector ({server.name})",
             )
         return False
 
@@ -166,8 +175,16 @@ class MessageTransferAgent:
         report.props["null_reverse_path"] = True
         self.transfer_to_ims(Transfer(message=report, recipients=[P1Recipient(0, recipient)]))
 
+    def return_foreign_report(self, report: MapiMessage, transfer: Transfer) -> bool:
+        """Send ``report`` back over the X.400 connector its original came in on, as a P1 report; False if none."""
+        connector = connector_for(self.x400_connectors, transfer.message)
+        if connector is None:
+            return False
+        connector.return_report(report, transfer)
+        return True
+
     def transfer_to_ims(self, transfer: Transfer) -> None:
         """Put ``transfer`` into MTS-OUT and wake the IMS (XAPI transfer, Q234065)."""
         self.transferred += 1
-        self.org.store.queue("MTS-OUT").append(transfer)
-        self.org.ims.wake_outbound()
+        self.store.queue("MTS-OUT").append(transfer)
+        self.gateway.wake_outbound()
