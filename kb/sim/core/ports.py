@@ -18,17 +18,11 @@ from kb.sim.core.message import MapiMessage
 from kb.sim.core.p1 import ReportedFailure, Transfer
 
 
-class Store(Protocol):
-    """The information store as the MTA, the IMS and the connectors reach it (MAPI, the MTS queues)."""
-
-    state: str  # the MSExchangeIS service: "running", "stopped" or "stopping"
+class Delivery(Protocol):
+    """The store as the MTA and the connectors reach it: local delivery, the MTS queues, entry ids."""
 
     def new_entry_id(self) -> str:
         """Return the next entry id."""
-        ...
-
-    def submit(self, alias: str, message: MapiMessage) -> MapiMessage:
-        """Submit ``message`` from mailbox ``alias`` (Sent Items, then the MTA)."""
         ...
 
     def deliver(self, alias: str, message: MapiMessage) -> MapiMessage:
@@ -39,13 +33,15 @@ class Store(Protocol):
         """Return the live contents of the IMS queue folder MTS-IN or MTS-OUT."""
         ...
 
-    def folders(self, alias: str) -> list[str]:
-        """Return the folder names of a mailbox."""
+    def mta_session_opened(self) -> None:
+        """Hand every message waiting for the MTA over to it ("Gateway Out", Q234065)."""
         ...
 
-    def folder(self, alias: str, name: str) -> list[Any]:
-        """Return the live items of one folder of a mailbox."""
-        ...
+
+class GatewayStore(Delivery, Protocol):
+    """The store as a MAPI gateway (the IMS) reaches it: MTS-IN submits, property fetches, reports."""
+
+    state: str  # the MSExchangeIS service: "running", "stopped" or "stopping"
 
     def transfer_in(self, message: MapiMessage) -> None:
         """Hand a message a gateway submitted through MTS-IN to the MTA."""
@@ -71,8 +67,20 @@ class Store(Protocol):
         """Let the store generate a report for the gateway, or raise MapiError."""
         ...
 
-    def mta_session_opened(self) -> None:
-        """Hand every message waiting for the MTA over to it."""
+
+class Store(GatewayStore, Protocol):
+    """The whole information store, as the parts of its own room (IMAIL, reports, rules, limits) use it."""
+
+    def submit(self, alias: str, message: MapiMessage) -> MapiMessage:
+        """Submit ``message`` from mailbox ``alias`` (Sent Items, then the MTA)."""
+        ...
+
+    def folders(self, alias: str) -> list[str]:
+        """Return the folder names of a mailbox."""
+        ...
+
+    def folder(self, alias: str, name: str) -> list[Any]:
+        """Return the live items of one folder of a mailbox."""
         ...
 
     def crash(self, exception: str, function: str) -> None:

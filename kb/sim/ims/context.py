@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from kb.sim.core.builds import Build
     from kb.sim.core.message import MapiMessage
     from kb.sim.core.p1 import Transfer
-    from kb.sim.core.ports import Converter, Reports, Store
+    from kb.sim.core.ports import Converter, GatewayStore, Reports
     from kb.sim.core.server import Server
     from kb.sim.ims.addressing import ImsRecipient
     from kb.sim.ims.config import ImsConfig
@@ -100,7 +100,7 @@ class Ims(Protocol):
         ...
 
     @property
-    def store(self) -> "Store":
+    def store(self) -> "GatewayStore":
         """The information store (MTS-IN, MTS-OUT, MAPI)."""
         ...
 

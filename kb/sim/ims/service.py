@@ -19,7 +19,7 @@ from kb.sim.ims.spool import Spool
 
 if TYPE_CHECKING:
     from kb.sim.core.message import MapiMessage
-    from kb.sim.core.ports import Converter, Reports, Store
+    from kb.sim.core.ports import Converter, GatewayStore, Reports
     from kb.sim.core.server import Server
     from kb.sim.ims.queue import QueueEntry
     from kb.sim.outside.dns import Dns
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 class InternetMailService:
     """The IMS of one server."""
 
-    def __init__(self, server: "Server", config: ImsConfig | None = None, seed: int = 0, *, store: "Store",
+    def __init__(self, server: "Server", config: ImsConfig | None = None, seed: int = 0, *, store: "GatewayStore",
                  imail: "Converter", reports: "Reports", dns: "Dns", internet: "Internet") -> None:
         self.server = server
         # The other rooms: the store the IMS logs on to (MTS-IN, MTS-OUT, IMAIL, reports, Q165505)

@@ -17,14 +17,14 @@ from kb.sim.core.p1 import P1Recipient, ReportedFailure, Transfer
 from kb.sim.mta.x400 import X400Connector, connector_for
 
 if TYPE_CHECKING:
-    from kb.sim.core.ports import Gateway, Reports, Store
+    from kb.sim.core.ports import Delivery, Gateway, Reports
     from kb.sim.core.server import Server
 
 
 class MessageTransferAgent:
     """Routes by recipient: local delivery, or the IMS (the only gateway simulated)."""
 
-    def __init__(self, server: "Server", store: "Store", reports: "Reports") -> None:
+    def __init__(self, server: "Server", store: "Delivery", reports: "Reports") -> None:
         self.server = server
         self.store = store
         self.reports = reports

@@ -27,7 +27,7 @@ from kb.exceptions import ConfigError
 from kb.sim.core.message import MapiMessage, RecipientRow
 
 if TYPE_CHECKING:
-    from kb.sim.core.ports import Store, TransferAgent
+    from kb.sim.core.ports import Delivery, TransferAgent
     from kb.sim.core.server import Server
     from kb.sim.core.p1 import Transfer
 
@@ -142,7 +142,7 @@ class ForeignMta:
 class X400Connector:
     """The MTA's X.400 connector: an address space of O/R addresses served by ``foreign``."""
 
-    def __init__(self, server: "Server", store: "Store", mta: "TransferAgent", foreign: ForeignMta,
+    def __init__(self, server: "Server", store: "Delivery", mta: "TransferAgent", foreign: ForeignMta,
                  address_space: str) -> None:
         self.server = server
         self.store = store

@@ -26,7 +26,7 @@ from kb.sim.core.p1 import ReportedFailure
 
 if TYPE_CHECKING:
     from kb.sim.core.p1 import Transfer
-    from kb.sim.core.ports import Converter, Store, TransferAgent
+    from kb.sim.core.ports import Converter, Delivery, TransferAgent
     from kb.sim.core.server import Server
 
 # When a recipient row already carries PR_NDR_REASON_CODE/PR_NDR_DIAG_CODE (a message re-created
@@ -63,7 +63,7 @@ def normalise_address(address: str) -> str:
 class StoreReports:
     """Builds NDRs as MAPI messages that also carry their MIME form."""
 
-    def __init__(self, server: "Server", store: "Store", imail: "Converter") -> None:
+    def __init__(self, server: "Server", store: "Delivery", imail: "Converter") -> None:
         self.server = server
         self.store = store
         self.imail = imail
