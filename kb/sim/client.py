@@ -8,11 +8,12 @@ from typing import TYPE_CHECKING, Any, Iterable, Protocol
 from kb.exceptions import SimError
 from kb.sim.core.directory import Mailbox
 from kb.sim.core.message import NOTE, MapiMessage, RecipientRow, split_address
+from kb.sim.store.rules import InboxRule
 
 if TYPE_CHECKING:
     from kb.sim.core.directory import Directory
     from kb.sim.store.infostore import InformationStore
-    from kb.sim.store.rules import InboxRule, RuleEngine
+    from kb.sim.store.rules import RuleEngine
 
 
 class Desk(Protocol):
@@ -137,8 +138,6 @@ class Client:
     # -- rules ---------------------------------------------------------------------------------
     def add_rule(self, action: str, to: str = "", text: str = "") -> "InboxRule":
         """Add a server-side Inbox rule: ``forward`` new mail to ``to`` or ``reply`` with ``text``."""
-        from kb.sim.store.rules import InboxRule
-
         return self.org.rules.add(self.alias, InboxRule(action=action, to=to, text=text))
 
     # -- Send Again ------------------------------------------------------------------------------

@@ -24,11 +24,12 @@ from typing import TYPE_CHECKING
 
 from kb.exceptions import ConfigError
 from kb.sim.core.builds import build
+from kb.sim.core.directory import Mailbox
 from kb.sim.core.mapi import MapiError
+from kb.sim.core.message import MapiMessage, RecipientRow
+from kb.sim.core.p1 import P1Recipient, ReportedFailure, Transfer
 
 if TYPE_CHECKING:
-    from kb.sim.core.directory import Mailbox
-    from kb.sim.core.message import MapiMessage
     from kb.sim.core.ports import Gateway, Reports, Store, TransferAgent
     from kb.sim.core.server import Server
 
@@ -143,8 +144,6 @@ QUOTA_FAILURE_TEXT = "The recipient's mailbox is full"  # (inference) no corpus 
 
 def _refuses(quotas: Quotas, alias: str, message: "MapiMessage") -> bool:
     """Refuse delivery to a disabled mailbox: NDR a message, drop a report (or loop, Q238498)."""
-    from kb.sim.core.directory import Mailbox
-
     server = quotas.server
     entry = server.directory.find(alias)
     if not isinstance(entry, Mailbox) or quotas.limits(alias).prohibit_send_receive_kb == 0:
@@ -162,9 +161,6 @@ def _refuses(quotas: Quotas, alias: str, message: "MapiMessage") -> bool:
 
 def _report_refusal(quotas: Quotas, mailbox: "Mailbox", message: "MapiMessage", to_null: bool) -> None:
     """Make the store's NDR for a refused delivery and send it: to the originator, or to <> (Q238498)."""
-    from kb.sim.core.message import RecipientRow
-    from kb.sim.core.p1 import P1Recipient, ReportedFailure, Transfer
-
     row = next((r for r in message.recipients if r.entry == mailbox.alias
                 or r.address.strip().lower() in (a.lower() for a in mailbox.smtp)), None)
     if row is None:
