@@ -35,7 +35,8 @@ class MessageTransferAgent:
         self.ims_address_spaces: list[tuple[str, str]] = [("SMTP", "*")]
         self.transferred = 0
         self.rejected: list[str] = []  # MTS-IDs of messages that failed integrity verification
-        self.deferred = DeferredDelivery(server, reports, self.route, self.build)  # "Do not deliver before" (Q214682, Q248253)
+        # "Do not deliver before" (Q214682, Q248253).
+        self.deferred = DeferredDelivery(server, reports, self.route, self.build)
         # The Windows NT service MSExchangeMTA: "running" or "stopped" (Q247255).
         self.state = "running"
 
@@ -130,7 +131,7 @@ class MessageTransferAgent:
             return  # (inference) the MTA drops a report the store cannot build; no article describes a log
         sender = server.directory.by_smtp(message.reverse_path) if message.reverse_path else None
         self.reports.deliver_report(report, Transfer(message=message, recipients=[P1Recipient(row.row_id, address)],
-                                                    originator=sender.alias if isinstance(sender, Mailbox) else ""))
+                                                     originator=sender.alias if isinstance(sender, Mailbox) else ""))
 
     def verify_integrity(self, message: MapiMessage) -> bool:
         """Check the P1 MTS-ID of a message the MTA has to route; log 3150 once and refuse a bad one.

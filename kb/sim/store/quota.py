@@ -180,7 +180,7 @@ def _report_refusal(quotas: Quotas, mailbox: "Mailbox", message: "MapiMessage", 
         sender = server.directory.by_smtp(message.reverse_path) if message.reverse_path else None
         originator = sender.alias if sender is not None and sender.alias != mailbox.alias else ""
         quotas.reports.deliver_report(ndr, Transfer(message=message, recipients=[P1Recipient(row.row_id, mailbox.address)],
-                                                 originator=originator))
+                                                    originator=originator))
         return
     # Addressed to the report's originator, the null address, and submitted for the mailbox.
     ndr.recipients = [RecipientRow(1, "", "SMTP", "")]
