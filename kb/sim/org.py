@@ -48,7 +48,8 @@ class Organisation:
     """One organisation, site and server running the component builds of ``release``.
 
     Public attributes: ``builds``, ``clock``, ``eventlog``, ``directory``, ``store``, ``imail``,
-    ``reports``, ``rules``, ``mta``, ``ims``, ``dns``, ``internet``. Work happens when the clock runs:
+    ``reports``, ``rules``, ``mta``, ``ims``, ``dns``, ``internet``, and ``host`` (the
+    kb.sim.core.server.Server every room is handed). Work happens when the clock runs:
     ``run()`` does everything due now, ``advance(seconds)`` moves virtual time.
     """
 
