@@ -3,15 +3,44 @@
 from __future__ import annotations
 
 import copy
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable, Protocol
 
 from kb.exceptions import SimError
 from kb.sim.core.directory import Mailbox
 from kb.sim.core.message import NOTE, MapiMessage, RecipientRow, split_address
+from kb.sim.store.rules import InboxRule
 
 if TYPE_CHECKING:
-    from kb.sim.org import Organisation
-    from kb.sim.store.rules import InboxRule
+    from kb.sim.core.directory import Directory
+    from kb.sim.store.infostore import InformationStore
+    from kb.sim.store.rules import RuleEngine
+
+
+class Desk(Protocol):
+    """What a client uses of the organisation it logs on to (kb.sim.org.Organisation is one)."""
+
+    @property
+    def directory(self) -> "Directory":
+        """The global address list."""
+        ...
+
+    @property
+    def store(self) -> "InformationStore":
+        """The user's home store."""
+        ...
+
+    @property
+    def rules(self) -> "RuleEngine":
+        """The store's Inbox rules."""
+        ...
+
+    def run(self) -> int:
+        """Do all work that is due now."""
+        ...
+
+    def mailbox_folder(self, alias: str, folder: str) -> list[MapiMessage]:
+        """Return the messages in ``folder`` of ``alias``."""
+        ...
 
 
 class Client:
@@ -21,7 +50,7 @@ class Client:
     after ``send()`` returns, every immediate consequence (delivery, NDR) has happened.
     """
 
-    def __init__(self, org: "Organisation", mailbox: Mailbox) -> None:
+    def __init__(self, org: Desk, mailbox: Mailbox) -> None:
         self.org = org
         self.mailbox = mailbox
 
@@ -109,8 +138,6 @@ class Client:
     # -- rules ---------------------------------------------------------------------------------
     def add_rule(self, action: str, to: str = "", text: str = "") -> "InboxRule":
         """Add a server-side Inbox rule: ``forward`` new mail to ``to`` or ``reply`` with ``text``."""
-        from kb.sim.store.rules import InboxRule
-
         return self.org.rules.add(self.alias, InboxRule(action=action, to=to, text=text))
 
     # -- Send Again ------------------------------------------------------------------------------

@@ -1,31 +1,32 @@
-"""An Exchange 5.5 organisation with one server: the hub that wires the components together."""
+"""An Exchange 5.5 organisation with one server: the assembly layer that builds the rooms and connects them.
+
+The rooms (kb.sim.store, kb.sim.mta, kb.sim.ims, kb.sim.outside, over the shared kb.sim.core) never
+import this module: each is handed the server (kb.sim.core.server) and the interfaces of the
+others (kb.sim.core.ports) here, and nowhere else.
+"""
 
 from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from kb.exceptions import ConfigError, SimError
+from kb.sim.client import Client
 from kb.sim.core.builds import ComponentBuilds, resolve
 from kb.sim.core.clock import DEFAULT_START, VirtualClock
 from kb.sim.core.directory import CustomRecipient, Directory, DistributionList, Mailbox
 from kb.sim.outside.dns import Dns
 from kb.sim.core.eventlog import EventLog
-from kb.sim.store.imail import Imail
-from kb.sim.ims import InternetMailService
-from kb.sim.ims.config import ImsConfig
 from kb.sim.core.message import MapiMessage, RecipientRow
-from kb.sim.mta.agent import MessageTransferAgent
 from kb.sim.core.proxygen import generate_smtp
+from kb.sim.core.server import Server
+from kb.sim.ims.config import ImsConfig
+from kb.sim.ims.service import InternetMailService
+from kb.sim.mta.agent import MessageTransferAgent
+from kb.sim.mta.x400 import ForeignMta, X400Connector
 from kb.sim.outside.remote import Internet, RemoteHost
-from kb.sim.store.report import StoreReports
-from kb.sim.store.rules import RuleEngine
 from kb.sim.store.infostore import IMS_FOLDERS, InformationStore
-
-if TYPE_CHECKING:
-    from kb.sim.client import Client
-    from kb.sim.mta.x400 import X400Connector
 
 
 _HOST_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
@@ -47,7 +48,8 @@ class Organisation:
     """One organisation, site and server running the component builds of ``release``.
 
     Public attributes: ``builds``, ``clock``, ``eventlog``, ``directory``, ``store``, ``imail``,
-    ``reports``, ``rules``, ``mta``, ``ims``, ``dns``, ``internet``. Work happens when the clock runs:
+    ``reports``, ``rules``, ``mta``, ``ims``, ``dns``, ``internet``, and ``host`` (the
+    kb.sim.core.server.Server every room is handed). Work happens when the clock runs:
     ``run()`` does everything due now, ``advance(seconds)`` moves virtual time.
     """
 
@@ -71,42 +73,53 @@ class Organisation:
         self.site = site
         self.server = server.upper()
         self.domain = domain.lower()
-        self.local_domains: list[str] = [self.domain]
         self.clock = VirtualClock(start)
         self.eventlog = EventLog(self.clock, self.server)
         self.directory = Directory()
+        ims_config = ims_config or ImsConfig()
+        # The server and its shared services, handed to every room.
+        self.host = Server(self.builds, self.clock, self.eventlog, self.directory, organisation=organisation,
+                           site=site, name=self.server, domain=self.domain,
+                           site_domain=lambda: str(ims_config.registry.get("SiteDomain") or ""))
+        self.local_domains = self.host.local_domains
+        self.ims_mailbox = self.host.ims_mailbox  # "Internet Mail Connector (<server>)" (Q165505)
+        # The outside world.
         self.dns = Dns()
         self.internet = Internet()
-        self.store = InformationStore(self)
-        self.imail = Imail(self)
-        self.reports = StoreReports(self)
-        self.rules = RuleEngine(self)
-        self.mta = MessageTransferAgent(self)
-        self.ims = InternetMailService(self, ims_config, seed)
-        self._mts_counter = 0
+        # The store room (IMAIL, reports and Inbox rules run inside Store.exe).
+        self.store = InformationStore(self.host)
+        self.imail = self.store.imail
+        self.reports = self.store.reports
+        self.rules = self.store.rules
+        # The MTA and the IMS, each handed the interfaces it uses; then the store is connected back.
+        self.mta = MessageTransferAgent(self.host, self.store, self.reports)
+        self.ims = InternetMailService(self.host, ims_config, seed, store=self.store, imail=self.imail,
+                                       reports=self.reports, dns=self.dns, internet=self.internet)
+        self.mta.connect(gateway=self.ims)
+        self.store.connect(mta=self.mta, gateway=self.ims)
         # Site Addressing, SMTP: the template for new mailboxes' SMTP proxies ("" = alias@domain).
         self.site_smtp_template = ""
-        self.x400_connectors: list["X400Connector"] = []
-        self.ims_mailbox = f"IMS_{self.server}"  # "Internet Mail Connector (<server>)" (Q165505)
         self.store.create_mailbox(self.ims_mailbox, IMS_FOLDERS)
 
     # -- identity ----------------------------------------------------------------------------
     @property
     def fqdn(self) -> str:
         """Return the server's host name."""
-        return f"{self.server.lower()}.{self.domain}"
+        return self.host.fqdn
 
     @property
     def postmaster(self) -> str:
         """Return the originator address of IMS reports (Q191267; SiteDomain, Q156063 §3.2.3)."""
-        return str(self.ims.config.registry.get("SiteDomain") and f"postmaster@{self.ims.config.registry['SiteDomain']}"
-                   or f"postmaster@{self.domain}")
+        return self.host.postmaster
 
     def new_mts_id(self) -> str:
         """Return a new MTS-ID ``c=US;a= ;p=<org>;l=<SERVER>-<yyMMddhhmmss>Z-<n>`` (Q242961)."""
-        self._mts_counter += 1
-        stamp = self.clock.now().strftime("%y%m%d%H%M%S")
-        return f"c=US;a= ;p={self.organisation};l={self.server}-{stamp}Z-{self._mts_counter}"
+        return self.host.new_mts_id()
+
+    @property
+    def x400_connectors(self) -> list[X400Connector]:
+        """Return the MTA's X.400 connectors."""
+        return self.mta.x400_connectors
 
     # -- directory -----------------------------------------------------------------------------
     def add_mailbox(self, alias: str, display_name: str = "", smtp: list[str] | None = None, x400: str = "",
@@ -149,18 +162,14 @@ class Organisation:
         self.dns.add_zone(name, a=[ip])
         return host
 
-    def add_x400_connector(self, foreign_mta: str, address_space: str, strict: bool = True) -> "X400Connector":
+    def add_x400_connector(self, foreign_mta: str, address_space: str, strict: bool = True) -> X400Connector:
         """Add an X.400 connector to the foreign MTA ``foreign_mta`` serving ``address_space`` (O/R fields)."""
-        from kb.sim.mta.x400 import ForeignMta, X400Connector
-
-        connector = X400Connector(self, ForeignMta(foreign_mta, strict=strict), address_space)
-        self.x400_connectors.append(connector)
+        connector = X400Connector(self.host, self.store, self.mta, ForeignMta(foreign_mta, strict=strict), address_space)
+        self.mta.x400_connectors.append(connector)
         return connector
 
-    def client(self, alias: str) -> "Client":
+    def client(self, alias: str) -> Client:
         """Return a MAPI-style client logged on to mailbox ``alias``."""
-        from kb.sim.client import Client
-
         entry = self.directory.get(alias)
         if not isinstance(entry, Mailbox):
             raise SimError(f"client: {alias!r} is not a mailbox")

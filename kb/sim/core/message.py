@@ -164,3 +164,27 @@ class MapiMessage:
             }
         )
         return data
+
+
+_HEX = set("0123456789abcdefABCDEF")
+
+
+def decode_encapsulated(local: str) -> str:
+    """Decode the ``+xx`` escapes of an encapsulated local part (``IMCEASMTP-user+40host+2Ecom``).
+
+    Raise ValueError on a ``+`` not followed by two hexadecimal digits (Q193782, Q189492).
+    """
+    out: list[str] = []
+    index = 0
+    while index < len(local):
+        char = local[index]
+        if char == "+":
+            pair = local[index + 1:index + 3]
+            if len(pair) != 2 or not set(pair) <= _HEX:
+                raise ValueError(f"'+{pair}' at offset {index} is not a +xx escape")
+            out.append(chr(int(pair, 16)))
+            index += 3
+            continue
+        out.append(char)
+        index += 1
+    return "".join(out)

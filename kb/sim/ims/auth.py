@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 from kb.sim.core.builds import build
 
 if TYPE_CHECKING:
-    from kb.sim.ims import InternetMailService
+    from kb.sim.ims.context import Ims
 
 SOURCE = "MSExchangeIMC"
 # Q235627: the DisableAuth registry value arrives with Msexcimc.exe/Imcmsg.dll 5.5.2638.0 (SP3);
@@ -37,7 +37,7 @@ MECHANISMS = ("LOGIN",)
 MASK = "****"
 
 
-def auth_disabled(ims: "InternetMailService") -> bool:
+def auth_disabled(ims: "Ims") -> bool:
     """Return True when this build reads DisableAuth and it is set (Q235627)."""
     return bool(ims.config.registry.get("DisableAuth", 0)) and ims.build >= IMS_READS_DISABLE_AUTH
 

@@ -32,9 +32,9 @@ from kb.sim.core.builds import build
 from kb.sim.ims.tnef import TnefError, TnefMessage, TnefRecipient, decode, encode
 
 if TYPE_CHECKING:
-    from kb.sim.ims import InternetMailService
+    from kb.sim.ims.context import Ims
     from kb.sim.ims.config import DomainRoute, ImsConfig
-    from kb.sim.ims.ndr import Failure
+    from kb.sim.ims.failures import Failure
     from kb.sim.core.message import MapiMessage
     from kb.sim.core.p1 import Transfer
 
@@ -69,7 +69,7 @@ def _uudecode(text: str, name: str) -> bytes | None:
     return out
 
 
-def for_destination(ims: "InternetMailService", transfer: "Transfer", route: "DomainRoute | None", data: bytes) -> bytes:
+def for_destination(ims: "Ims", transfer: "Transfer", route: "DomainRoute | None", data: bytes) -> bytes:
     """Return the message text the IMS sends to a destination with ``route``'s content settings."""
     message = transfer.message
     if message.mime is not None:
@@ -122,7 +122,7 @@ def read_tnef(data: bytes) -> TnefMessage | None:
     return None
 
 
-def name_failures(ims: "InternetMailService", message: "MapiMessage", tnef: TnefMessage | None,
+def name_failures(ims: "Ims", message: "MapiMessage", tnef: TnefMessage | None,
                   failures: list["Failure"]) -> None:
     """Name each inbound failure's NDR row as this IMS build does (Q246881)."""
     if tnef is None or ims.build >= IMS_NAMES_ENVELOPE_RECIPIENT_IN_TNEF_NDR:

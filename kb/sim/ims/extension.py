@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Callable
 
 from kb.exceptions import SimError
 from kb.sim.core.builds import build
-from kb.sim.ims.ndr import FailureKind
+from kb.sim.ims.failures import FailureKind
 
 if TYPE_CHECKING:
     from kb.sim.core.message import MapiMessage

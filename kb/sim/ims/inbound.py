@@ -14,23 +14,22 @@ from typing import TYPE_CHECKING
 
 from kb.sim.core.directory import Mailbox
 from kb.sim.core.eventlog import hresult_data
-from kb.sim.store.imail import IMAIL_E_HOP_COUNT, ConversionError
 from kb.sim.ims.auth import MECHANISMS, AuthExchange, auth_disabled, decode, log_form
 from kb.sim.core.dsn import DsnRequest, MailParameters, ParameterError, RecipientParameters, parse_mail, parse_rcpt
 from kb.sim.ims.extension import EXTENSION_NDR, IMS_HONOURS_NDR_DISPOSITION
 from kb.sim.core.builds import build
 import kb.sim.ims.replies as replies
 from kb.sim.ims.content import name_failures, read_tnef
-from kb.sim.ims.ndr import UNKNOWN_RECIPIENT, Failure, FailureKind
+from kb.sim.ims.failures import UNKNOWN_RECIPIENT, Failure, FailureKind
 from kb.sim.ims.addressing import ImsRecipient, parse_recipient
 from kb.sim.ims.relay import may_relay
 from kb.sim.ims.recipients import relay_target, reroute_target, resolve_local
 from kb.sim.ims.routing import match_domain
 from kb.sim.ims.mtsid import inbound_mts_id
-from kb.sim.core.mapi import MAPI_E_NETWORK_ERROR, MAPI_E_NOT_ENOUGH_MEMORY, MapiError
+from kb.sim.core.mapi import (IMAIL_E_HOP_COUNT, MAPI_E_NETWORK_ERROR, MAPI_E_NOT_ENOUGH_MEMORY, ConversionError, MapiError,
+                              RecipientLimitError)
 from kb.sim.core.p1 import P1Recipient, Transfer
 from kb.sim.outside.remote import Reply
-from kb.sim.store.infostore import RecipientLimitError
 
 #: At most 32,766 (0x7FFE) recipients on one message: the MAPI recipient table limit of
 #: Emsmdb32.dll (ims-domain §2.5.1), and the RCPT count past which the IMS answers 452 (§2.8,
@@ -38,7 +37,7 @@ from kb.sim.store.infostore import RecipientLimitError
 MAPI_RECIPIENT_LIMIT = 0x7FFE
 
 if TYPE_CHECKING:
-    from kb.sim.ims import InternetMailService
+    from kb.sim.ims.context import Ims
     from kb.sim.core.message import MapiMessage
 
 SOURCE = "MSExchangeIMC"
@@ -59,7 +58,7 @@ HOP_COUNT_EXCEEDED = FailureKind(0, "000C0595", "Hop count exceeded", 1, 3,
                                  "A routing loop was detected for this message", "5.4.6")
 
 
-def server_ident(ims: "InternetMailService") -> str:
+def server_ident(ims: "Ims") -> str:
     """Return the greeting after the host name; AdvertiseSMTPExtensions 0 drops the "E" (Q194131)."""
     kind = "SMTP Server" if ims.config.registry.get("AdvertiseSMTPExtensions", 1) == 0 else "ESMTP Server"
     return f"{kind} (Microsoft Exchange Internet Mail Service {ims.build.version}) Ready"
@@ -74,7 +73,7 @@ class InboundSession:
     listener writes exactly what crossed the wire instead, so log and wire cannot disagree.
     """
 
-    ims: "InternetMailService"
+    ims: "Ims"
     peer_ip: str = "127.0.0.1"
     peer_name: str = ""
     authenticated: bool = False
@@ -95,14 +94,14 @@ class InboundSession:
         self._say(f"A connection from {self.peer_ip} was accepted.")
 
     def _say(self, text: str) -> None:
-        self.ims.protocol_log.write(self.log, self.ims.org.clock.now(), text)
+        self.ims.protocol_log.write(self.log, self.ims.server.clock.now(), text)
 
     def _command(self, text: str) -> None:
         if not self.wire:
             self._say(text)
 
     def _reply(self, key: str, **fields: object) -> Reply:
-        return self._answer(replies.reply(key, host=self.ims.org.fqdn, peer=self.peer_ip, **fields))
+        return self._answer(replies.reply(key, host=self.ims.server.fqdn, peer=self.peer_ip, **fields))
 
     def _answer(self, reply: Reply) -> Reply:
         if not self.wire:
@@ -120,7 +119,7 @@ class InboundSession:
 
     def banner(self) -> str:
         """Return the greeting text after "220 " (Q194131)."""
-        return replies.reply("banner", host=self.ims.org.fqdn, ident=server_ident(self.ims)).text
+        return replies.reply("banner", host=self.ims.server.fqdn, ident=server_ident(self.ims)).text
 
     @property
     def extensions_advertised(self) -> bool:
@@ -134,7 +133,7 @@ class InboundSession:
             return self._reply("unknown_command")
         self.helo_name = name
         self.rset()
-        reply = replies.reply("ehlo", host=self.ims.org.fqdn, peer=self.peer_ip, size=self.ims.advertised_size_limit())
+        reply = replies.reply("ehlo", host=self.ims.server.fqdn, peer=self.peer_ip, size=self.ims.advertised_size_limit())
         if self.ims.config.registry.get("DisableETRN", 0):
             reply = Reply(reply.code, reply.text, tuple(m for m in reply.more if m != "ETRN"))  # Q258292
         if auth_disabled(self.ims):
@@ -243,11 +242,11 @@ class InboundSession:
             exchange.user, exchange.step = text, "password"
             return self._reply("auth_password")
         self.auth_exchange = None
-        account = self.ims.org.directory.logon(exchange.user, text)
+        account = self.ims.server.directory.logon(exchange.user, text)
         if account is None:
             # Q235627: "Authentication attempt (AUTH LOGIN) from <hostname> as <username> failed:
             # LogonUser() call failed ..."
-            self.ims.org.eventlog.log(SOURCE, 4183, mechanism=exchange.mechanism,
+            self.ims.server.eventlog.log(SOURCE, 4183, mechanism=exchange.mechanism,
                                       host=self.helo_name or self.peer_ip, user=exchange.user)
             return self._reply("auth_failed")
         self.authenticated, self.account = True, account
@@ -371,7 +370,7 @@ class InboundSession:
 class InboundPath:
     """The inbound half of the IMS (after the SMTP session accepted a message)."""
 
-    def __init__(self, ims: "InternetMailService") -> None:
+    def __init__(self, ims: "Ims") -> None:
         self.ims = ims
         self.messages_in = 0
         self.bytes_in = 0
@@ -381,27 +380,27 @@ class InboundPath:
 
     def received_header(self, name: str, peer_ip: str, peer_name: str) -> bytes:
         """Return the Received header the IMS adds (form of Q190084)."""
-        org = self.ims.org
-        when = org.clock.now().strftime("%a, %d %b %Y %H:%M:%S +0000")
-        return (f"Received: from {peer_name} ([{peer_ip}]) by {org.server} with SMTP "
+        server = self.ims.server
+        when = server.clock.now().strftime("%a, %d %b %Y %H:%M:%S +0000")
+        return (f"Received: from {peer_name} ([{peer_ip}]) by {server.name} with SMTP "
                 f"(Microsoft Exchange Internet Mail Service Version {self.ims.build.version})\r\n\tid {name}; {when}\r\n").encode("ascii")
 
     def accept(self, mail_from: str, rcpt_to: list[str], payload: bytes, peer_ip: str, peer_name: str,
                dsn: DsnRequest | None = None) -> str:
         """Write the message to IN and schedule the inbound worker; return the spool name."""
-        ims, org = self.ims, self.ims.org
+        ims, server = self.ims, self.ims.server
         name = ims.spool.new_name()
         data = self.received_header(name, peer_ip, peer_name) + payload
-        ims.spool.write("IN", name, data, org.clock.now(), f"from <{mail_from}>")
+        ims.spool.write("IN", name, data, server.clock.now(), f"from <{mail_from}>")
         self.messages_in += 1
         self.bytes_in += len(data)
         if ims.config.log_level("message_transfer") >= 3:
             local = sum(1 for r in rcpt_to if ims.accepts_inbound(r))
-            org.eventlog.log(SOURCE, 2002, sender=mail_from, file=f"imcdata\\in\\{name}", host=peer_name, local=local)
+            server.eventlog.log(SOURCE, 2002, sender=mail_from, file=f"imcdata\\in\\{name}", host=peer_name, local=local)
         self.envelopes[name] = (mail_from, list(rcpt_to))
         if dsn is not None:
             self.dsn[name] = dsn
-        org.clock.schedule(0, f"inbound {name}", lambda: self.process(name, mail_from, list(rcpt_to)))
+        server.clock.schedule(0, f"inbound {name}", lambda: self.process(name, mail_from, list(rcpt_to)))
         return name
 
     def retry_spool(self) -> None:
@@ -413,19 +412,19 @@ class InboundPath:
                 """Process one spool file left in IN."""
                 self.process(n, f, list(r))
 
-            self.ims.org.clock.schedule(0, f"inbound {spool_file.name} (restart)", process)
+            self.ims.server.clock.schedule(0, f"inbound {spool_file.name} (restart)", process)
 
     def process(self, name: str, mail_from: str, rcpt_to: list[str]) -> None:
         """Convert, submit to MTS-IN, archive (ims-domain §2.3 step 3-4)."""
-        ims, org = self.ims, self.ims.org
+        ims, server = self.ims, self.ims.server
         if not ims.running or not ims.spool.exists("IN", name):
             return  # a stopped service picks the file up again when it starts
-        if not org.store.dswatch.enter_conversion(lambda: self.process(name, mail_from, list(rcpt_to))):
+        if not ims.store.enter_conversion(lambda: self.process(name, mail_from, list(rcpt_to))):
             return  # the conversion call blocks in the store (Q274403); the file waits in IN
-        now = org.clock.now()
+        now = server.clock.now()
         data = ims.spool.read("IN", name).data
         try:
-            message = org.imail.from_internet(data, mail_from, rcpt_to)
+            message = ims.imail.from_internet(data, mail_from, rcpt_to)
         except ConversionError as error:
             ims.spool.move("IN", name, "BAD", now, str(error))
             self.envelopes.pop(name, None)
@@ -437,8 +436,8 @@ class InboundPath:
             # "The error 0x80040115 was encountered while trying to communicate with the message
             # store. An attempt to refresh the connection will be made. If not successful, the
             # service will be shut down." (3039, Q166558); the spool file stays in IN.
-            org.eventlog.log(SOURCE, 3039, data=hresult_data(error.hresult, name))
-            if org.store.state != "running":
+            server.eventlog.log(SOURCE, 3039, data=hresult_data(error.hresult, name))
+            if ims.store.state != "running":
                 ims.stop()
             return
         dsn = self.dsn.pop(name, None)
@@ -459,15 +458,15 @@ class InboundPath:
             # delivered; it still carries the NDR properties the extension set.
             message.props["PR_NDR_REASON_CODE"] = EXTENSION_NDR.reason
             message.props["PR_NDR_DIAG_CODE"] = EXTENSION_NDR.diag
-        org.store.queue("MTS-IN").append(message)
+        ims.store.queue("MTS-IN").append(message)
         try:
             self.submit(message, name)
         except MapiError as error:
             if error.hresult == MAPI_E_NOT_ENOUGH_MEMORY:
                 # A memory error from the store is fatal: 4182 (the spool file stays in IN and is
                 # retried at restart), 4102, and the service shuts down (Q193782, Q232279, Q325939).
-                org.eventlog.log(SOURCE, 4182, data=hresult_data(error.hresult, name), file=name)
-                org.eventlog.log(SOURCE, 4102, data=hresult_data(error.hresult, name))
+                server.eventlog.log(SOURCE, 4182, data=hresult_data(error.hresult, name), file=name)
+                server.eventlog.log(SOURCE, 4102, data=hresult_data(error.hresult, name))
                 ims.stop()
                 return
             if error.hresult == IMAIL_E_HOP_COUNT:
@@ -479,12 +478,12 @@ class InboundPath:
             if isinstance(error, RecipientLimitError) and ims.build >= IMS_REPORTS_RECIPIENT_LIMIT:
                 self.report_recipient_limit(message, name)
             else:
-                org.eventlog.log(SOURCE, 4117, data=hresult_data(error.hresult, name), file=name)
+                server.eventlog.log(SOURCE, 4117, data=hresult_data(error.hresult, name), file=name)
                 ims.spool.move("IN", name, "IN\\ARCHIVE", now, "event 4117")
                 self.envelopes.pop(name, None)
                 return
         finally:
-            queue = org.store.queue("MTS-IN")
+            queue = ims.store.queue("MTS-IN")
             if message in queue:
                 queue.remove(message)
         ims.spool.delete("IN", name)
@@ -492,7 +491,7 @@ class InboundPath:
 
     def report_loop(self, message: MapiMessage, name: str) -> None:
         """Log 4098 and NDR every recipient of a message over the hop count (Q260247; RFC 5321 §6.3)."""
-        self.ims.org.eventlog.log(SOURCE, 4098, sender=message.sender, subject=message.subject)
+        self.ims.server.eventlog.log(SOURCE, 4098, sender=message.sender, subject=message.subject)
         recipients = [P1Recipient(row.row_id, row.address) for row in message.recipients]
         failures = [Failure(parse_recipient(p1, self.ims.build), HOP_COUNT_EXCEEDED) for p1 in recipients]
         self.ims.ndr.report(Transfer(message=message, recipients=recipients), name, failures, spool_dir="IN")
@@ -517,8 +516,8 @@ class InboundPath:
 
     def submit(self, message: MapiMessage, name: str) -> None:
         """Hand a converted message from MTS-IN to the store/MTA; NDR recipients nobody owns."""
-        org = self.ims.org
-        org.store.submit_from_gateway(message, name, resolve_p2=bool(self.ims.config.registry.get("ResolveP2", 0)))
+        server = self.ims.server
+        self.ims.store.submit_from_gateway(message, name, resolve_p2=bool(self.ims.config.registry.get("ResolveP2", 0)))
         unknown: list[Failure] = []
         for row in message.recipients:
             if self.ims.is_local_domain(row.address.rpartition("@")[2]):
@@ -540,8 +539,8 @@ class InboundPath:
         if known:
             routed = message.clone(message.entry_id)
             routed.recipients = known
-            routed.submit_time = org.clock.now()
-            org.store.transfer_in(routed)  # MTS-IN -> store -> MTA
+            routed.submit_time = server.clock.now()
+            self.ims.store.transfer_in(routed)  # MTS-IN -> store -> MTA
         if unknown:
             name_failures(self.ims, message, message.props.get("tnef"), unknown)
             self.ims.ndr.report(Transfer(message=message, recipients=[f.recipient.p1 for f in unknown]), name,

@@ -28,7 +28,7 @@ from kb.sim.core.builds import build
 from kb.sim.ims.spool import GrowingFile
 
 if TYPE_CHECKING:
-    from kb.sim.ims import InternetMailService
+    from kb.sim.ims.context import Ims
     from kb.sim.ims.protolog import ProtocolSession
 
 NONE, MINIMUM, MEDIUM, MAXIMUM = 0, 1, 3, 5
@@ -135,7 +135,7 @@ class LogFileWriter:
     never rewrites the file, so a long connection costs each line once.
     """
 
-    def __init__(self, ims: "InternetMailService") -> None:
+    def __init__(self, ims: "Ims") -> None:
         self.ims = ims
         self._done: dict[str, tuple[int, int, GrowingFile]] = {}  # logfile -> (lines, packets, file)
 
@@ -144,7 +144,7 @@ class LogFileWriter:
         level = self.ims.config.log_level("smtp_protocol_log")
         if level < MINIMUM or not self.ims.running:
             return
-        now = self.ims.org.clock.now()
+        now = self.ims.server.clock.now()
         done = self._done.get(session.logfile)
         if done is None:
             done = (0, 0, GrowingFile(session.logfile, now, session.direction))

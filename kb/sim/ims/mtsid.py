@@ -14,7 +14,7 @@ from kb.sim.core.builds import build
 from kb.sim.core.directory import Mailbox
 
 if TYPE_CHECKING:
-    from kb.sim.ims import InternetMailService
+    from kb.sim.ims.context import Ims
 
 # Q253619: before Msexcimc.exe 5.5.2652.39 (post-SP3 IMS fixes of May 19, 2000, Q246889; in SP4)
 # the IMS recognised "c=", "a=" and "p=" only in lower case, so an administrator address written
@@ -41,11 +41,11 @@ def x400_fields(address: str, any_case: bool) -> dict[str, str]:
     return fields
 
 
-def inbound_mts_id(ims: "InternetMailService") -> str:
+def inbound_mts_id(ims: "Ims") -> str:
     """Return the MTS-ID the IMS gives an inbound message."""
-    org = ims.org
-    generic = org.new_mts_id()  # c=US;a= ;p=<org>;l=<SERVER>-<stamp>Z-<n>
-    admin = org.directory.find(ims.config.administrator) if ims.config.administrator else None
+    server = ims.server
+    generic = server.new_mts_id()  # c=US;a= ;p=<org>;l=<SERVER>-<stamp>Z-<n>
+    admin = server.directory.find(ims.config.administrator) if ims.config.administrator else None
     if not isinstance(admin, Mailbox) or not admin.x400:
         return generic
     local = generic.rpartition(";l=")[2]

@@ -16,16 +16,15 @@ from typing import TYPE_CHECKING, Any
 from kb.sim.core.builds import build
 from kb.sim.outside.dns import DnsFailure
 from kb.sim.core.eventlog import hresult_data
-from kb.sim.core.mapi import MAPI_E_CALL_FAILED, MAPI_E_NOT_ENOUGH_MEMORY, MapiError
+from kb.sim.core.mapi import MAPI_E_CALL_FAILED, MAPI_E_NOT_ENOUGH_MEMORY, RPC_LIMIT_BYTES, ConversionError, MapiError
 from kb.sim.ims.addressing import ImsRecipient, parse_recipient
-from kb.sim.ims.ndr import EXPIRED, HOST_UNKNOWN, SIZE_LIMIT, Failure
+from kb.sim.ims.failures import EXPIRED, HOST_UNKNOWN, SIZE_LIMIT, Failure
+from kb.sim.ims.queue import Attempt, QueueEntry
 from kb.sim.ims.routing import RouteDecision, route
-from kb.sim.store.imail import ConversionError
 from kb.sim.core.p1 import Transfer
-from kb.sim.store.infostore import RPC_LIMIT_BYTES
 
 if TYPE_CHECKING:
-    from kb.sim.ims import InternetMailService
+    from kb.sim.ims.context import Ims
 
 SOURCE = "MSExchangeIMC"
 
@@ -61,58 +60,6 @@ AUTO_REPLY_CLASS = "IPM.Note.Rules.ReplyTemplate"
 IMS_STOPS_AT_LAST_ADDRESS = build("5.5.2652.78")
 
 
-@dataclass
-class QueueEntry:
-    """One entry of "Outbound messages awaiting delivery": a spool file and one destination."""
-
-    id: int
-    spool_name: str
-    transfer: Transfer
-    decision: RouteDecision
-    recipients: list[ImsRecipient]
-    size: int
-    first_queued: datetime
-    attempts: int = 0
-    next_try: datetime | None = None
-    state: str = "ready"  # ready, retry, done
-    last_error: str = ""
-    delivered: list[str] = field(default_factory=list)
-    last_replies: dict[str, tuple[str, str]] = field(default_factory=dict)  # see Attempt.replies
-    retry_task: Any = field(default=None, repr=False, compare=False)  # the scheduled retry, if any
-    # How many host addresses the first attempt found; pre-5.5.2652.78 builds keep walking that
-    # many on every retry (Q265727).
-    address_count: int | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        """Return a JSON-ready dict."""
-        return {
-            "attempts": self.attempts,
-            "destination": self.decision.host or self.decision.domain,
-            "first_queued": self.first_queued.isoformat(),
-            "id": self.id,
-            "last_error": self.last_error,
-            "next_try": self.next_try.isoformat() if self.next_try else None,
-            "recipients": [r.address for r in self.recipients],
-            "route": self.decision.kind,
-            "spool_file": self.spool_name,
-            "state": self.state,
-            "subject": self.transfer.message.subject,
-        }
-
-
-@dataclass
-class Attempt:
-    """What one delivery attempt to one destination achieved."""
-
-    delivered: list[ImsRecipient] = field(default_factory=list)
-    failed: list[Failure] = field(default_factory=list)
-    retry: list[ImsRecipient] = field(default_factory=list)
-    error: str = ""
-    # address -> (reply line, host) of a transient reply, reported if the message expires
-    # (RFC 3464 §2.3.5-2.3.6: the last attempt's Remote-MTA and Diagnostic-Code).
-    replies: dict[str, tuple[str, str]] = field(default_factory=dict)
-
-
 def _is_ip(text: str) -> bool:
     try:
         ipaddress.IPv4Address(text.strip("[]"))
@@ -124,7 +71,7 @@ def _is_ip(text: str) -> bool:
 class OutboundPath:
     """The outbound half of the IMS."""
 
-    def __init__(self, ims: "InternetMailService") -> None:
+    def __init__(self, ims: "Ims") -> None:
         self.ims = ims
         self.queue: list[QueueEntry] = []
         self._next_id = 0
@@ -134,7 +81,7 @@ class OutboundPath:
     # -- MTS-OUT -------------------------------------------------------------------------------
     def process_mts_out(self) -> None:
         """Take every message waiting in MTS-OUT (while the service runs)."""
-        mts_out = self.ims.org.store.queue("MTS-OUT")
+        mts_out = self.ims.store.queue("MTS-OUT")
         while mts_out and self.ims.running:
             transfer = mts_out[0]
             try:
@@ -151,7 +98,7 @@ class OutboundPath:
 
     def load_properties(self, transfer: Transfer) -> None:
         """Fetch the message's properties from the store (Q193639); raise MapiError."""
-        store = self.ims.org.store
+        store = self.ims.store
         message = transfer.message
         names = list(store.property_sizes(message))
         if self.ims.build < IMS_SPLITS_PROPERTY_FETCH:
@@ -188,13 +135,13 @@ class OutboundPath:
         Internet Mail Service is programmed to stop if it receives such a memory error", Q193639);
         any other error moves the message to BAD.
         """
-        ims, org = self.ims, self.ims.org
+        ims, server = self.ims, self.ims.server
         name = ims.spool.new_name()
-        org.eventlog.log(SOURCE, 4116, data=hresult_data(error.hresult))
+        server.eventlog.log(SOURCE, 4116, data=hresult_data(error.hresult))
         if error.hresult == MAPI_E_NOT_ENOUGH_MEMORY:
             ims.stop()
             return False
-        ims.spool.write("BAD", name, transfer.message.subject.encode("utf-8"), org.clock.now(), str(error))
+        ims.spool.write("BAD", name, transfer.message.subject.encode("utf-8"), server.clock.now(), str(error))
         return True
 
     def automatic_kind(self, transfer: Transfer) -> str:
@@ -225,16 +172,16 @@ class OutboundPath:
         else:
             drop = False
         if drop:
-            self.ims.org.eventlog.log(SOURCE, 4123)
+            self.ims.server.eventlog.log(SOURCE, 4123)
         return drop
 
     def take(self, transfer: Transfer) -> None:
         """Convert one transfer into the OUT spool and queue it per destination."""
-        ims, org = self.ims, self.ims.org
-        now = org.clock.now()
+        ims, server = self.ims, self.ims.server
+        now = server.clock.now()
         name = ims.spool.new_name()
         try:
-            data = org.imail.to_internet(transfer.message)
+            data = ims.imail.to_internet(transfer.message)
         except ConversionError as error:
             # Conversion failures go to BAD and are not archived (Q189731).
             ims.spool.write("BAD", name, transfer.message.subject.encode("utf-8"), now, str(error))
@@ -259,7 +206,7 @@ class OutboundPath:
                 """Attempt delivery of one queue entry."""
                 self.attempt(e)
 
-            org.clock.schedule(0, f"deliver {name}#{entry.id}", deliver)
+            server.clock.schedule(0, f"deliver {name}#{entry.id}", deliver)
         if not groups and not self.pending_for(name) and ims.spool.exists("OUT", name):
             ims.spool.delete("OUT", name)
 
@@ -300,13 +247,13 @@ class OutboundPath:
             return
         if not self.ims.running:
             return  # a stopped service delivers nothing; start() queues the entry again
-        ims, org = self.ims, self.ims.org
+        ims, server = self.ims, self.ims.server
         entry.attempts += 1
         result = self.deliver(entry)
         entry.delivered += [r.address for r in result.delivered]
         entry.last_replies.update(result.replies)
         if ims.config.log_level("message_transfer") >= 3 and (result.delivered or result.failed):
-            org.eventlog.log(SOURCE, 2001, message=entry.spool_name, hosts=entry.decision.host or entry.decision.domain,
+            server.eventlog.log(SOURCE, 2001, message=entry.spool_name, hosts=entry.decision.host or entry.decision.domain,
                              delivered=len(result.delivered), undeliverable=len(result.failed))
         if result.delivered:
             self.messages_out += 1
@@ -317,7 +264,7 @@ class OutboundPath:
             entry.last_error = result.error
             expires = entry.first_queued + timedelta(hours=ims.config.message_timeout_hours)
             hours = ims.config.retry_hours[min(entry.attempts - 1, len(ims.config.retry_hours) - 1)]
-            next_try = org.clock.now() + timedelta(hours=hours)
+            next_try = server.clock.now() + timedelta(hours=hours)
             if next_try >= expires:
                 entry.state = "retry"
                 entry.next_try = expires
@@ -326,7 +273,7 @@ class OutboundPath:
                     """Expire the queue entry."""
                     self.expire(e)
 
-                org.clock.schedule((expires - org.clock.now()).total_seconds(), f"expire {entry.spool_name}#{entry.id}",
+                server.clock.schedule((expires - server.clock.now()).total_seconds(), f"expire {entry.spool_name}#{entry.id}",
                                    expire)
             else:
                 entry.state = "retry"
@@ -336,7 +283,7 @@ class OutboundPath:
                     """Attempt delivery of the queue entry again."""
                     self.attempt(e)
 
-                entry.retry_task = org.clock.schedule(hours * 3600, f"retry {entry.spool_name}#{entry.id}", retry)
+                entry.retry_task = server.clock.schedule(hours * 3600, f"retry {entry.spool_name}#{entry.id}", retry)
         else:
             self._finish(entry)
         if failures:
@@ -357,14 +304,14 @@ class OutboundPath:
             if entry.state != "retry" or not (domain == wanted or (subdomains and domain.endswith("." + wanted))):
                 continue
             if entry.retry_task is not None:
-                self.ims.org.clock.cancel(entry.retry_task)
+                self.ims.server.clock.cancel(entry.retry_task)
                 entry.retry_task = None
 
             def deliver(e: QueueEntry = entry) -> None:
                 """Attempt delivery of the queue entry now (ETRN)."""
                 self.attempt(e)
 
-            self.ims.org.clock.schedule(0, f"etrn {entry.spool_name}#{entry.id}", deliver)
+            self.ims.server.clock.schedule(0, f"etrn {entry.spool_name}#{entry.id}", deliver)
             started += 1
         return started
 
@@ -387,20 +334,20 @@ class OutboundPath:
 
     def hosts_for(self, entry: QueueEntry) -> list[str]:
         """Return the host names (or IP literals) to try; raise DnsFailure."""
-        dns = self.ims.org.dns
+        dns = self.ims.dns
         if entry.decision.host:
             return [entry.decision.host]
         return dns.mail_hosts(entry.decision.domain)
 
     def deliver(self, entry: QueueEntry) -> Attempt:
         """Select hosts and run the SMTP dialogue; classify each recipient."""
-        ims, org = self.ims, self.ims.org
+        ims, server = self.ims, self.ims.server
         try:
             hosts = self.hosts_for(entry)
         except DnsFailure as failure:
             if failure.permanent:
                 if ims.config.log_level("smtp_interface_events") >= 3:
-                    org.eventlog.log(SOURCE, 2006, host=failure.name, domain=entry.decision.domain)
+                    server.eventlog.log(SOURCE, 2006, host=failure.name, domain=entry.decision.domain)
                 return Attempt(failed=[Failure(r, HOST_UNKNOWN) for r in entry.recipients], error=str(failure))
             return Attempt(retry=list(entry.recipients), error=str(failure))
         remaining = list(entry.recipients)
@@ -409,7 +356,7 @@ class OutboundPath:
         addresses: list[tuple[str, list[str]]] = []
         for host in hosts:
             try:
-                addresses.append((host, [host.strip("[]")] if _is_ip(host) else org.dns.a(host)))
+                addresses.append((host, [host.strip("[]")] if _is_ip(host) else ims.dns.a(host)))
             except DnsFailure as failure:
                 errors.append(str(failure))
         found = sum(len(ips) for _, ips in addresses)

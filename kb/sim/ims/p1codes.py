@@ -16,14 +16,14 @@ from typing import TYPE_CHECKING
 from kb.sim.core.builds import build
 
 if TYPE_CHECKING:
-    from kb.sim.ims import InternetMailService
+    from kb.sim.ims.context import Ims
     from kb.sim.core.p1 import Transfer
 
 IMS_SETS_VALID_FOREIGN_REASON = build("5.5.2594.0")
 NO_REASON = -1
 
 
-def reason_for(ims: "InternetMailService", transfer: "Transfer", reason: int) -> int:
+def reason_for(ims: "Ims", transfer: "Transfer", reason: int) -> int:
     """Return the reason code the IMS puts on a report row for ``transfer``."""
     if transfer.message.props.get("x400_originator") and ims.build < IMS_SETS_VALID_FOREIGN_REASON:
         return NO_REASON

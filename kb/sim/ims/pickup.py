@@ -22,7 +22,7 @@ from kb.sim.core.eventlog import hresult_data
 from kb.sim.core.mapi import MAPI_E_CALL_FAILED
 
 if TYPE_CHECKING:
-    from kb.sim.ims import InternetMailService
+    from kb.sim.ims.context import Ims
 
 SOURCE = "MSExchangeIMC"
 # How often the IMS looks into the Pickup directory. No article gives the interval; 15 seconds
@@ -47,11 +47,11 @@ class _Copy:
 class PickupDirectory:
     """The Pickup directory of one IMS and its periodic scan."""
 
-    def __init__(self, ims: "InternetMailService") -> None:
+    def __init__(self, ims: "Ims") -> None:
         self.ims = ims
         self._copying: dict[str, _Copy] = {}
         self._scan_pending = False
-        self._epoch = ims.org.clock.now()  # scans fall every SCAN_SECONDS from here
+        self._epoch = ims.server.clock.now()  # scans fall every SCAN_SECONDS from here
         self.picked_up = 0
 
     def copy_in(self, name: str, data: bytes, seconds: float = 0.0) -> None:
@@ -59,24 +59,24 @@ class PickupDirectory:
 
         While the copy runs the file exists with size 0; its data appears when it finishes.
         """
-        org = self.ims.org
+        server = self.ims.server
         if not name or "\\" in name or "/" in name:
             raise SimError(f"pickup: {name!r} is not a file name (expected e.g. 'MSG0001.EML')")
         if seconds < 0:
             raise SimError(f"pickup: copy time {seconds!r} is negative (expected seconds >= 0)")
         if seconds == 0:
-            self.ims.spool.write("PICKUP", name, bytes(data), org.clock.now(), "copied in")
+            self.ims.spool.write("PICKUP", name, bytes(data), server.clock.now(), "copied in")
         else:
-            self.ims.spool.write("PICKUP", name, b"", org.clock.now(), "copy in progress")
+            self.ims.spool.write("PICKUP", name, b"", server.clock.now(), "copy in progress")
             self._copying[name] = _Copy(name, bytes(data))
 
             def finish(n: str = name) -> None:
                 """Finish the copy: the file gets its data (if the IMS has not taken it away)."""
                 copy = self._copying.pop(n, None)
                 if copy is not None and self.ims.spool.exists("PICKUP", n):
-                    self.ims.spool.write("PICKUP", n, copy.data, org.clock.now(), "copied in")
+                    self.ims.spool.write("PICKUP", n, copy.data, server.clock.now(), "copied in")
 
-            org.clock.schedule(seconds, f"pickup copy {name} done", finish)
+            server.clock.schedule(seconds, f"pickup copy {name} done", finish)
         self._schedule_scan()
 
     def _schedule_scan(self) -> None:
@@ -88,9 +88,9 @@ class PickupDirectory:
             self._scan_pending = False
             self.scan()
 
-        elapsed = (self.ims.org.clock.now() - self._epoch).total_seconds()
+        elapsed = (self.ims.server.clock.now() - self._epoch).total_seconds()
         delay = SCAN_SECONDS - (elapsed % SCAN_SECONDS)
-        self.ims.org.clock.schedule(delay, "ims: Pickup scan", scan)
+        self.ims.server.clock.schedule(delay, "ims: Pickup scan", scan)
 
     def scan(self) -> None:
         """Take every file of the Pickup directory the build considers ready."""
@@ -109,14 +109,14 @@ class PickupDirectory:
 
     def _take(self, name: str) -> None:
         """Parse one pickup file into an envelope and hand it to the inbound path."""
-        ims, org = self.ims, self.ims.org
-        now = org.clock.now()
+        ims, server = self.ims, self.ims.server
+        now = server.clock.now()
         data = ims.spool.read("PICKUP", name).data
         mail_from, rcpt_to = envelope(data)
         if not rcpt_to:
             # "... could not be parsed to get the originator and recipients due to the error
             # 0x80004005. It either contains no recipients, or it is not a valid 822 message."
-            org.eventlog.log(SOURCE, 4164, data=hresult_data(MAPI_E_CALL_FAILED, name), file=name)
+            server.eventlog.log(SOURCE, 4164, data=hresult_data(MAPI_E_CALL_FAILED, name), file=name)
             ims.spool.move("PICKUP", name, "PICKUP\\ARCHIVE", now, "event 4164")
             self._copying.pop(name, None)
             return
@@ -129,7 +129,7 @@ class PickupDirectory:
         inbound.messages_in += 1
         inbound.bytes_in += len(data)
         inbound.envelopes[spool_name] = (mail_from, list(rcpt_to))
-        org.clock.schedule(0, f"inbound {spool_name}", lambda: inbound.process(spool_name, mail_from, list(rcpt_to)))
+        server.clock.schedule(0, f"inbound {spool_name}", lambda: inbound.process(spool_name, mail_from, list(rcpt_to)))
 
 
 def envelope(data: bytes) -> tuple[str, list[str]]:

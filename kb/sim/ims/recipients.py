@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING
 
 from kb.sim.core.builds import build
 from kb.sim.core.directory import Entry
-from kb.sim.store.imail import decode_encapsulated
+from kb.sim.core.message import decode_encapsulated
 
 if TYPE_CHECKING:
-    from kb.sim.ims import InternetMailService
+    from kb.sim.ims.context import Ims
 
 ENCAPSULATION_PREFIX = "IMCEA"
 POSTMASTER = "postmaster"
@@ -78,7 +78,7 @@ def is_canonical_smtp_encapsulation(local: str) -> bool:
     return local.upper().startswith(ENCAPSULATION_PREFIX + "SMTP-")
 
 
-def reroute_target(ims: "InternetMailService", address: str) -> str | None:
+def reroute_target(ims: "Ims", address: str) -> str | None:
     """Return where the IMS reroutes an inbound ``address`` at a local domain, or None (every build)."""
     local, domain = split(address)
     if not ims.is_local_domain(domain):
@@ -86,7 +86,7 @@ def reroute_target(ims: "InternetMailService", address: str) -> str | None:
     return decapsulate(local)
 
 
-def relay_target(ims: "InternetMailService", address: str) -> str:
+def relay_target(ims: "Ims", address: str) -> str:
     """Return the address the relay gate judges for RCPT TO ``address``, as ``ims.build`` does."""
     local, domain = split(address)
     if not ims.is_local_domain(domain):
@@ -101,7 +101,7 @@ def relay_target(ims: "InternetMailService", address: str) -> str:
     return address  # the gate sees only the local envelope domain
 
 
-def is_postmaster(ims: "InternetMailService", local: str) -> bool:
+def is_postmaster(ims: "Ims", local: str) -> bool:
     """Return True when the IMS takes ``local`` for the postmaster alias, as ``ims.build`` does."""
     wanted = local.strip().lower()
     if not wanted:
@@ -111,7 +111,7 @@ def is_postmaster(ims: "InternetMailService", local: str) -> bool:
     return POSTMASTER.startswith(wanted)
 
 
-def resolve_local(ims: "InternetMailService", address: str) -> Entry | None:
+def resolve_local(ims: "Ims", address: str) -> Entry | None:
     """Return the directory object that receives inbound mail for a local ``address``, or None.
 
     A proxy address wins (a real user "p@domain" gets mail for "p", Q245041). Otherwise, when
@@ -119,7 +119,7 @@ def resolve_local(ims: "InternetMailService", address: str) -> Entry | None:
     account: the owner of ``postmaster@<domain>``, else the IMS administrator's mailbox (the
     Internet Mail tab setting; modelled assumption for where "postmaster" lands).
     """
-    directory = ims.org.directory
+    directory = ims.server.directory
     entry = directory.by_smtp(address.strip())
     if entry is not None:
         return entry

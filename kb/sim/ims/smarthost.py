@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from kb.sim.core.builds import build
 
 if TYPE_CHECKING:
-    from kb.sim.ims import InternetMailService
+    from kb.sim.ims.context import Ims
     from kb.sim.ims.routing import RouteDecision
     from kb.sim.core.p1 import Transfer
 
@@ -28,7 +28,7 @@ IMS_KEEPS_NULL_PATH_FOR_SMART_HOST = build("5.5.2652.39")
 UNRESOLVED_ORIGINATOR = "unknown"
 
 
-def envelope_sender(ims: "InternetMailService", transfer: "Transfer", decision: "RouteDecision") -> str:
+def envelope_sender(ims: "Ims", transfer: "Transfer", decision: "RouteDecision") -> str:
     """Return the address the IMS writes in MAIL FROM for ``transfer`` sent by ``decision``."""
     message = transfer.message
     path = message.reverse_path

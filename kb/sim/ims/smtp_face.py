@@ -17,14 +17,14 @@ import functools
 import re
 import threading
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, Protocol
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 import kb.sim.ims.replies as replies
 from kb.sim.ims.auth import log_form
 from kb.sim.ims.inbound import InboundSession, server_ident
-from kb.sim.org import Organisation
+from kb.sim.ims.service import InternetMailService
 from kb.sim.outside.remote import Reply
 
 COMMAND_SIZE_LIMIT = 512  # RFC 5321 §4.5.3.1.4
@@ -35,10 +35,28 @@ SERVICE_NOT_AVAILABLE = "421 {host} Service not available, closing transmission 
 _UNRECOGNISED = re.compile(r'^500 Error: command "(?P<verb>[^"]*)" not recognized')
 
 
+class Host(Protocol):
+    """What the listener needs of the server it fronts: its IMS, its name, and a way to run due work."""
+
+    @property
+    def ims(self) -> InternetMailService:
+        """The IMS whose inbound path answers."""
+        ...
+
+    @property
+    def fqdn(self) -> str:
+        """The server's host name."""
+        ...
+
+    def run(self) -> int:
+        """Do all work that is due now."""
+        ...
+
+
 class ImsSmtpHandler:
     """aiosmtpd handler hooks that drive the organisation's IMS (serialised by ``lock``)."""
 
-    def __init__(self, org: Organisation, lock: threading.Lock) -> None:
+    def __init__(self, org: Host, lock: threading.Lock) -> None:
         self.org = org
         self.lock = lock
 
@@ -194,7 +212,7 @@ class ImsSmtpHandler:
         return "451 Requested action aborted: local error in processing"
 
 
-def smtp_factory(org: Organisation, lock: threading.Lock) -> Any:
+def smtp_factory(org: Host, lock: threading.Lock) -> Any:
     """Return a protocol factory for ``loop.create_server``."""
     handler = ImsSmtpHandler(org, lock)
     ident = server_ident(org.ims)

@@ -7,15 +7,15 @@ from typing import TYPE_CHECKING, Callable
 from kb.sim.core.builds import build
 from kb.sim.core.directory import DistributionList
 from kb.sim.core.dsn import RecipientParameters, request_of
-from kb.sim.ims.ndr import Failure, remote_failure
-from kb.sim.ims.outbound import Attempt
+from kb.sim.ims.failures import Failure, remote_failure
+from kb.sim.ims.queue import Attempt
 from kb.sim.ims.content import for_destination
 from kb.sim.ims.smarthost import envelope_sender
 
 if TYPE_CHECKING:
-    from kb.sim.ims import InternetMailService
+    from kb.sim.ims.context import Ims
     from kb.sim.ims.addressing import ImsRecipient
-    from kb.sim.ims.outbound import QueueEntry
+    from kb.sim.ims.queue import QueueEntry
 
 SOURCE = "MSExchangeIMC"
 # RFC 821 §4.2.2: "552 Requested mail action aborted: exceeded storage allocation", a reply to
@@ -33,23 +33,23 @@ REPLY_TIMEOUT = 600.0
 class SmtpClient:
     """``ims.smtp_out``: EHLO, MAIL FROM, RCPT TO, DATA against a simulated remote host."""
 
-    def __init__(self, ims: "InternetMailService") -> None:
+    def __init__(self, ims: "Ims") -> None:
         self.ims = ims
 
     def session(self, entry: "QueueEntry", host: str, ip: str, recipients: list["ImsRecipient"]) -> Attempt:
         """Deliver ``recipients`` of ``entry`` to ``ip``; unfinished recipients come back in ``retry``."""
-        ims, org = self.ims, self.ims.org
+        ims, server = self.ims, self.ims.server
         log = ims.protocol_log
-        now = org.clock.now()
+        now = server.clock.now()
         session = log.open("outbound", f"{host} [{ip}]")
 
         def say(text: str) -> None:
             """Write one line to this session's protocol log."""
             log.write(session, now, text)
 
-        remote = org.internet.at(ip)
+        remote = ims.internet.at(ip)
         if ims.config.log_level("smtp_interface_events") >= 3:
-            org.eventlog.log(SOURCE, 2003, host=host, domain=entry.decision.domain, logfile=session.logfile)
+            server.eventlog.log(SOURCE, 2003, host=host, domain=entry.decision.domain, logfile=session.logfile)
         if remote is None:
             say(f"Connect to {ip} failed.")
             return Attempt(retry=list(recipients), error=f"connect to {host} [{ip}] failed")
@@ -65,8 +65,8 @@ class SmtpClient:
         say(f"IO: |{banner.line()}")
         if banner.code != 220:
             return self._defer(entry, recipients, say, banner.line())
-        say(f"EHLO {org.fqdn}")
-        greeting = link.ehlo(org.fqdn)
+        say(f"EHLO {server.fqdn}")
+        greeting = link.ehlo(server.fqdn)
         say(f"IO: |{greeting.line()}")
         message = entry.transfer.message
         # RFC 3461 §5.2: a next hop that advertises DSN gets the request; otherwise the IMS itself
@@ -116,7 +116,7 @@ class SmtpClient:
                 result.delivered = accepted
                 if request is not None and not next_hop_dsn:
                     rows = [(r.p1.row_id, r.address) for r in accepted if not self._from_list(r)]
-                    org.reports.report_success(message, rows, "relayed", entry.transfer, remote_mta=host)
+                    ims.reports.report_success(message, rows, "relayed", entry.transfer, remote_mta=host)
             elif reply.transient:
                 result.retry += accepted
                 result.replies.update({r.address: (reply.line(), host) for r in accepted})
@@ -130,7 +130,7 @@ class SmtpClient:
     def _from_list(self, recipient: "ImsRecipient") -> bool:
         """Return True for a member of a distribution list (the list was reported on, RFC 3461 §6.2.7.3)."""
         via = recipient.p1.via
-        return via is not None and isinstance(self.ims.org.directory.find(via), DistributionList)
+        return via is not None and isinstance(self.ims.server.directory.find(via), DistributionList)
 
     def _defer(self, entry: "QueueEntry", recipients: list["ImsRecipient"], say: Callable[[str], None], error: str) -> Attempt:
         """Log the reschedule line (Q228725) and hand every recipient back for retry."""

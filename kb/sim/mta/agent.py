@@ -13,27 +13,37 @@ from kb.sim.mta.deferred import DeferredDelivery
 from kb.sim.core.directory import CustomRecipient, DistributionList, Mailbox
 from kb.sim.core.message import MapiMessage, RecipientRow, split_address
 from kb.sim.core.mapi import MapiError
-from kb.sim.core.p1 import P1Recipient, Transfer
-from kb.sim.store.report import ReportedFailure
+from kb.sim.core.p1 import P1Recipient, ReportedFailure, Transfer
+from kb.sim.mta.x400 import X400Connector, connector_for
 from kb.sim.core.dsn import recipient_request
 
 if TYPE_CHECKING:
-    from kb.sim.org import Organisation
+    from kb.sim.core.ports import Delivery, Gateway, Reports
+    from kb.sim.core.server import Server
 
 
 class MessageTransferAgent:
     """Routes by recipient: local delivery, or the IMS (the only gateway simulated)."""
 
-    def __init__(self, org: "Organisation") -> None:
-        self.org = org
-        self.build = org.builds.mta
+    def __init__(self, server: "Server", store: "Delivery", reports: "Reports") -> None:
+        self.server = server
+        self.store = store
+        self.reports = reports
+        self.gateway: "Gateway"  # the IMS, connected by the assembly layer (kb.sim.org)
+        self.build = server.builds.mta
+        self.x400_connectors: list[X400Connector] = []
         # The IMS address space; "SMTP *" is the default (Q189492).
         self.ims_address_spaces: list[tuple[str, str]] = [("SMTP", "*")]
         self.transferred = 0
         self.rejected: list[str] = []  # MTS-IDs of messages that failed integrity verification
-        self.deferred = DeferredDelivery(self)  # "Do not deliver before" (Q214682, Q248253)
+        # "Do not deliver before" (Q214682, Q248253).
+        self.deferred = DeferredDelivery(server, reports, self.route, self.build)
         # The Windows NT service MSExchangeMTA: "running" or "stopped" (Q247255).
         self.state = "running"
+
+    def connect(self, gateway: "Gateway") -> None:
+        """Connect the MTA to the gateway whose MTS-OUT queue it fills (the IMS)."""
+        self.gateway = gateway
 
     @property
     def running(self) -> bool:
@@ -49,7 +59,7 @@ class MessageTransferAgent:
         if self.running:
             return
         self.state = "running"
-        self.org.store.mta_session_opened()
+        self.store.mta_session_opened()
 
     def submit(self, message: MapiMessage, originator: str = "") -> None:
         """Route every recipient row of ``message`` (after its deferred delivery time, if any)."""
@@ -68,7 +78,7 @@ class MessageTransferAgent:
 
     def _originator_alias(self, message: MapiMessage) -> str:
         # Reports go to the envelope originator: a local mailbox only when the reverse path is one.
-        entry = self.org.directory.by_smtp(message.reverse_path) if message.reverse_path else None
+        entry = self.server.directory.by_smtp(message.reverse_path) if message.reverse_path else None
         return entry.alias if entry is not None else ""
 
     def _route_row(self, message: MapiMessage, row: RecipientRow, gateway: Transfer) -> None:
@@ -76,10 +86,10 @@ class MessageTransferAgent:
         for entry, address, addrtype, via in targets:
             if isinstance(entry, Mailbox):
                 # The store delivers local recipients itself, without examining the MTS-ID (Q156710).
-                delivered = self.org.store.deliver(entry.alias, message) is not message
+                delivered = self.store.deliver(entry.alias, message) is not message
                 if delivered and via is None and "dsn" in message.props:
                     # NOTIFY=SUCCESS: a delivery report (RFC 3461 §6.2.7.1).
-                    self.org.reports.report_success(message, [(row.row_id, address)], "delivered", gateway)
+                    self.reports.report_success(message, [(row.row_id, address)], "delivered", gateway)
             elif not self.verify_integrity(message):
                 continue  # lost: no NDR (Q253619)
             elif self.in_ims_address_space(addrtype, address):
@@ -88,20 +98,20 @@ class MessageTransferAgent:
             else:
                 self.ndr_unroutable(message, row, address)
         if "dsn" in message.props and targets and targets[0][3] is not None \
-                and isinstance(self.org.directory.find(targets[0][3]), DistributionList):
+                and isinstance(self.server.directory.find(targets[0][3]), DistributionList):
             # A list took it: one "expanded" report; its members are not reported on (RFC 3461 §6.2.7.3).
-            self.org.reports.report_success(message, [(row.row_id, row.address)], "expanded", gateway)
+            self.reports.report_success(message, [(row.row_id, row.address)], "expanded", gateway)
 
     def _resolve(self, row: RecipientRow) -> list[tuple[object, str, str, str | None]]:
         """Return (directory entry or None, address, type, via) for the row after expansion."""
-        entry = self.org.directory.find(row.entry) if row.entry else None
+        entry = self.server.directory.find(row.entry) if row.entry else None
         if entry is None and row.addrtype == "SMTP":
-            entry = self.org.directory.by_smtp(row.address)
+            entry = self.server.directory.by_smtp(row.address)
         if entry is None:
             return [(None, row.address, row.addrtype, None)]
         out: list[tuple[object, str, str, str | None]] = []
         members: list[Mailbox | CustomRecipient] = (
-            self.org.directory.expand(entry.alias) if isinstance(entry, DistributionList) else [entry])
+            self.server.directory.expand(entry.alias) if isinstance(entry, DistributionList) else [entry])
         via = entry.alias if isinstance(entry, DistributionList) else None
         for member in members:
             if isinstance(member, CustomRecipient):
@@ -113,7 +123,7 @@ class MessageTransferAgent:
 
     def ndr_unroutable(self, message: MapiMessage, row: RecipientRow, address: str) -> None:
         """NDR a recipient no connector's address space covers (MSEXCH:MSExchangeMTA line, Q220882)."""
-        org = self.org
+        server = self.server
         if not recipient_request(message.props, row.row_id).wants_failure:
             return  # NOTIFY without FAILURE (RFC 3461 §4.1)
         failure = ReportedFailure(
@@ -121,17 +131,17 @@ class MessageTransferAgent:
             address=address,
             reason=1,
             diag=0,
-            diagnostic_line=f"MSEXCH:MSExchangeMTA:{org.site}:{org.server}",
+            diagnostic_line=f"MSEXCH:MSExchangeMTA:{server.site}:{server.name}",
             reason_text="No transport provider was available for delivery to this recipient.",
             status="5.4.0",
         )
         try:
-            report = org.reports.create_ndr(message, [failure])
+            report = self.reports.create_ndr(message, [failure])
         except MapiError:
             return  # (inference) the MTA drops a report the store cannot build; no article describes a log
-        sender = org.directory.by_smtp(message.reverse_path) if message.reverse_path else None
-        org.reports.deliver_report(report, Transfer(message=message, recipients=[P1Recipient(row.row_id, address)],
-                                                    originator=sender.alias if isinstance(sender, Mailbox) else ""))
+        sender = server.directory.by_smtp(message.reverse_path) if message.reverse_path else None
+        self.reports.deliver_report(report, Transfer(message=message, recipients=[P1Recipient(row.row_id, address)],
+                                                     originator=sender.alias if isinstance(sender, Mailbox) else ""))
 
     def verify_integrity(self, message: MapiMessage) -> bool:
         """Check the P1 MTS-ID of a message the MTA has to route; log 3150 once and refuse a bad one.
@@ -150,11 +160,11 @@ class MessageTransferAgent:
             return True
         if message.mts_id not in self.rejected:
             self.rejected.append(message.mts_id)
-            org = self.org
-            self.org.eventlog.log(
+            server = self.server
+            server.eventlog.log(
                 "MSExchangeMTA", 3150,
-                entity=f"/o={org.organisation}/ou={org.site}/cn=Configuration/cn=Connections/"
-                       f"cn=Internet Mail Connector ({org.server})",
+                entity=f"/o={server.organisation}/ou={server.site}/cn=Configuration/cn=Connections/"
+                       f"cn=Internet Mail Connector ({server.name})",
             )
         return False
 
@@ -176,8 +186,16 @@ class MessageTransferAgent:
         report.props["null_reverse_path"] = True
         self.transfer_to_ims(Transfer(message=report, recipients=[P1Recipient(0, recipient)]))
 
+    def return_foreign_report(self, report: MapiMessage, transfer: Transfer) -> bool:
+        """Send ``report`` back over the X.400 connector its original came in on, as a P1 report; False if none."""
+        connector = connector_for(self.x400_connectors, transfer.message)
+        if connector is None:
+            return False
+        connector.return_report(report, transfer)
+        return True
+
     def transfer_to_ims(self, transfer: Transfer) -> None:
         """Put ``transfer`` into MTS-OUT and wake the IMS (XAPI transfer, Q234065)."""
         self.transferred += 1
-        self.org.store.queue("MTS-OUT").append(transfer)
-        self.org.ims.wake_outbound()
+        self.store.queue("MTS-OUT").append(transfer)
+        self.gateway.wake_outbound()

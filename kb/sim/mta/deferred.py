@@ -15,14 +15,17 @@ time a message was held for deferred delivery against its timeout.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from kb.sim.core.builds import build
 from kb.sim.core.mapi import MapiError
 from kb.sim.core.message import MapiMessage
+from kb.sim.core.p1 import P1Recipient, ReportedFailure, Transfer
 
 if TYPE_CHECKING:
-    from kb.sim.mta.agent import MessageTransferAgent
+    from kb.sim.core.builds import Build
+    from kb.sim.core.ports import Reports
+    from kb.sim.core.server import Server
 
 PROP = "PR_DEFERRED_DELIVERY_TIME"
 # Q214682: "The default message timeout period is seven days."
@@ -36,15 +39,19 @@ EXPIRED_TEXT = "The maximum time for delivering the message expired"
 class DeferredDelivery:
     """Deferred-delivery timers of one MTA."""
 
-    def __init__(self, mta: "MessageTransferAgent") -> None:
-        self.mta = mta
+    def __init__(self, server: "Server", reports: "Reports", route: Callable[[MapiMessage, str], None],
+                 build_: "Build") -> None:
+        self.server = server
+        self.reports = reports
+        self.route = route  # the MTA's routing, once the message may go
+        self.build = build_  # the Emsmta.exe build
         self.held: list[MapiMessage] = []
 
     def hold(self, message: MapiMessage, originator: str) -> bool:
         """Keep ``message`` until its deferred delivery time; return False when it is not deferred."""
-        org = self.mta.org
+        clock = self.server.clock
         when = message.props.get(PROP)
-        if not isinstance(when, datetime) or when <= org.clock.now():
+        if not isinstance(when, datetime) or when <= clock.now():
             return False
         self.held.append(message)
 
@@ -52,34 +59,31 @@ class DeferredDelivery:
             """The deferred delivery timer expired."""
             self.release(m, o)
 
-        org.clock.schedule((when - org.clock.now()).total_seconds(), f"mta: deferred delivery {message.mts_id}", expire)
+        clock.schedule((when - clock.now()).total_seconds(), f"mta: deferred delivery {message.mts_id}", expire)
         return True
 
     def release(self, message: MapiMessage, originator: str) -> None:
         """Route a held message whose time has come, or NDR it as timed out (pre-2534 MTAs)."""
-        org = self.mta.org
+        clock = self.server.clock
         if message in self.held:
             self.held.remove(message)
-        submitted = message.submit_time or org.clock.now()
-        if self.mta.build < MTA_EXCLUDES_DEFERRAL_FROM_TIMEOUT and org.clock.now() - submitted > MTA_MESSAGE_TIMEOUT:
+        submitted = message.submit_time or clock.now()
+        if self.build < MTA_EXCLUDES_DEFERRAL_FROM_TIMEOUT and clock.now() - submitted > MTA_MESSAGE_TIMEOUT:
             self.expired(message, originator)
             return
-        self.mta.route(message, originator)
+        self.route(message, originator)
 
     def expired(self, message: MapiMessage, originator: str) -> None:
         """NDR every recipient: maximum time for delivering the message expired (Q214682)."""
-        from kb.sim.core.p1 import P1Recipient, Transfer
-        from kb.sim.store.report import ReportedFailure
-
-        org = self.mta.org
+        server = self.server
         failures = [ReportedFailure(row_id=row.row_id, address=row.address, reason=0, diag=5,
-                                    diagnostic_line=f"MSEXCH:MSExchangeMTA:{org.site}:{org.server}",
+                                    diagnostic_line=f"MSEXCH:MSExchangeMTA:{server.site}:{server.name}",
                                     reason_text=EXPIRED_TEXT, status="5.4.7")
                     for row in message.recipients]
         try:
-            report = org.reports.create_ndr(message, failures)
+            report = self.reports.create_ndr(message, failures)
         except MapiError:
             return
-        org.reports.deliver_report(report, Transfer(
+        self.reports.deliver_report(report, Transfer(
             message=message, recipients=[P1Recipient(row.row_id, row.address) for row in message.recipients],
             originator=originator))

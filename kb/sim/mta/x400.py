@@ -27,7 +27,8 @@ from kb.exceptions import ConfigError
 from kb.sim.core.message import MapiMessage, RecipientRow
 
 if TYPE_CHECKING:
-    from kb.sim.org import Organisation
+    from kb.sim.core.ports import Delivery, TransferAgent
+    from kb.sim.core.server import Server
     from kb.sim.core.p1 import Transfer
 
 # Q174175: diagnostic values Exchange uses internally for "no diagnostic to send".
@@ -141,8 +142,11 @@ class ForeignMta:
 class X400Connector:
     """The MTA's X.400 connector: an address space of O/R addresses served by ``foreign``."""
 
-    def __init__(self, org: "Organisation", foreign: ForeignMta, address_space: str) -> None:
-        self.org = org
+    def __init__(self, server: "Server", store: "Delivery", mta: "TransferAgent", foreign: ForeignMta,
+                 address_space: str) -> None:
+        self.server = server
+        self.store = store
+        self.mta = mta
         self.foreign = foreign
         self.address_space = parse_or_address(address_space)
 
@@ -164,25 +168,25 @@ class X400Connector:
         """
         if not self.covers(originator):
             raise ConfigError("X400", None, f"originator {originator!r} is not in the connector's address space")
-        org = self.org
+        server = self.server
         rows = [self._row(i + 1, name) for i, name in enumerate(to)]
         fields = parse_or_address(originator)
         mts_id = f"c={fields['c']};a={fields['a']};p={fields.get('p', '')};l={self.foreign.name}-{len(self.foreign.received)}"
-        message = MapiMessage(entry_id=org.store.new_entry_id(), subject=subject, body=body, sender="",
+        message = MapiMessage(entry_id=self.store.new_entry_id(), subject=subject, body=body, sender="",
                               sender_name=" ".join(v for v in (fields.get("g"), fields.get("s")) if v) or originator,
                               recipients=rows, mts_id=mts_id, message_id="")
         message.props["x400_originator"] = originator
-        message.props["reverse_path"] = encapsulate_x400(originator, org.domain)
-        message.submit_time = org.clock.now()
-        org.mta.submit(message)
-        org.run()
+        message.props["reverse_path"] = encapsulate_x400(originator, server.domain)
+        message.submit_time = server.clock.now()
+        self.mta.submit(message)
+        server.clock.run()
         return message
 
     def _row(self, row_id: int, name: str) -> RecipientRow:
         addrtype, sep, address = name.partition(":")
         if sep and addrtype.isalnum():
             return RecipientRow(row_id, address, addrtype.upper(), address)
-        entry = self.org.directory.get(name)
+        entry = self.server.directory.get(name)
         return RecipientRow(row_id, getattr(entry, "address", name), "SMTP", entry.display_name, entry=entry.alias)
 
     def return_report(self, report: MapiMessage, transfer: "Transfer") -> None:
@@ -205,9 +209,9 @@ def encapsulate_x400(or_address: str, domain: str) -> str:
     return f"IMCEAX400-{''.join(out)}@{domain}"
 
 
-def connector_for(org: "Organisation", message: MapiMessage) -> X400Connector | None:
+def connector_for(connectors: list[X400Connector], message: MapiMessage) -> X400Connector | None:
     """Return the X.400 connector that serves the originator of ``message``, if it came from one."""
     originator = message.props.get("x400_originator")
     if not originator:
         return None
-    return next((c for c in getattr(org, "x400_connectors", []) if c.covers(str(originator))), None)
+    return next((c for c in connectors if c.covers(str(originator))), None)

@@ -24,7 +24,8 @@ from kb.exceptions import SimError
 from kb.sim.core.builds import build
 
 if TYPE_CHECKING:
-    from kb.sim.store.infostore import InformationStore
+    from kb.sim.core.builds import Build
+    from kb.sim.core.clock import VirtualClock
 
 # Q274403 STATUS: "Store.exe builds 5.5.2653.7 through 5.5.2653.18"; "first corrected in Exchange
 # Server 5.5 Service Pack 4". 5.5.2653.7 is the Q268357 background-rebuild fix; the first build
@@ -37,8 +38,9 @@ STORE_REBUILD_LOCK_ORDER_FIXED = build("5.5.2653.19")
 class DirectoryWatch:
     """The store's rebuild thread for watched directory objects and its lock against conversion."""
 
-    def __init__(self, store: "InformationStore") -> None:
-        self.store = store
+    def __init__(self, clock: "VirtualClock", build_: "Build") -> None:
+        self.clock = clock
+        self.build = build_  # the Store.exe build
         self.rebuilding_until: datetime | None = None
         self.deadlocked = False
         self.changes_seen = 0
@@ -47,14 +49,14 @@ class DirectoryWatch:
     @property
     def rebuilding(self) -> bool:
         """Return True while the rebuild thread works on imported changes."""
-        return self.rebuilding_until is not None and self.store.org.clock.now() < self.rebuilding_until
+        return self.rebuilding_until is not None and self.clock.now() < self.rebuilding_until
 
     def changes_imported(self, count: int, seconds: float) -> None:
         """Record ``count`` changes to watched objects arriving over the next ``seconds``."""
         if count < 1 or seconds <= 0:
             raise SimError(f"directory import: {count!r} changes over {seconds!r} s "
                            "(expected at least 1 change and a positive duration)")
-        now = self.store.org.clock.now()
+        now = self.clock.now()
         end = now + timedelta(seconds=seconds)
         self.rebuilding_until = max(end, self.rebuilding_until or end)
         self.changes_seen += count
@@ -65,7 +67,7 @@ class DirectoryWatch:
         On Store.exe 5.5.2653.7-5.5.2653.18 a conversion that starts while the rebuild thread
         runs deadlocks with it; every later conversion then waits on the held lock too.
         """
-        build_ = self.store.build
+        build_ = self.build
         if self.deadlocked:
             self._blocked.append(resume)
             return False
@@ -81,4 +83,4 @@ class DirectoryWatch:
         self.rebuilding_until = None
         blocked, self._blocked = self._blocked, []
         for resume in blocked:
-            self.store.org.clock.schedule(0, "store: conversion after restart", resume)
+            self.clock.schedule(0, "store: conversion after restart", resume)

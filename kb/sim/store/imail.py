@@ -18,38 +18,18 @@ from kb.sim.core.builds import build
 from kb.sim.core.eventlog import hresult_data
 from kb.sim.store.imail_buffer import STORE_COPIES_CRLF_SERIES_SAFELY, convert_japanese_text, is_japanese
 from kb.sim.store.imail_comments import HeaderFieldOverrun, extract_addresses
-from kb.sim.core.mapi import MAPI_E_CALL_FAILED, MAPI_E_NETWORK_ERROR, MAPI_E_NOT_ENOUGH_MEMORY, MapiError
-from kb.sim.core.message import MapiMessage, RecipientRow
+from kb.sim.core.mapi import (IMAIL_E_HOP_COUNT, MAPI_E_CALL_FAILED, MAPI_E_NETWORK_ERROR, MAPI_E_NOT_ENOUGH_MEMORY,
+                              ConversionError, MapiError)
+from kb.sim.core.message import MapiMessage, RecipientRow, decode_encapsulated  # noqa: F401 (IMCEA decoding, re-exported)
 
 if TYPE_CHECKING:
-    from kb.sim.org import Organisation
+    from kb.sim.core.ports import Store
+    from kb.sim.core.server import Server
 
 # Q193782: Store.exe before 5.5.2417.0 (in SP2) overwrote the MAPI_E_CALL_FAILED it set for a
 # corrupted encapsulated address with MAPI_E_NOT_ENOUGH_MEMORY (and logged IS 12800); the fix list
 # of the article names Store.exe/Mdbmsg.dll/Gapi32.dll 5.5.2417.0.
 STORE_KEEPS_ADDRESS_PARSE_ERROR = build("5.5.2417.0")
-_HEX = set("0123456789abcdefABCDEF")
-
-
-def decode_encapsulated(local: str) -> str:
-    """Decode the ``+xx`` escapes of an encapsulated local part (``IMCEASMTP-user+40host+2Ecom``).
-
-    Raise ValueError on a ``+`` not followed by two hexadecimal digits (Q193782, Q189492).
-    """
-    out: list[str] = []
-    index = 0
-    while index < len(local):
-        char = local[index]
-        if char == "+":
-            pair = local[index + 1:index + 3]
-            if len(pair) != 2 or not set(pair) <= _HEX:
-                raise ValueError(f"'+{pair}' at offset {index} is not a +xx escape")
-            out.append(chr(int(pair, 16)))
-            index += 3
-            continue
-        out.append(char)
-        index += 1
-    return "".join(out)
 
 
 # Q252624: the SP3 store (Store.exe 5.5.2650.23, Q243604) began to read the x-mac-type and
@@ -67,6 +47,9 @@ IMAIL_E_ATTRIBUTE = 0x80040C05
 IMAIL_E_ATTRIBUTE_TEXT = "80040C05-F20000E9"
 
 
+_HEX = set("0123456789abcdefABCDEF")
+
+
 def _is_mac_code(value: str) -> bool:
     """Return True for a four-character Macintosh code written as eight hex digits."""
     return len(value) == 8 and set(value) <= _HEX
@@ -77,7 +60,6 @@ def _is_mac_code(value: str) -> bool:
 # message over "the maximum hop count" (IS 12071, error 80040C02) without giving the number, so
 # the RFC's threshold is an assumption. The same in every build.
 MAX_HOP_COUNT = 100
-IMAIL_E_HOP_COUNT = 0x80040C02
 
 
 # Output policy: CRLF line ends as on the wire, no line folding surprises in long addresses.
@@ -89,19 +71,13 @@ def rfc822_date(when: datetime) -> str:
     return when.strftime("%a, %d %b %Y %H:%M:%S +0000")
 
 
-class ConversionError(MapiError):
-    """The converter could not turn the content into the other form."""
-
-    def __init__(self, detail: str) -> None:
-        super().__init__(MAPI_E_CALL_FAILED, detail)
-
-
 class Imail:
     """The store's Internet content converter."""
 
-    def __init__(self, org: "Organisation") -> None:
-        self.org = org
-        self.build = org.builds.store
+    def __init__(self, server: "Server", store: "Store") -> None:
+        self.server = server
+        self.store = store
+        self.build = server.builds.store
 
     def to_internet(self, message: MapiMessage) -> bytes:
         """Convert ``message`` into its RFC 822 form (reports already carry theirs).
@@ -118,23 +94,23 @@ class Imail:
 
     def _write_internet(self, message: MapiMessage) -> bytes:
         mail = EmailMessage(policy=WIRE)
-        sender = message.sender or f"postmaster@{self.org.domain}"
+        sender = message.sender or f"postmaster@{self.server.domain}"
         mail["From"] = f"{message.sender_name} <{sender}>" if message.sender_name else sender
         mail["To"] = message.to_line or ", ".join(r.address for r in message.recipients if r.recipient_type == "To")
         cc = [r.address for r in message.recipients if r.recipient_type == "Cc"]
         if cc:
             mail["Cc"] = ", ".join(cc)
         mail["Subject"] = message.subject
-        when = message.submit_time or self.org.clock.now()
+        when = message.submit_time or self.server.clock.now()
         mail["Date"] = rfc822_date(when)
-        mail["Message-ID"] = message.message_id or f"<{message.entry_id}@{self.org.fqdn}>"
-        mail["X-Mailer"] = f"Internet Mail Service ({self.org.builds.ims.version})"
+        mail["Message-ID"] = message.message_id or f"<{message.entry_id}@{self.server.fqdn}>"
+        mail["X-Mailer"] = f"Internet Mail Service ({self.server.builds.ims.version})"
         mail.set_content(message.body or "")
         return mail.as_bytes(policy=WIRE)
 
     def from_internet(self, data: bytes, mail_from: str, rcpt_to: list[str]) -> MapiMessage:
         """Convert an inbound RFC 822 message into a MAPI message addressed to ``rcpt_to``."""
-        store = self.org.store
+        store = self.store
         if store.state != "running":
             raise MapiError(MAPI_E_NETWORK_ERROR, f"the information store is {store.state}")
         try:
@@ -164,7 +140,7 @@ class Imail:
         if is_japanese(charset) and self.build < STORE_COPIES_CRLF_SERIES_SAFELY:
             body, _truncated = convert_japanese_text(body, str(charset))  # Q235219
         message = MapiMessage(
-            entry_id=self.org.store.new_entry_id(),
+            entry_id=self.store.new_entry_id(),
             subject=subject,
             body=body,
             # PR_SENDER is the header originator; the envelope one is kept apart (below).
@@ -197,7 +173,7 @@ class Imail:
             try:
                 extract_addresses(str(value), self.build)
             except HeaderFieldOverrun as error:
-                self.org.store.crash("an access violation (0xc0000005)", "CmcvtrHdr::ulSkipComment")
+                self.store.crash("an access violation (0xc0000005)", "CmcvtrHdr::ulSkipComment")
                 raise MapiError(MAPI_E_NETWORK_ERROR, f"the information store stopped: {error}") from None
 
     def set_mac_attributes(self, message: MapiMessage, spool_name: str = "") -> None:
@@ -218,7 +194,7 @@ class Imail:
                 if _is_mac_code(value):
                     attachment[name + "-code"] = bytes.fromhex(value).decode("latin-1")
                 elif self.build < STORE_DROPS_ILLEGAL_MAC_ATTRIBUTES:
-                    self.org.eventlog.log("MSExchangeIS", 12006, data=hresult_data(IMAIL_E_ATTRIBUTE),
+                    self.server.eventlog.log("MSExchangeIS", 12006, data=hresult_data(IMAIL_E_ATTRIBUTE),
                                           error=IMAIL_E_ATTRIBUTE_TEXT, message=message.message_id.strip("<>"),
                                           sender=message.sender_name or message.sender, file=spool_name)
                     raise MapiError(IMAIL_E_ATTRIBUTE, f"illegal {name} {value!r} on attachment {attachment['filename']!r}")
@@ -229,7 +205,7 @@ class Imail:
         """Refuse a message that has passed more hosts than MAX_HOP_COUNT: IS 12071 (Q260247)."""
         if int(message.props.get("hop_count", 0)) <= MAX_HOP_COUNT:
             return
-        self.org.eventlog.log("MSExchangeIS", 12071, data=hresult_data(IMAIL_E_HOP_COUNT),
+        self.server.eventlog.log("MSExchangeIS", 12071, data=hresult_data(IMAIL_E_HOP_COUNT),
                               message=message.message_id.strip("<>"), subject=message.subject,
                               sender=message.sender, file=spool_name)
         raise MapiError(IMAIL_E_HOP_COUNT, f"{message.props['hop_count']} Received fields exceed the maximum hop count")
@@ -251,7 +227,7 @@ class Imail:
                 decode_encapsulated(local)
             except ValueError as error:
                 if self.build < STORE_KEEPS_ADDRESS_PARSE_ERROR:
-                    self.org.eventlog.log("MSExchangeIS", 12800, data=hresult_data(MAPI_E_NOT_ENOUGH_MEMORY),
+                    self.server.eventlog.log("MSExchangeIS", 12800, data=hresult_data(MAPI_E_NOT_ENOUGH_MEMORY),
                                           error="8007000E-F20000FF")
                     raise MapiError(MAPI_E_NOT_ENOUGH_MEMORY, "not enough memory") from None
                 raise MapiError(MAPI_E_CALL_FAILED, f"corrupted encapsulated address {address!r}: {error}") from None

@@ -1,32 +1,35 @@
 """The private information store: mailbox folders, the IMS's MTS-IN/MTS-OUT queues, submission.
 
-Report generation lives in kb.sim.store.report and content conversion (IMAIL) in kb.sim.store.imail; both run
-inside the store in Exchange 5.5 (ims-domain §2.1) and switch on the Store.exe build.
+The store owns the rest of its room: content conversion (IMAIL, kb.sim.store.imail), report
+generation (kb.sim.store.report), Inbox rules, storage limits and the directory watch; all run
+inside Store.exe in Exchange 5.5 (ims-domain §2.1, §2.5.1) and switch on the Store.exe build. It
+reaches the MTA and the IMS only through kb.sim.core.ports, connected by the assembly layer.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from kb.exceptions import SimError
 from kb.sim.core.builds import build
 from kb.sim.core.directory import DistributionList
 from kb.sim.store.dswatch import DirectoryWatch
 from kb.sim.core.eventlog import hresult_data
-from kb.sim.core.mapi import MAPI_E_CALL_FAILED, MAPI_E_NOT_ENOUGH_MEMORY, MapiError
+from kb.sim.core.mapi import MAPI_E_CALL_FAILED, MAPI_E_NOT_ENOUGH_MEMORY, RPC_LIMIT_BYTES, MapiError, RecipientLimitError
 from kb.sim.core.message import MapiMessage, RecipientRow
+from kb.sim.store.imail import Imail
 from kb.sim.store.quota import Quotas
+from kb.sim.store.report import StoreReports
+from kb.sim.store.rules import RuleEngine
 
 if TYPE_CHECKING:
-    from kb.sim.org import Organisation
+    from kb.sim.core.ports import Gateway, TransferAgent
+    from kb.sim.core.server import Server
 
 MAILBOX_FOLDERS = ("Inbox", "Outbox", "Sent Items", "Deleted Items")
 # The IMS mailbox's queue folders (Q165505, Q234065).
 IMS_FOLDERS = ("MTS-IN", "MTS-OUT")
-# "The Exchange memory manager enforces a limit of 32 KB per remote procedure call (RPC)"; a
-# property fetch over it fails with 0x8007000E although nothing is out of memory (Q193639).
-RPC_LIMIT_BYTES = 32 * 1024
 # Q201904/Q192583: with ResolveP2 the store looks the P2 originator up in the directory; before
 # Store.exe 5.5.2398.0 (in SP2) an ambiguous-name result was mapped to E_FAIL and the submit
 # failed (IS 12004, IMC 4117, archived); from 5.5.2398.0 the originator stays unresolved.
@@ -41,37 +44,38 @@ STORE_ZEROES_MTA_RECIPIENTS_FROM = build("5.5.2642.0")
 STORE_KEEPS_MTA_RECIPIENTS = build("5.5.2651.68")
 
 
-class RecipientLimitError(MapiError):
-    """A submit refused under the store limit "Max Recipients on Submit" (Q246051): E_FAIL."""
-
-    def __init__(self, count: int, limit: int, spool_name: str = "", ndr_count: int = 0) -> None:
-        self.count = count
-        self.limit = limit
-        detail = f"{count} recipients exceed Max Recipients on Submit ({limit})"
-        if ndr_count:
-            detail += f"; the store's NDR ({ndr_count} recipients with the embedded message) was refused too"
-        super().__init__(MAPI_E_CALL_FAILED, detail + (f" [{spool_name}]" if spool_name else ""))
-
-
 class InformationStore:
     """Folders of every mailbox plus the IMS queues; entry ids are deterministic."""
 
-    def __init__(self, org: "Organisation") -> None:
-        self.org = org
-        self.build = org.builds.store
+    def __init__(self, server: "Server") -> None:
+        self.server = server
+        self.build = server.builds.store
         self._folders: dict[str, OrderedDict[str, list[Any]]] = {}
         self._next_id = 0
         # Store limit "Max Recipients on Submit" (counts To+Cc+Bcc after DL expansion, Q246051);
         # 0 = no limit.
         self.max_recipients_on_submit = 0
         # The directory watch and its rebuild thread (Q268357, Q274403).
-        self.dswatch = DirectoryWatch(self)
+        self.dswatch = DirectoryWatch(server.clock, self.build)
         # The Windows NT service MSExchangeIS: "running", "stopped", or "stopping" when a shutdown
         # hangs (Q274403: the store "may stop responding (hang) while ... shutting down").
         self.state = "running"
         self.crashes: list[str] = []  # what stopped the process (exception and function), oldest first
         # Storage limits (Private IS General tab, per-mailbox overrides) and mailbox sizes (Q226202).
-        self.quotas = Quotas(org)
+        self.quotas = Quotas(server, self)
+        # The store's converter, report generation and Inbox rules (one process, Store.exe).
+        self.imail = Imail(server, self)
+        self.reports = StoreReports(server, self, self.imail)
+        self.rules = RuleEngine(server, self)
+        self.mta: "TransferAgent"  # connected by the assembly layer (kb.sim.org)
+
+    def connect(self, mta: "TransferAgent", gateway: "Gateway") -> None:
+        """Connect the store to the MTA it hands mail to and the gateway whose mailbox it keeps."""
+        self.mta = mta
+        self.reports.mta = mta
+        self.quotas.reports = self.reports
+        self.quotas.mta = mta
+        self.quotas.gateway = gateway
 
     # -- the service -------------------------------------------------------------------------
     def stop(self) -> None:
@@ -86,7 +90,7 @@ class InformationStore:
             return
         self.state = "stopped"
         self.crashes.append(f"{exception} in {function}")
-        self.org.eventlog.log("Service Control Manager", 7031, service="Microsoft Exchange Information Store")
+        self.server.eventlog.log("Service Control Manager", 7031, service="Microsoft Exchange Information Store")
 
     def start(self) -> None:
         """Start the store (a hung "stopping" process is ended first); blocked work resumes."""
@@ -130,13 +134,13 @@ class InformationStore:
     # -- flow --------------------------------------------------------------------------------
     def submit(self, alias: str, message: MapiMessage) -> MapiMessage:
         """Submit ``message`` from mailbox ``alias``: stamp it, file it in Sent Items, hand it to the MTA."""
-        message.submit_time = self.org.clock.now()
+        message.submit_time = self.server.clock.now()
         if not message.mts_id:
-            message.mts_id = self.org.new_mts_id()
+            message.mts_id = self.server.new_mts_id()
         if not message.message_id:
-            message.message_id = f"<{message.mts_id.rpartition('=')[2]}@{self.org.server.lower()}.{self.org.domain}>"
+            message.message_id = f"<{message.mts_id.rpartition('=')[2]}@{self.server.name.lower()}.{self.server.domain}>"
         self.folder(alias, "Sent Items").append(message.clone(self.new_entry_id()))
-        self.org.mta.submit(message)
+        self.mta.submit(message)
         return message
 
     def transfer_in(self, message: MapiMessage) -> None:
@@ -153,9 +157,9 @@ class InformationStore:
         if self.quotas.refuses(alias, message):
             return message  # over "Prohibit send and receive": refused (kb.sim.store.quota)
         copy = message.clone(self.new_entry_id())
-        copy.delivery_time = self.org.clock.now()
+        copy.delivery_time = self.server.clock.now()
         self.folder(alias, "Inbox").append(copy)
-        self.org.rules.on_delivery(alias, copy)  # server-side Inbox rules run in the store
+        self.rules.on_delivery(alias, copy)  # server-side Inbox rules run in the store
         return copy
 
     def property_sizes(self, message: MapiMessage) -> dict[str, int]:
@@ -187,25 +191,25 @@ class InformationStore:
         for it (ResolveP2), resolves the P2 originator in the directory (Q201904). Errors reach
         the IMS as MapiError; the store logs its own content-engine event first.
         """
-        self.org.imail.check_hop_count(message, spool_name)
+        self.imail.check_hop_count(message, spool_name)
         try:
-            self.org.imail.resolve_display_names(message)
+            self.imail.resolve_display_names(message)
             if resolve_p2:
                 self._resolve_originator(message)
         except MapiError as error:
             if error.hresult == MAPI_E_CALL_FAILED:
                 # "Error 80004005-F0000000 occurred while processing message <>. The archive
                 # filename is '3SW32JRP'." (Q201904)
-                self.org.eventlog.log("MSExchangeIS", 12004, data=hresult_data(error.hresult),
+                self.server.eventlog.log("MSExchangeIS", 12004, data=hresult_data(error.hresult),
                                       error="80004005-F0000000", message=message.message_id.strip("<>"),
                                       file=spool_name)
             raise
-        self.org.imail.set_mac_attributes(message, spool_name)
+        self.imail.set_mac_attributes(message, spool_name)
         self.enforce_recipient_limit(message, spool_name)
         if "PR_NDR_REASON_CODE" in message.props:
             # A message handed in with non-delivery properties set: the store complains and goes on
             # with the submit (IS Private 2078, Transfer Out Of Gateway, Q178378).
-            self.org.eventlog.log("MSExchangeIS Private", 2078)
+            self.server.eventlog.log("MSExchangeIS Private", 2078)
 
     # -- Max Recipients on Submit ------------------------------------------------------------
     def recipient_count(self, message: MapiMessage) -> int:
@@ -214,7 +218,7 @@ class InformationStore:
         To + Cc + Bcc, each distribution list expanded first, and the recipients of embedded
         messages too ("this applies to embedded messages within messages as well").
         """
-        directory = self.org.directory
+        directory = self.server.directory
         count = 0
         for row in message.recipients:
             entry = directory.find(row.entry) if row.entry else directory.by_smtp(row.address.strip())
@@ -251,7 +255,7 @@ class InformationStore:
     def _resolve_originator(self, message: MapiMessage) -> None:
         """Resolve the P2 originator in the directory (ResolveP2, Q201904)."""
         originator = str(message.props.get("p2_originator") or message.sender)
-        matches = self.org.directory.matching(originator)
+        matches = self.server.directory.matching(originator)
         if len(matches) > 1:
             if self.build < STORE_TOLERATES_AMBIGUOUS_ORIGINATOR:
                 raise MapiError(MAPI_E_CALL_FAILED, f"ambiguous originator {originator!r} (mapped to E_FAIL)")
@@ -268,8 +272,8 @@ class InformationStore:
         the MTA from MTS-IN (Q234065, Q247255 MORE INFORMATION). Without an MTA session it
         waits in MTS-IN ("Inbound messages awaiting delivery") until the MTA starts.
         """
-        if self.org.mta.running:
-            self.org.mta.submit(message, originator=originator)
+        if self.mta.running:
+            self.mta.submit(message, originator=originator)
             return
         if STORE_ZEROES_MTA_RECIPIENTS_FROM <= self.build < STORE_KEEPS_MTA_RECIPIENTS:
             return  # MTA recipient count set to 0: the entry is deleted, no NDR, no event (Q247255)
@@ -283,8 +287,17 @@ class InformationStore:
         for message in waiting:
             queue.remove(message)
             originator = str(message.props.pop("mta_originator") or "")
-            self.org.mta.submit(message, originator=originator)
+            self.mta.submit(message, originator=originator)
 
     def queue(self, name: str) -> list[Any]:
         """Return the live contents of the IMS queue folder MTS-IN or MTS-OUT."""
-        return self.folder(self.org.ims_mailbox, name)
+        return self.folder(self.server.ims_mailbox, name)
+
+    # -- what a gateway asks of the store ------------------------------------------------------
+    def enter_conversion(self, resume: Callable[[], None]) -> bool:
+        """Start an inbound content conversion, or keep ``resume`` until the store can convert (Q274403)."""
+        return self.dswatch.enter_conversion(resume)
+
+    def check_gateway_report(self) -> None:
+        """Let the store generate a report in the gateway's mailbox, or raise MapiError (Q226202)."""
+        self.quotas.check_gateway_report()

@@ -24,12 +24,14 @@ from typing import TYPE_CHECKING
 
 from kb.exceptions import ConfigError
 from kb.sim.core.builds import build
+from kb.sim.core.directory import Mailbox
 from kb.sim.core.mapi import MapiError
+from kb.sim.core.message import MapiMessage, RecipientRow
+from kb.sim.core.p1 import P1Recipient, ReportedFailure, Transfer
 
 if TYPE_CHECKING:
-    from kb.sim.core.directory import Mailbox
-    from kb.sim.core.message import MapiMessage
-    from kb.sim.org import Organisation
+    from kb.sim.core.ports import Gateway, Reports, Store, TransferAgent
+    from kb.sim.core.server import Server
 
 STORE_EXEMPTS_GATEWAY_REPORTS_FROM_QUOTA = build("5.5.2591.0")
 EC_QUOTA_EXCEEDED = 0x4DD  # Exchange ecQuotaExceeded, "error 0x4dd" (Q226202)
@@ -66,8 +68,13 @@ class StorageLimits:
 class Quotas:
     """The store's storage limits: the Private IS default and per-mailbox overrides."""
 
-    def __init__(self, org: "Organisation") -> None:
-        self.org = org
+    def __init__(self, server: "Server", store: "Store") -> None:
+        self.server = server
+        self.store = store
+        # The other rooms, connected by the assembly layer (kb.sim.org) once they exist.
+        self.reports: "Reports"
+        self.mta: "TransferAgent"
+        self.gateway: "Gateway"
         self.default = StorageLimits()
         self.mailbox_limits: dict[str, StorageLimits] = {}
         self.refused = 0  # deliveries refused over "Prohibit send and receive"
@@ -79,7 +86,7 @@ class Quotas:
         if alias is None:
             self.default = limits
         else:
-            if not self.org.store.folders(alias):
+            if not self.store.folders(alias):
                 raise ConfigError("StorageLimits", None, f"mailbox {alias!r} does not exist")
             self.mailbox_limits[alias] = limits
 
@@ -89,16 +96,15 @@ class Quotas:
 
     def size(self, alias: str) -> int:
         """Return the bytes mailbox ``alias`` holds (the IMS mailbox: its queues and what the IMS still works on)."""
-        store = self.org.store
+        store = self.store
         held: dict[str, int] = {}
         for name in store.folders(alias):
             for item in store.folder(alias, name):
                 message = getattr(item, "message", item)
                 held[message.entry_id] = message.size()
-        if alias == self.org.ims_mailbox:
-            for entry in self.org.ims.outbound.queue:  # removed from MTS-OUT after delivery (Q296879)
-                if entry.state != "done":
-                    held[entry.transfer.message.entry_id] = entry.transfer.message.size()
+        if alias == self.server.ims_mailbox:
+            for message in self.gateway.held_messages():  # removed from MTS-OUT after delivery (Q296879)
+                held[message.entry_id] = message.size()
         return sum(held.values())
 
     def state(self, alias: str) -> str:
@@ -113,15 +119,15 @@ class Quotas:
 
     def check_gateway_report(self) -> None:
         """Let the store generate a report for the IMS gateway, or raise MapiError 0x4dd (Q226202)."""
-        org = self.org
-        if org.builds.store >= STORE_EXEMPTS_GATEWAY_REPORTS_FROM_QUOTA:
+        server = self.server
+        if server.builds.store >= STORE_EXEMPTS_GATEWAY_REPORTS_FROM_QUOTA:
             return
-        if self.state(org.ims_mailbox) not in ("Prohibit send", "Mailbox disabled"):
+        if self.state(server.ims_mailbox) not in ("Prohibit send", "Mailbox disabled"):
             return
-        gateway = (f"/o={org.organisation}/ou={org.site}/cn=configuration/cn=connections/"
-                   f"cn=internet mail connector ({org.server.lower()})")
-        org.eventlog.log("MSExchangeIS Private", 2018, gateway=gateway, error="0x4dd")
-        raise MapiError(EC_QUOTA_EXCEEDED, f"the gateway mailbox {org.ims_mailbox} is over its storage limit")
+        gateway = (f"/o={server.organisation}/ou={server.site}/cn=configuration/cn=connections/"
+                   f"cn=internet mail connector ({server.name.lower()})")
+        server.eventlog.log("MSExchangeIS Private", 2018, gateway=gateway, error="0x4dd")
+        raise MapiError(EC_QUOTA_EXCEEDED, f"the gateway mailbox {server.ims_mailbox} is over its storage limit")
 
 
 # Q238498 (first corrected in SP4; before that in the store hotfix package Q248838, whose first
@@ -138,28 +144,23 @@ QUOTA_FAILURE_TEXT = "The recipient's mailbox is full"  # (inference) no corpus 
 
 def _refuses(quotas: Quotas, alias: str, message: "MapiMessage") -> bool:
     """Refuse delivery to a disabled mailbox: NDR a message, drop a report (or loop, Q238498)."""
-    from kb.sim.core.directory import Mailbox
-
-    org = quotas.org
-    entry = org.directory.find(alias)
+    server = quotas.server
+    entry = server.directory.find(alias)
     if not isinstance(entry, Mailbox) or quotas.limits(alias).prohibit_send_receive_kb == 0:
         return False
     if quotas.state(alias) != "Mailbox disabled":
         return False
     quotas.refused += 1
     is_report = message.message_class.startswith("REPORT.") or not message.reverse_path
-    remote = bool(entry.home_server) and entry.home_server != org.server
-    if is_report and (org.builds.store >= STORE_NEVER_REPORTS_ON_REPORTS or not remote):
+    remote = bool(entry.home_server) and entry.home_server != server.name
+    if is_report and (server.builds.store >= STORE_NEVER_REPORTS_ON_REPORTS or not remote):
         return True  # never report on a report
-    _report_refusal(org, entry, message, to_null=is_report)
+    _report_refusal(quotas, entry, message, to_null=is_report)
     return True
 
 
-def _report_refusal(org: "Organisation", mailbox: "Mailbox", message: "MapiMessage", to_null: bool) -> None:
+def _report_refusal(quotas: Quotas, mailbox: "Mailbox", message: "MapiMessage", to_null: bool) -> None:
     """Make the store's NDR for a refused delivery and send it: to the originator, or to <> (Q238498)."""
-    from kb.sim.core.message import RecipientRow
-    from kb.sim.core.p1 import P1Recipient, Transfer
-    from kb.sim.store.report import ReportedFailure
     from kb.sim.core.dsn import recipient_request
 
     row = next((r for r in message.recipients if r.entry == mailbox.alias
@@ -168,21 +169,22 @@ def _report_refusal(org: "Organisation", mailbox: "Mailbox", message: "MapiMessa
         row = message.recipients[0] if message.recipients else None
     if row is None or not recipient_request(message.props, row.row_id).wants_failure:
         return  # (NOTIFY without FAILURE: no report, RFC 3461 §4.1)
-    server = mailbox.home_server or org.server
+    server = quotas.server
+    home = mailbox.home_server or server.name
     failure = ReportedFailure(row_id=row.row_id, address=row.address, reason=1, diag=0,
-                              diagnostic_line=f"MSEXCH:MSExchangeIS:{org.site}:{server}",
+                              diagnostic_line=f"MSEXCH:MSExchangeIS:{server.site}:{home}",
                               reason_text=QUOTA_FAILURE_TEXT, status="5.2.2")
     try:
-        ndr = org.reports.create_ndr(message, [failure])
+        ndr = quotas.reports.create_ndr(message, [failure])
     except MapiError:
         return
     if not to_null:
-        sender = org.directory.by_smtp(message.reverse_path) if message.reverse_path else None
+        sender = server.directory.by_smtp(message.reverse_path) if message.reverse_path else None
         originator = sender.alias if sender is not None and sender.alias != mailbox.alias else ""
-        org.reports.deliver_report(ndr, Transfer(message=message, recipients=[P1Recipient(row.row_id, mailbox.address)],
-                                                 originator=originator))
+        quotas.reports.deliver_report(ndr, Transfer(message=message, recipients=[P1Recipient(row.row_id, mailbox.address)],
+                                                    originator=originator))
         return
     # Addressed to the report's originator, the null address, and submitted for the mailbox.
     ndr.recipients = [RecipientRow(1, "", "SMTP", "")]
     ndr.sender, ndr.sender_name = mailbox.address, mailbox.display_name
-    org.mta.submit(ndr, originator=mailbox.alias)
+    quotas.mta.submit(ndr, originator=mailbox.alias)

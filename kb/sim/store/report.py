@@ -18,14 +18,17 @@ from email import policy
 from typing import TYPE_CHECKING
 
 from kb.sim.core.builds import build
+from kb.sim.core.directory import Mailbox
 from kb.sim.store.imail import WIRE, rfc822_date
 from kb.sim.core.mapi import MAPI_E_NOT_FOUND, MapiError
 from kb.sim.core.message import MapiMessage, RecipientRow, ndr_class
 from kb.sim.core.dsn import recipient_request, request_of, xtext_encode
+from kb.sim.core.p1 import ReportedFailure
 
 if TYPE_CHECKING:
     from kb.sim.core.p1 import Transfer
-    from kb.sim.org import Organisation
+    from kb.sim.core.ports import Converter, Delivery, TransferAgent
+    from kb.sim.core.server import Server
 
 # When a recipient row already carries PR_NDR_REASON_CODE/PR_NDR_DIAG_CODE (a message re-created
 # from an NDR keeps them, Q171100), the store treats the failure as a re-reported recipient and
@@ -36,23 +39,6 @@ STORE_REMATCHES_REREPORTED_ROWS_BY_ADDRESS = build("5.5.2650.23")
 # Q254893/Q248838: Store.exe 5.5.2652.17 (April 12, 2000; in SP4) normalises both address strings
 # (surrounding blanks, case) before comparing, so a row typed with a trailing space is found.
 STORE_NORMALISES_REPORT_ROWS = build("5.5.2652.17")
-
-
-@dataclass
-class ReportedFailure:
-    """One failed recipient as a gateway reports it to the store."""
-
-    row_id: int
-    address: str  # the address as the gateway saw it
-    reason: int  # X.400 reason code (0 transfer failure, 1 unable to transfer, ...)
-    diag: int  # X.400 diagnostic code (Q174175)
-    diagnostic_line: str  # e.g. "MSEXCH:IMS:Org:Site:SERVER 3902 (000B099C) Host Unknown"
-    reason_text: str  # what the client shows under the recipient
-    status: str = "5.0.0"  # RFC 3464 Status of the delivery-status part
-    remote_reply: str = ""  # the remote host's reply line (Diagnostic-Code: smtp; ...)
-    remote_mta: str = ""  # the host that gave it (Remote-MTA: dns; ...)
-    expanded_from: str | None = None  # alias of the distribution list the recipient came from
-    member: str | None = None  # alias of the list member (directory object) that failed
 
 
 def _client_time(when: datetime) -> str:
@@ -78,9 +64,12 @@ def normalise_address(address: str) -> str:
 class StoreReports:
     """Builds NDRs as MAPI messages that also carry their MIME form."""
 
-    def __init__(self, org: "Organisation") -> None:
-        self.org = org
-        self.build = org.builds.store
+    def __init__(self, server: "Server", store: "Delivery", imail: "Converter") -> None:
+        self.server = server
+        self.store = store
+        self.imail = imail
+        self.build = server.builds.store
+        self.mta: "TransferAgent"  # connected by the assembly layer (kb.sim.org)
 
     # -- row matching ------------------------------------------------------------------------
     def find_row(self, original: MapiMessage, failure: ReportedFailure) -> RecipientRow | None:
@@ -118,20 +107,20 @@ class StoreReports:
             if orcpt:
                 ndr_row.props["orcpt"] = orcpt  # RFC 3461 §4.2 -> RFC 3464 §2.3.1
             rows.append(ndr_row)
-        now = self.org.clock.now()
+        now = self.server.clock.now()
         ndr = MapiMessage(
-            entry_id=self.org.store.new_entry_id(),
+            entry_id=self.store.new_entry_id(),
             message_class=ndr_class(original.message_class),
             subject=f"Undeliverable: {original.subject}",
-            sender=self.org.postmaster,
+            sender=self.server.postmaster,
             sender_name="System Administrator",
             recipients=rows,
             to_line=original.reverse_path or original.sender,
             submit_time=now,
-            mts_id=self.org.new_mts_id(),
+            mts_id=self.server.new_mts_id(),
             original=original.clone(original.entry_id),
         )
-        ndr.message_id = f"<{ndr.mts_id.rpartition('=')[2]}@{self.org.fqdn}>"
+        ndr.message_id = f"<{ndr.mts_id.rpartition('=')[2]}@{self.server.fqdn}>"
         ndr.body = self.render_text(ndr)
         ndr.mime = self.render_mime(ndr)
         return ndr
@@ -150,7 +139,7 @@ class StoreReports:
             return ndr_row
         if row.entry.lower() != failure.expanded_from.lower():
             return ndr_row
-        member = self.org.directory.find(failure.member)
+        member = self.server.directory.find(failure.member)
         ndr_row.address = failure.address
         ndr_row.addrtype = "SMTP"
         ndr_row.entry = member.alias if member is not None else None
@@ -189,8 +178,8 @@ class StoreReports:
         assert original is not None
         assert ndr.submit_time is not None  # report() stamps every NDR
         report = MIMEMultipart("report", report_type="delivery-status", policy=WIRE)
-        report["From"] = f"System Administrator <{self.org.postmaster}>"
-        report["To"] = original.reverse_path or original.sender or f"postmaster@{self.org.domain}"
+        report["From"] = f"System Administrator <{self.server.postmaster}>"
+        report["To"] = original.reverse_path or original.sender or f"postmaster@{self.server.domain}"
         report["Subject"] = ndr.subject
         report["Date"] = rfc822_date(ndr.submit_time)
         report["Message-ID"] = ndr.message_id
@@ -204,7 +193,7 @@ class StoreReports:
         per_message = Message()
         if request is not None and request.mail.envid is not None:
             per_message["Original-Envelope-Id"] = _field_text(request.mail.envid)  # RFC 3464 §2.2.1
-        per_message["Reporting-MTA"] = f"dns; {self.org.fqdn}"
+        per_message["Reporting-MTA"] = f"dns; {self.server.fqdn}"
         per_message["Arrival-Date"] = rfc822_date(original.submit_time or ndr.submit_time)
         blocks: list[Message | str] = [per_message]
         for row in ndr.recipients:
@@ -224,7 +213,7 @@ class StoreReports:
             blocks.append(block)
         status.set_payload(blocks)
         report.attach(status)
-        content = self.org.imail.to_internet(original)
+        content = self.imail.to_internet(original)
         if ndr.props.get("without_content"):
             pass
         elif request is not None and request.mail.ret == "HDRS":
@@ -249,7 +238,7 @@ class StoreReports:
         wanted = [(row_id, final) for row_id, final in rows if recipient_request(original.props, row_id).wants_success]
         if not wanted or not original.reverse_path:
             return None
-        now = self.org.clock.now()
+        now = self.server.clock.now()
         report_rows: list[RecipientRow] = []
         for row_id, final in wanted:
             source = next((r for r in original.recipients if r.row_id == row_id), None)
@@ -261,19 +250,19 @@ class StoreReports:
                 row.props["orcpt"] = orcpt
             report_rows.append(row)
         report = MapiMessage(
-            entry_id=self.org.store.new_entry_id(),
+            entry_id=self.store.new_entry_id(),
             message_class=original.message_class.replace("IPM.", "REPORT.IPM.", 1) + ".DR"
             if original.message_class.startswith("IPM.") else "REPORT.IPM.Note.DR",
             subject=f"{'Delivered' if action == 'delivered' else 'Relayed' if action == 'relayed' else 'Expanded'}: {original.subject}",
-            sender=self.org.postmaster,
+            sender=self.server.postmaster,
             sender_name="System Administrator",
             recipients=report_rows,
             to_line=original.reverse_path,
             submit_time=now,
-            mts_id=self.org.new_mts_id(),
+            mts_id=self.server.new_mts_id(),
             original=original.clone(original.entry_id),
         )
-        report.message_id = f"<{report.mts_id.rpartition('=')[2]}@{self.org.fqdn}>"
+        report.message_id = f"<{report.mts_id.rpartition('=')[2]}@{self.server.fqdn}>"
         report.props["without_content"] = True  # RFC 3461 §4.3: a success report returns no content
         sent = _client_time(original.submit_time or now)
         lines = ["Your message", "", f"      Subject:\t{original.subject}", f"      Sent:\t{sent}", "",
@@ -289,25 +278,19 @@ class StoreReports:
     # -- delivery ----------------------------------------------------------------------------
     def deliver_report(self, report: MapiMessage, transfer: "Transfer") -> None:
         """Deliver a report to the originator: a local mailbox, an X.400 connector, or out through the MTA."""
-        from kb.sim.mta.x400 import connector_for
-
-        connector = connector_for(self.org, transfer.message)
-        if connector is not None:
-            connector.return_report(report, transfer)  # a P1 report to the foreign MTA
-            return
+        if self.mta.return_foreign_report(report, transfer):
+            return  # a P1 report to the foreign MTA the original came from
         if transfer.originator:
-            self.org.store.deliver(transfer.originator, report)
+            self.store.deliver(transfer.originator, report)
             return
         sender = transfer.message.reverse_path
         if not sender:
             return  # never report on a report (null reverse path, RFC 5321 §4.5.5)
-        from kb.sim.core.directory import Mailbox
-
-        entry = self.org.directory.by_smtp(sender)
+        entry = self.server.directory.by_smtp(sender)
         if isinstance(entry, Mailbox):
-            self.org.store.deliver(entry.alias, report)
+            self.store.deliver(entry.alias, report)
             return
-        self.org.mta.return_report(report, sender)  # out through the MTA with MAIL FROM:<>
+        self.mta.return_report(report, sender)  # out through the MTA with MAIL FROM:<>
 
 
 def _field_text(value: str) -> str:

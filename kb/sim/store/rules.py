@@ -15,7 +15,8 @@ from kb.exceptions import SimError
 from kb.sim.core.message import MapiMessage, RecipientRow, split_address
 
 if TYPE_CHECKING:
-    from kb.sim.org import Organisation
+    from kb.sim.core.ports import Store
+    from kb.sim.core.server import Server
 
 ACTIONS = ("forward", "reply")
 AUTO_REPLY_CLASS = "IPM.Note.Rules.ReplyTemplate.Microsoft"
@@ -45,13 +46,14 @@ def is_automatic(message: MapiMessage) -> bool:
 class RuleEngine:
     """The rules of every mailbox, run by the store after a delivery."""
 
-    def __init__(self, org: "Organisation") -> None:
-        self.org = org
+    def __init__(self, server: "Server", store: "Store") -> None:
+        self.server = server
+        self.store = store
         self._rules: dict[str, list[InboxRule]] = {}
 
     def add(self, alias: str, rule: InboxRule) -> InboxRule:
         """Add ``rule`` to mailbox ``alias``."""
-        self.org.directory.get(alias)
+        self.server.directory.get(alias)
         self._rules.setdefault(alias.lower(), []).append(rule)
         return rule
 
@@ -68,11 +70,11 @@ class RuleEngine:
                 """Run one inbox rule on the message just delivered."""
                 self._run(alias, r, message)
 
-            self.org.clock.schedule(0, f"rule {rule.action} ({alias})", run)
+            self.server.clock.schedule(0, f"rule {rule.action} ({alias})", run)
 
     def _run(self, alias: str, rule: InboxRule, message: MapiMessage) -> None:
-        owner = self.org.directory.get(alias)
-        store = self.org.store
+        owner = self.server.directory.get(alias)
+        store = self.store
         if rule.action == "forward":
             generated = MapiMessage(
                 entry_id=store.new_entry_id(),
@@ -101,7 +103,7 @@ class RuleEngine:
 
     def _row(self, text: str) -> RecipientRow:
         """Return the recipient row of a rule target: an alias or ``TYPE:address``."""
-        directory = self.org.directory
+        directory = self.server.directory
         if ":" not in text and "@" not in text:
             entry = directory.get(text.strip())
             return RecipientRow(1, entry.smtp[0] if entry.smtp else entry.alias, "SMTP", entry.display_name,

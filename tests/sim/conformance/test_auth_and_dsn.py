@@ -35,7 +35,7 @@ def _send(session: InboundSession, mail_from: str, mail_params: str, rcpts: list
     codes += [session.rcpt(address, params).code for address, params in rcpts]
     payload = f"From: <{mail_from}>\r\nTo: {rcpts[0][0]}\r\nSubject: {subject}\r\n\r\nthe message text\r\n".encode()
     codes.append(session.data(payload).code)
-    session.ims.org.run()
+    session.ims.server.clock.run()  # the organisation runs its clock (Organisation.run)
     return codes
 
 
