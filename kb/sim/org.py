@@ -18,6 +18,7 @@ from kb.sim.ims.config import ImsConfig
 from kb.sim.message import MapiMessage, RecipientRow
 from kb.sim.mta import MessageTransferAgent
 from kb.sim.proxygen import generate_smtp
+from kb.sim.peering import OrgGate
 from kb.sim.remote import Internet, RemoteHost
 from kb.sim.report import StoreReports
 from kb.sim.rules import RuleEngine
@@ -76,7 +77,7 @@ class Organisation:
         self.eventlog = EventLog(self.clock, self.server)
         self.directory = Directory()
         self.dns = Dns()
-        self.internet = Internet()
+        self.internet = Internet(OrgGate(self))  # how remote hosts reach this organisation
         self.store = InformationStore(self)
         self.imail = Imail(self)
         self.reports = StoreReports(self)

@@ -10,6 +10,10 @@ sender can talk to an SP2 receiver.
 The two clocks are kept together: before a peer takes a connection its clock is advanced to the
 connecting side's time, and it runs the work the connection caused (inference: no article
 describes the timing between two servers; the simulator keeps it zero).
+
+``OrgGate`` is how the Internet's hosts reach the organisation they surround (``Internet.home``):
+a remote host that bounces later sends its own report to the reverse path's server - for the
+organisation's own domains, a session on its IMS's inbound path; otherwise the MX host in DNS.
 """
 
 from __future__ import annotations
@@ -18,8 +22,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from typing import Callable
+
 from kb.exceptions import ConfigError, SimError
-from kb.sim.remote import RemoteDelivery, RemoteHost, Reply
+from kb.sim.dns import DnsFailure
+from kb.sim.remote import Link, RemoteDelivery, RemoteHost, Reply
 
 if TYPE_CHECKING:
     from kb.sim.ims.inbound import InboundSession
@@ -40,22 +47,28 @@ class PeerHost(RemoteHost):
         behind = (now - self.peer.clock.now()).total_seconds()
         if behind > 0:
             self.peer.advance(behind)
-        return PeerSession(self, now)
+        return PeerSession(self.peer, self.client_ip, now, host=self)
 
 
 class PeerSession:
-    """The client side's view of one session with the peer IMS (the RemoteSession interface)."""
+    """The client side's view of one session with an organisation's IMS (the Link interface).
 
-    def __init__(self, host: PeerHost, now: datetime) -> None:
-        assert host.peer is not None
+    ``host`` (a PeerHost) records what was accepted; ``run_after`` runs the organisation's work
+    after DATA (off for a session opened inside that organisation's own clock run).
+    """
+
+    def __init__(self, peer: "Organisation", client_ip: str, now: datetime, host: "PeerHost | None" = None,
+                 client_name: str = "", run_after: bool = True) -> None:
         self.host = host
-        self.peer = host.peer
+        self.peer = peer
         self.now = now
+        self.run_after = run_after
         self.mail_from = ""
         self.rcpts: list[str] = []
+        self.client = ""
         self.session: "InboundSession | None" = None
         if self.peer.ims.running:
-            self.session = self.peer.ims.session(peer_ip=host.client_ip, peer_name="")
+            self.session = self.peer.ims.session(peer_ip=client_ip, peer_name=client_name)
 
     def banner(self) -> Reply | None:
         """Return the peer IMS's greeting; a stopped service answers 421 (RFC 5321 §3.8)."""
@@ -66,6 +79,7 @@ class PeerSession:
     def ehlo(self, name: str) -> Reply:
         """Send EHLO."""
         assert self.session is not None
+        self.client = name
         return self.session.ehlo(name)
 
     def mail(self, address: str) -> Reply:
@@ -88,10 +102,49 @@ class PeerSession:
         assert self.session is not None
         reply = self.session.data(payload)
         self.session.quit()
-        if reply.code < 300:
-            self.host.received.append(RemoteDelivery(self.now, self.host.name, self.mail_from, tuple(self.rcpts), payload))
-        self.peer.run()
+        if reply.code < 300 and self.host is not None:
+            self.host.received.append(RemoteDelivery(self.now, self.host.name, self.mail_from, tuple(self.rcpts),
+                                                     payload, self.client))
+        if self.run_after:
+            self.peer.run()
         return reply
+
+
+class OrgGate:
+    """An organisation as the hosts of its Internet see it (``kb.sim.remote.Home``)."""
+
+    def __init__(self, org: "Organisation") -> None:
+        self.org = org
+
+    def now(self) -> datetime:
+        """Return the organisation's time."""
+        return self.org.clock.now()
+
+    def schedule(self, delay_seconds: float, label: str, action: Callable[[], None]) -> object:
+        """Run ``action`` on the organisation's clock."""
+        return self.org.clock.schedule(delay_seconds, label, action)
+
+    def link(self, domain: str, client_ip: str, client_name: str) -> Link | None:
+        """Open a session with the server of ``domain``: this IMS for a local domain, else the MX host."""
+        org, now = self.org, self.org.clock.now()
+        domain = domain.strip().rstrip(".").lower()
+        if domain in {d.lower() for d in org.local_domains} or domain == org.fqdn:
+            # The remote host connects to the organisation's published mail host: its IMS.
+            return PeerSession(org, client_ip, now, client_name=client_name, run_after=False)
+        try:
+            names = org.dns.mail_hosts(domain)
+        except DnsFailure:
+            return None
+        for name in names:
+            try:
+                addresses = org.dns.a(name)
+            except DnsFailure:
+                continue
+            for ip in addresses:
+                host = org.internet.at(ip)
+                if host is not None:
+                    return host.connect(now)
+        return None
 
 
 def _add_peer(org: "Organisation", peer: "Organisation", peer_ip: str, own_ip: str) -> PeerHost:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from kb.sim.builds import build
 from kb.sim.imail import WIRE, rfc822_date
+from kb.sim.imail_parts import attachments_of
 from kb.sim.mapi import MAPI_E_NOT_FOUND, MapiError
 from kb.sim.message import MapiMessage, RecipientRow, ndr_class
 
@@ -269,7 +270,10 @@ class DsnFields:
 
 
 def dsn_fields(report: "MapiMessage | bytes") -> DsnFields:
-    """Return the message/delivery-status fields of an NDR (a MapiMessage or its MIME bytes) as data.
+    """Return the message/delivery-status fields of a report (a MapiMessage or MIME bytes) as data.
+
+    The report is an NDR the store made (its MIME form) or one that came from the Internet, such
+    as a remote host's own DSN (its delivery-status attachment).
 
     ``dsn_fields(ndr).recipients[0]["Status"]`` is ``"5.1.1"`` for a remote ``550 5.1.1``; keys
     are the field names as written (``Final-Recipient``, ``Original-Recipient``, ``Action``,
@@ -277,8 +281,11 @@ def dsn_fields(report: "MapiMessage | bytes") -> DsnFields:
     when the message has no delivery-status part.
     """
     data = report.mime if isinstance(report, MapiMessage) else report
+    if data is None and isinstance(report, MapiMessage):
+        # A report that came from the Internet: its status part is an attachment (Q262986).
+        data = next((a.data for a in attachments_of(report) if a.content_type == "message/delivery-status"), None)
     if data is None:
-        raise ValueError("the message has no Internet form (not a report the store made)")
+        raise ValueError("the message has no Internet form and no delivery-status attachment (not a report)")
     parsed = parse_report(data)
     for part in parsed.walk():
         if part.get_content_type() == "message/delivery-status":
