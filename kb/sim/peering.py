@@ -171,3 +171,8 @@ def wire(a: "Organisation", b: "Organisation", a_ip: str = "192.0.2.1", b_ip: st
     if shared or a.fqdn == b.fqdn:
         raise ConfigError("wire", None, f"both organisations claim {(shared or [a.fqdn])[0]!r}")
     return _add_peer(a, b, b_ip, a_ip), _add_peer(b, a, a_ip, b_ip)
+
+
+def peers_of(org: "Organisation") -> dict[str, "Organisation"]:
+    """Return the organisations wired to ``org`` (by ``wire`` or an org file's ``peers``), by server name."""
+    return {host.name: host.peer for host in org.internet.hosts() if isinstance(host, PeerHost) and host.peer is not None}
