@@ -7,9 +7,10 @@ and the other's reports (its *own* NDRs, sent with ``MAIL FROM:<>``) come back t
 one's inbound path - a remote peer that bounces. Each organisation keeps its own release: an SP4
 sender can talk to an SP2 receiver.
 
-The two clocks are kept together: before a peer takes a connection its clock is advanced to the
-connecting side's time, and it runs the work the connection caused (inference: no article
-describes the timing between two servers; the simulator keeps it zero).
+The two organisations run as one world: ``wire`` joins their clocks (one time, one run queue),
+so the work a connection causes on the peer runs in time order with the sender's, ``a.run()``
+and ``a.advance()`` drive both, and a loop between them is caught by the clock's run limit
+(inference: no article describes the timing between two servers; the simulator keeps it zero).
 
 ``OrgGate`` is how the Internet's hosts reach the organisation they surround (``Internet.home``):
 a remote host that bounces later sends its own report to the reverse path's server - for the
@@ -44,25 +45,21 @@ class PeerHost(RemoteHost):
         """Open an inbound session on the peer's IMS, its clock brought up to ``now``."""
         if self.peer is None:
             raise SimError(f"peer host {self.name} is not wired to an organisation")
-        behind = (now - self.peer.clock.now()).total_seconds()
-        if behind > 0:
-            self.peer.advance(behind)
         return PeerSession(self.peer, self.client_ip, now, host=self)
 
 
 class PeerSession:
     """The client side's view of one session with an organisation's IMS (the Link interface).
 
-    ``host`` (a PeerHost) records what was accepted; ``run_after`` runs the organisation's work
-    after DATA (off for a session opened inside that organisation's own clock run).
+    ``host`` (a PeerHost) records what was accepted. The work the session causes (conversion,
+    delivery, reports) runs on the shared clock, after the session.
     """
 
     def __init__(self, peer: "Organisation", client_ip: str, now: datetime, host: "PeerHost | None" = None,
-                 client_name: str = "", run_after: bool = True) -> None:
+                 client_name: str = "") -> None:
         self.host = host
         self.peer = peer
         self.now = now
-        self.run_after = run_after
         self.mail_from = ""
         self.rcpts: list[str] = []
         self.client = ""
@@ -98,15 +95,13 @@ class PeerSession:
         return reply
 
     def data(self, payload: bytes) -> Reply:
-        """Send the message; the peer then runs the work it caused (conversion, delivery, its reports)."""
+        """Send the message (the peer's work for it is scheduled on the shared clock)."""
         assert self.session is not None
         reply = self.session.data(payload)
         self.session.quit()
         if reply.code < 300 and self.host is not None:
             self.host.received.append(RemoteDelivery(self.now, self.host.name, self.mail_from, tuple(self.rcpts),
                                                      payload, self.client))
-        if self.run_after:
-            self.peer.run()
         return reply
 
 
@@ -130,7 +125,7 @@ class OrgGate:
         domain = domain.strip().rstrip(".").lower()
         if domain in {d.lower() for d in org.local_domains} or domain == org.fqdn:
             # The remote host connects to the organisation's published mail host: its IMS.
-            return PeerSession(org, client_ip, now, client_name=client_name, run_after=False)
+            return PeerSession(org, client_ip, now, client_name=client_name)
         try:
             names = org.dns.mail_hosts(domain)
         except DnsFailure:
@@ -160,7 +155,7 @@ def wire(a: "Organisation", b: "Organisation", a_ip: str = "192.0.2.1", b_ip: st
     """Wire ``a`` and ``b`` over SMTP; return (b as seen from a, a as seen from b).
 
     Each side's DNS gets an MX record for every local domain of the other, pointing at the other
-    server's host name, and an A record for it. Raise ConfigError for one organisation twice, the
+    server's host name, and an A record for it; their clocks are joined (one time, one run queue). Raise ConfigError for one organisation twice, the
     same address for both, or domains they both claim.
     """
     if a is b:
@@ -170,7 +165,9 @@ def wire(a: "Organisation", b: "Organisation", a_ip: str = "192.0.2.1", b_ip: st
     shared = sorted(set(d.lower() for d in a.local_domains) & set(d.lower() for d in b.local_domains))
     if shared or a.fqdn == b.fqdn:
         raise ConfigError("wire", None, f"both organisations claim {(shared or [a.fqdn])[0]!r}")
-    return _add_peer(a, b, b_ip, a_ip), _add_peer(b, a, a_ip, b_ip)
+    hosts = _add_peer(a, b, b_ip, a_ip), _add_peer(b, a, a_ip, b_ip)
+    b.clock.join(a.clock)
+    return hosts
 
 
 def peers_of(org: "Organisation") -> dict[str, "Organisation"]:
