@@ -81,7 +81,7 @@ def load_scope() -> Scope:
 @cache
 def simulable(release: str) -> bool:
     """Return True when the simulator can run ``release`` (every component build is known)."""
-    from kb.sim.builds import resolve
+    from kb.sim.core.builds import resolve
 
     try:
         resolve(release)

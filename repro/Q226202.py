@@ -21,7 +21,7 @@ from typing import Any
 
 from kb.repro import Observation
 from kb.sim import Organisation
-from kb.sim.quota import StorageLimits
+from kb.sim.store.quota import StorageLimits
 
 
 def _flow(release: str, backlog: int, transcript: list[str], label: str) -> dict[str, Any]:

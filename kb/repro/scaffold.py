@@ -101,7 +101,7 @@ def render_scaffold(article: Any, affected: list[str], fixed: list[str], unknown
 def simulated_lines() -> list[str]:
     """Return the product lines the simulator can run: a release with every component build."""
     from kb.releases import load_catalogue
-    from kb.sim.builds import COMPONENTS
+    from kb.sim.core.builds import COMPONENTS
 
     return [line.name for line in load_catalogue().lines.values()
             if any(all(c in (release.components or {}) for c in COMPONENTS) for release in line.releases)]

@@ -55,7 +55,7 @@ def canonical_release(name: str, context: str | None = None) -> str:
     if extra:
         # Overlays name component builds of the simulator: check them here, with one message,
         # not inside the repro run (a malformed build, or two overlays of one component).
-        from kb.sim.builds import resolve
+        from kb.sim.core.builds import resolve
 
         resolve(name)
     return name

@@ -78,7 +78,7 @@ def serve() -> int:
         # (the release catalogue, validated against its schema; the IMS message table).
         import kb.sim  # noqa: F401
         from kb.releases import load_catalogue
-        from kb.sim.eventlog import message_table
+        from kb.sim.core.eventlog import message_table
 
         load_catalogue()
         message_table()

@@ -13,7 +13,7 @@ Public API for repro scripts (see docs/simulator.md)::
     org.ims.spool.list("OUT\\\\ARCHIVE")
 """
 
-from kb.sim.builds import Build, ComponentBuilds, resolve
+from kb.sim.core.builds import Build, ComponentBuilds, resolve
 from kb.sim.client import Client
 from kb.sim.ims.config import DomainRoute, ImsConfig, RelayRules
 from kb.sim.org import Organisation

@@ -12,10 +12,10 @@ from typing import Any, Callable
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from kb.exceptions import KbError, SimError
-from kb.sim.directory import Mailbox
+from kb.sim.core.directory import Mailbox
 from kb.sim.ims.spool import DIRECTORIES, normalise_dir
 from kb.sim.org import Organisation
-from kb.sim.store import IMS_FOLDERS
+from kb.sim.store.infostore import IMS_FOLDERS
 
 MAX_BODY = 1_000_000
 #: The furthest one clock/advance call may move virtual time (ten years of seconds).

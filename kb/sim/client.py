@@ -6,12 +6,12 @@ import copy
 from typing import TYPE_CHECKING, Any, Iterable
 
 from kb.exceptions import SimError
-from kb.sim.directory import Mailbox
-from kb.sim.message import NOTE, MapiMessage, RecipientRow, split_address
+from kb.sim.core.directory import Mailbox
+from kb.sim.core.message import NOTE, MapiMessage, RecipientRow, split_address
 
 if TYPE_CHECKING:
     from kb.sim.org import Organisation
-    from kb.sim.rules import InboxRule
+    from kb.sim.store.rules import InboxRule
 
 
 class Client:
@@ -109,7 +109,7 @@ class Client:
     # -- rules ---------------------------------------------------------------------------------
     def add_rule(self, action: str, to: str = "", text: str = "") -> "InboxRule":
         """Add a server-side Inbox rule: ``forward`` new mail to ``to`` or ``reply`` with ``text``."""
-        from kb.sim.rules import InboxRule
+        from kb.sim.store.rules import InboxRule
 
         return self.org.rules.add(self.alias, InboxRule(action=action, to=to, text=text))
 

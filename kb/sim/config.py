@@ -13,13 +13,13 @@ import yaml
 from kb.exceptions import ConfigError, ReleaseError, SimError
 from kb.located import Locator, dotted, validator
 from kb.resources import data_path
-from kb.sim.directory import Mailbox
+from kb.sim.core.directory import Mailbox
 from kb.sim.ims.config import DomainRoute, ImsConfig, RelayRules, level
-from kb.sim.builds import resolve
+from kb.sim.core.builds import resolve
 from kb.sim.org import Organisation
 from kb.sim.peering import wire
-from kb.sim.quota import StorageLimits
-from kb.sim.rules import InboxRule
+from kb.sim.store.quota import StorageLimits
+from kb.sim.store.rules import InboxRule
 
 SCHEMA = "sim-config.schema.json"
 MAX_CONFIG_BYTES = 1_000_000

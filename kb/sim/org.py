@@ -7,26 +7,26 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from kb.exceptions import ConfigError, SimError
-from kb.sim.builds import ComponentBuilds, resolve
-from kb.sim.clock import DEFAULT_START, VirtualClock
-from kb.sim.directory import CustomRecipient, Directory, DistributionList, Mailbox
-from kb.sim.dns import Dns
-from kb.sim.eventlog import EventLog
-from kb.sim.imail import Imail
+from kb.sim.core.builds import ComponentBuilds, resolve
+from kb.sim.core.clock import DEFAULT_START, VirtualClock
+from kb.sim.core.directory import CustomRecipient, Directory, DistributionList, Mailbox
+from kb.sim.outside.dns import Dns
+from kb.sim.core.eventlog import EventLog
+from kb.sim.store.imail import Imail
 from kb.sim.ims import InternetMailService
 from kb.sim.ims.config import ImsConfig
-from kb.sim.message import MapiMessage, RecipientRow
-from kb.sim.mta import MessageTransferAgent
-from kb.sim.proxygen import generate_smtp
+from kb.sim.core.message import MapiMessage, RecipientRow
+from kb.sim.mta.agent import MessageTransferAgent
+from kb.sim.core.proxygen import generate_smtp
 from kb.sim.peering import OrgGate
-from kb.sim.remote import Internet, RemoteHost
-from kb.sim.report import StoreReports
-from kb.sim.rules import RuleEngine
-from kb.sim.store import IMS_FOLDERS, InformationStore
+from kb.sim.outside.remote import Internet, RemoteHost
+from kb.sim.store.report import StoreReports
+from kb.sim.store.rules import RuleEngine
+from kb.sim.store.infostore import IMS_FOLDERS, InformationStore
 
 if TYPE_CHECKING:
     from kb.sim.client import Client
-    from kb.sim.x400 import X400Connector
+    from kb.sim.mta.x400 import X400Connector
 
 
 _HOST_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
@@ -152,7 +152,7 @@ class Organisation:
 
     def add_x400_connector(self, foreign_mta: str, address_space: str, strict: bool = True) -> "X400Connector":
         """Add an X.400 connector to the foreign MTA ``foreign_mta`` serving ``address_space`` (O/R fields)."""
-        from kb.sim.x400 import ForeignMta, X400Connector
+        from kb.sim.mta.x400 import ForeignMta, X400Connector
 
         connector = X400Connector(self, ForeignMta(foreign_mta, strict=strict), address_space)
         self.x400_connectors.append(connector)

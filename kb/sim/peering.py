@@ -26,8 +26,8 @@ from typing import TYPE_CHECKING
 from typing import Callable
 
 from kb.exceptions import ConfigError, SimError
-from kb.sim.dns import DnsFailure
-from kb.sim.remote import Link, RemoteDelivery, RemoteHost, Reply
+from kb.sim.outside.dns import DnsFailure
+from kb.sim.outside.remote import Link, RemoteDelivery, RemoteHost, Reply
 
 if TYPE_CHECKING:
     from kb.sim.ims.inbound import InboundSession
@@ -106,7 +106,7 @@ class PeerSession:
 
 
 class OrgGate:
-    """An organisation as the hosts of its Internet see it (``kb.sim.remote.Home``)."""
+    """An organisation as the hosts of its Internet see it (``kb.sim.outside.remote.Home``)."""
 
     def __init__(self, org: "Organisation") -> None:
         self.org = org

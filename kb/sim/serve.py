@@ -15,7 +15,7 @@ from kb.exceptions import SimError
 from kb.sim.api import make_http_server
 from kb.sim.config import load_org
 from kb.sim.org import Organisation
-from kb.sim.smtp_face import smtp_factory
+from kb.sim.ims.smtp_face import smtp_factory
 
 
 def parse_address(text: str, option: str) -> tuple[str, int]:

@@ -123,7 +123,7 @@ class Bisection:
 
 def component_files() -> dict[str, str]:
     """Return the overlay file name of each simulated component (ims -> Msexcimc.exe)."""
-    from kb.sim.builds import COMPONENT_FILES
+    from kb.sim.core.builds import COMPONENT_FILES
 
     files: dict[str, str] = {}
     for file_name, component in COMPONENT_FILES.items():
@@ -204,7 +204,7 @@ def _listed_overlays(target: Target, line_name: str) -> list[str]:
 
 def _replace_component(config: str, file_name: str, build: str) -> str:
     """Return ``config`` with the overlay of ``file_name``'s component set to ``build``."""
-    from kb.sim.builds import parse_overlay
+    from kb.sim.core.builds import parse_overlay
 
     base, *overlays = [part.strip() for part in config.split("+")]
     component = parse_overlay(f"{file_name} {build}")[0]
@@ -215,7 +215,7 @@ def _replace_component(config: str, file_name: str, build: str) -> str:
 def _find_fix(result: LineBisection, script: Path, root: Path, line: Any, config: str, base_index: int,
               clean_index: int, timeout: float, jobs: int, progress: Progress | None, tally: Tally) -> None:
     """Run the hotfix builds shipped in [base, first clean) on top of ``config``; fill ``fixed_by``."""
-    from kb.sim.builds import Build, resolve
+    from kb.sim.core.builds import Build, resolve
 
     between = {release.name for release in line.releases[base_index:clean_index]}
     current = resolve(config)

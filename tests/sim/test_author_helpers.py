@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kb.sim import Organisation
-from kb.sim.report import dsn_fields
+from kb.sim.store.report import dsn_fields
 
 
 def _org(release: str) -> Organisation:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kb.exceptions import ReleaseError
-from kb.sim.builds import Build, parse_overlay, resolve
+from kb.sim.core.builds import Build, parse_overlay, resolve
 
 
 def test_builds_order_numerically_not_as_text() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kb.sim.clock import VirtualClock
+from kb.sim.core.clock import VirtualClock
 
 
 def test_tasks_run_in_time_order_and_see_their_own_time() -> None:

@@ -9,7 +9,7 @@ import pytest
 from kb.exceptions import ConfigError
 from kb.sim.config import load_org
 from kb.sim.peering import peers_of
-from kb.sim.report import dsn_fields
+from kb.sim.store.report import dsn_fields
 
 PEERS = Path(__file__).resolve().parents[1] / "fixtures" / "sim" / "peers"
 SP3 = "Exchange Server 5.5 SP3"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kb.sim.dns import Dns, DnsFailure
+from kb.sim.outside.dns import Dns, DnsFailure
 
 
 def test_mx_hosts_come_in_preference_order() -> None:

@@ -6,7 +6,7 @@ import pytest
 
 from kb.exceptions import SimError
 from kb.sim import Organisation
-from kb.sim.imail import decode_encapsulated
+from kb.sim.store.imail import decode_encapsulated
 
 GOOD = "IMCEAEX-_O=Contoso_OU=Europe_CN=Recipients_CN=Mail+3bLondon@contoso.com"
 CORRUPTED = "IMCEAEX-_O=Contoso_OU=Europe_CN=Recipients_CN=Mail+3LLondon@contoso.com"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given, settings, strategies as st
 
 from kb.sim import Organisation
-from kb.sim.builds import build
-from kb.sim.imail_comments import delete_header_comments
+from kb.sim.core.builds import build
+from kb.sim.store.imail_comments import delete_header_comments
 
 FIXED = {"Exchange Server 5.5 SP3", "Exchange Server 5.5 SP4", "Exchange Server 5.5 SP3 + Store.exe 5.5.2652.17"}
 AFFECTED_SAMPLE = ["Exchange Server 5.5", "Exchange Server 5.5 SP1", "Exchange Server 5.5 SP2",

@@ -76,7 +76,7 @@ def test_the_store_counts_embedded_messages_so_its_own_ndr_is_over_the_limit_too
     org = org_with_limit(release)
     receive(org, ["user1@contoso.com", "hugedl@contoso.com", "user2@contoso.com"])
     # The count the store applies: 6 recipients; an NDR embedding the message counts 1 + 6.
-    from kb.sim.message import MapiMessage, RecipientRow
+    from kb.sim.core.message import MapiMessage, RecipientRow
 
     original = MapiMessage("X1", recipients=[RecipientRow(1, "user1@contoso.com"), RecipientRow(2, "hugedl@contoso.com"),
                                              RecipientRow(3, "user2@contoso.com")])

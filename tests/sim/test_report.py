@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from kb.sim import Organisation
-from kb.sim.report import STORE_NORMALISES_REPORT_ROWS, ReportedFailure, parse_report
+from kb.sim.store.report import STORE_NORMALISES_REPORT_ROWS, ReportedFailure, parse_report
 
 
 def _ndr(release: str = "Exchange Server 5.5 SP4"):  # noqa: ANN202

@@ -7,7 +7,7 @@ from hypothesis import given, settings, strategies as st
 
 from kb.exceptions import SimError
 from kb.sim import Organisation
-from kb.sim.report import parse_report
+from kb.sim.store.report import parse_report
 
 AFFECTED = {"Exchange Server 5.5"}  # fixed from the SP1 IMS
 AFFECTED_SAMPLE = ["Exchange Server 5.5", "Exchange Server 5.5 + Msexcimc.exe 5.5.2000.0"]

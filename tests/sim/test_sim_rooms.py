@@ -53,8 +53,8 @@ def test_the_ims_and_the_store_reports_use_the_p1_interface_not_the_mta() -> Non
         return {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module} | {
             a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
 
-    users = sorted(module_name(p) for p in [*SIM.joinpath("ims").rglob("*.py"), SIM / "report.py"]
-                   if "kb.sim.mta" in every_import(p))
+    users = sorted(module_name(p) for p in [*SIM.joinpath("ims").rglob("*.py"), SIM / "store" / "report.py"]
+                   if "kb.sim.mta.agent" in every_import(p))
     assert users == []
 
 

@@ -11,9 +11,9 @@ from kb.sim import DomainRoute, ImsConfig, Organisation
 from kb.sim.config import load_org
 from kb.sim.ims.loglevels import AccessViolation, printf, strip_subject
 from kb.sim.peering import wire
-from kb.sim.quota import StorageLimits
-from kb.sim.tnef import TnefError, TnefMessage, TnefRecipient, decode, encode
-from kb.sim.x400 import ber_integer, encapsulate_x400, parse_or_address
+from kb.sim.store.quota import StorageLimits
+from kb.sim.ims.tnef import TnefError, TnefMessage, TnefRecipient, decode, encode
+from kb.sim.mta.x400 import ber_integer, encapsulate_x400, parse_or_address
 
 SP3 = "Exchange Server 5.5 SP3"
 

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from kb.exceptions import SimError
 from kb.sim.config import load_org
 from kb.sim.serve import Bound, SimServer
-from kb.sim.smtp_face import ImsSmtpHandler
+from kb.sim.ims.smtp_face import ImsSmtpHandler
 
 
 def _session(peer: str = "192.0.2.7") -> Session:

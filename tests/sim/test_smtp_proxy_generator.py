@@ -7,8 +7,8 @@ from hypothesis import given, settings, strategies as st
 
 from kb.exceptions import SimError
 from kb.sim import Organisation
-from kb.sim.builds import build
-from kb.sim.proxygen import generate_smtp
+from kb.sim.core.builds import build
+from kb.sim.core.proxygen import generate_smtp
 
 SP3_ON = {"Exchange Server 5.5 SP3", "Exchange Server 5.5 SP4", "Exchange Server 5.5 SP3 + Store.exe 5.5.2652.17"}
 SP4_ON = {"Exchange Server 5.5 SP4"}

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from kb.exceptions import ConfigError, ReleaseError
 from kb.sim import DomainRoute, ImsConfig, Organisation, RelayRules, resolve
-from kb.sim.builds import simulated_releases
+from kb.sim.core.builds import simulated_releases
 from kb.sim.config import load_org
 
 

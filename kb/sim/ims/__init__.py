@@ -23,7 +23,7 @@ from kb.sim.ims.smtp_out import SmtpClient
 from kb.sim.ims.spool import Spool
 
 if TYPE_CHECKING:
-    from kb.sim.message import MapiMessage
+    from kb.sim.core.message import MapiMessage
     from kb.sim.ims.outbound import QueueEntry
     from kb.sim.org import Organisation
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kb.sim.builds import Build, build
-from kb.sim.p1 import P1Recipient
+from kb.sim.core.builds import Build, build
+from kb.sim.core.p1 import P1Recipient
 
 # Q228998: before Msexcimc.exe 5.5.2594.0 (in SP3) the IMS kept the recipient domain exactly as
 # typed, so "partner.com " (trailing space) did not equal the per-domain routing entry

@@ -7,7 +7,7 @@ both for one domain (ims-domain §2.4; Q246881 "configured to send content forma
 format" option, which the model reads from the message property ``PR_SEND_RICH_INFO``.
 
 Outbound, the store's MIME form is turned into what goes to that destination: with TNEF the text
-stays readable and ``winmail.dat`` carries the MAPI message (kb.sim.tnef); UUENCODE sends a plain
+stays readable and ``winmail.dat`` carries the MAPI message (kb.sim.ims.tnef); UUENCODE sends a plain
 RFC 822 message with a uuencoded ``winmail.dat`` after the text. Reports keep their MIME form
 (inference: a multipart/report is made for the Internet and has no rich text to carry).
 
@@ -27,15 +27,15 @@ from email.message import EmailMessage
 from email.parser import BytesParser
 from typing import TYPE_CHECKING
 
-from kb.sim.builds import build
-from kb.sim.tnef import TnefError, TnefMessage, TnefRecipient, decode, encode
+from kb.sim.core.builds import build
+from kb.sim.ims.tnef import TnefError, TnefMessage, TnefRecipient, decode, encode
 
 if TYPE_CHECKING:
     from kb.sim.ims import InternetMailService
     from kb.sim.ims.config import DomainRoute, ImsConfig
     from kb.sim.ims.ndr import Failure
-    from kb.sim.message import MapiMessage
-    from kb.sim.p1 import Transfer
+    from kb.sim.core.message import MapiMessage
+    from kb.sim.core.p1 import Transfer
 
 IMS_NAMES_ENVELOPE_RECIPIENT_IN_TNEF_NDR = build("5.5.2651.58")
 WIRE = policy.SMTP

@@ -19,11 +19,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
 
 from kb.exceptions import SimError
-from kb.sim.builds import build
+from kb.sim.core.builds import build
 from kb.sim.ims.ndr import FailureKind
 
 if TYPE_CHECKING:
-    from kb.sim.message import MapiMessage
+    from kb.sim.core.message import MapiMessage
 
 DISPOSITIONS = ("DISP_NO_CHANGE", "DISP_NDR_ORIG")
 IMS_HONOURS_NDR_DISPOSITION = build("5.5.2232.0")

@@ -11,11 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from kb.sim.directory import Mailbox
-from kb.sim.eventlog import hresult_data
-from kb.sim.imail import IMAIL_E_HOP_COUNT, ConversionError
+from kb.sim.core.directory import Mailbox
+from kb.sim.core.eventlog import hresult_data
+from kb.sim.store.imail import IMAIL_E_HOP_COUNT, ConversionError
 from kb.sim.ims.extension import EXTENSION_NDR, IMS_HONOURS_NDR_DISPOSITION
-from kb.sim.builds import build
+from kb.sim.core.builds import build
 import kb.sim.ims.replies as replies
 from kb.sim.ims.content import name_failures, read_tnef
 from kb.sim.ims.ndr import UNKNOWN_RECIPIENT, Failure, FailureKind
@@ -24,10 +24,10 @@ from kb.sim.ims.relay import may_relay
 from kb.sim.ims.recipients import relay_target, reroute_target, resolve_local
 from kb.sim.ims.routing import match_domain
 from kb.sim.ims.mtsid import inbound_mts_id
-from kb.sim.mapi import MAPI_E_NETWORK_ERROR, MAPI_E_NOT_ENOUGH_MEMORY, MapiError
-from kb.sim.p1 import P1Recipient, Transfer
-from kb.sim.remote import Reply
-from kb.sim.store import RecipientLimitError
+from kb.sim.core.mapi import MAPI_E_NETWORK_ERROR, MAPI_E_NOT_ENOUGH_MEMORY, MapiError
+from kb.sim.core.p1 import P1Recipient, Transfer
+from kb.sim.outside.remote import Reply
+from kb.sim.store.infostore import RecipientLimitError
 
 #: At most 32,766 (0x7FFE) recipients on one message: the MAPI recipient table limit of
 #: Emsmdb32.dll (ims-domain §2.5.1), and the RCPT count past which the IMS answers 452 (§2.8,
@@ -36,7 +36,7 @@ MAPI_RECIPIENT_LIMIT = 0x7FFE
 
 if TYPE_CHECKING:
     from kb.sim.ims import InternetMailService
-    from kb.sim.message import MapiMessage
+    from kb.sim.core.message import MapiMessage
 
 SOURCE = "MSExchangeIMC"
 # Q246051 (fix: Msexcimc.exe 5.5.2651.58, post-SP3 IMS fixes of December 14, 1999, Q246889; in

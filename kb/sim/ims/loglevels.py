@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from kb.sim.builds import build
+from kb.sim.core.builds import build
 
 if TYPE_CHECKING:
     from kb.sim.ims import InternetMailService

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from kb.sim.builds import build
-from kb.sim.directory import Mailbox
+from kb.sim.core.builds import build
+from kb.sim.core.directory import Mailbox
 
 if TYPE_CHECKING:
     from kb.sim.ims import InternetMailService

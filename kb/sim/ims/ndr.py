@@ -11,18 +11,18 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from kb.sim.builds import build
-from kb.sim.directory import Mailbox
-from kb.sim.eventlog import hresult_data
-from kb.sim.mapi import MapiError
+from kb.sim.core.builds import build
+from kb.sim.core.directory import Mailbox
+from kb.sim.core.eventlog import hresult_data
+from kb.sim.core.mapi import MapiError
 from kb.sim.ims.p1codes import reason_for
-from kb.sim.message import MapiMessage
-from kb.sim.report import ReportedFailure
+from kb.sim.core.message import MapiMessage
+from kb.sim.store.report import ReportedFailure
 
 if TYPE_CHECKING:
     from kb.sim.ims import InternetMailService
     from kb.sim.ims.addressing import ImsRecipient
-    from kb.sim.p1 import Transfer
+    from kb.sim.core.p1 import Transfer
 
 SOURCE = "MSExchangeIMC"
 

@@ -13,16 +13,16 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from kb.sim.builds import build
-from kb.sim.dns import DnsFailure
-from kb.sim.eventlog import hresult_data
-from kb.sim.mapi import MAPI_E_CALL_FAILED, MAPI_E_NOT_ENOUGH_MEMORY, MapiError
+from kb.sim.core.builds import build
+from kb.sim.outside.dns import DnsFailure
+from kb.sim.core.eventlog import hresult_data
+from kb.sim.core.mapi import MAPI_E_CALL_FAILED, MAPI_E_NOT_ENOUGH_MEMORY, MapiError
 from kb.sim.ims.addressing import ImsRecipient, parse_recipient
 from kb.sim.ims.ndr import EXPIRED, HOST_UNKNOWN, SIZE_LIMIT, Failure
 from kb.sim.ims.routing import RouteDecision, route
-from kb.sim.imail import ConversionError
-from kb.sim.p1 import Transfer
-from kb.sim.store import RPC_LIMIT_BYTES
+from kb.sim.store.imail import ConversionError
+from kb.sim.core.p1 import Transfer
+from kb.sim.store.infostore import RPC_LIMIT_BYTES
 
 if TYPE_CHECKING:
     from kb.sim.ims import InternetMailService

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from kb.sim.builds import build
+from kb.sim.core.builds import build
 
 if TYPE_CHECKING:
     from kb.sim.ims import InternetMailService
-    from kb.sim.p1 import Transfer
+    from kb.sim.core.p1 import Transfer
 
 IMS_SETS_VALID_FOREIGN_REASON = build("5.5.2594.0")
 NO_REASON = -1

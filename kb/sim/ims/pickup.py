@@ -17,9 +17,9 @@ from email.utils import getaddresses
 from typing import TYPE_CHECKING
 
 from kb.exceptions import SimError
-from kb.sim.builds import build
-from kb.sim.eventlog import hresult_data
-from kb.sim.mapi import MAPI_E_CALL_FAILED
+from kb.sim.core.builds import build
+from kb.sim.core.eventlog import hresult_data
+from kb.sim.core.mapi import MAPI_E_CALL_FAILED
 
 if TYPE_CHECKING:
     from kb.sim.ims import InternetMailService

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from kb.sim.builds import build
-from kb.sim.directory import Entry
-from kb.sim.imail import decode_encapsulated
+from kb.sim.core.builds import build
+from kb.sim.core.directory import Entry
+from kb.sim.store.imail import decode_encapsulated
 
 if TYPE_CHECKING:
     from kb.sim.ims import InternetMailService

@@ -1,6 +1,6 @@
 """The IMS's SMTP reply catalogue (``kb/sim/smtpreplies.yaml``): every server reply, in one place.
 
-The inbound session (kb.sim.ims.inbound) and the real listener (kb.sim.smtp_face) both answer
+The inbound session (kb.sim.ims.inbound) and the real listener (kb.sim.ims.smtp_face) both answer
 from this catalogue, so the wire and the protocol log say the same thing in Exchange 5.5's words.
 """
 
@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 
 from kb.resources import data_path
-from kb.sim.remote import Reply
+from kb.sim.outside.remote import Reply
 
 CATALOGUE = ("sim", "smtpreplies.yaml")
 

@@ -17,12 +17,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from kb.sim.builds import build
+from kb.sim.core.builds import build
 
 if TYPE_CHECKING:
     from kb.sim.ims import InternetMailService
     from kb.sim.ims.routing import RouteDecision
-    from kb.sim.p1 import Transfer
+    from kb.sim.core.p1 import Transfer
 
 IMS_KEEPS_NULL_PATH_FOR_SMART_HOST = build("5.5.2652.39")
 UNRESOLVED_ORIGINATOR = "unknown"

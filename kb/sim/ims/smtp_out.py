@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Callable
 
-from kb.sim.builds import build
+from kb.sim.core.builds import build
 from kb.sim.ims.ndr import Failure, remote_failure
 from kb.sim.ims.outbound import Attempt
 from kb.sim.ims.content import for_destination

@@ -9,7 +9,7 @@ from kb.sim.ims.content import IMS_NAMES_ENVELOPE_RECIPIENT_IN_TNEF_NDR
 from kb.sim.ims.loglevels import IMS_WRITES_NOTES_LITERALLY
 from kb.sim.ims.p1codes import IMS_SETS_VALID_FOREIGN_REASON
 from kb.sim.ims.smarthost import IMS_KEEPS_NULL_PATH_FOR_SMART_HOST
-from kb.sim.quota import STORE_EXEMPTS_GATEWAY_REPORTS_FROM_QUOTA, STORE_NEVER_REPORTS_ON_REPORTS
+from kb.sim.store.quota import STORE_EXEMPTS_GATEWAY_REPORTS_FROM_QUOTA, STORE_NEVER_REPORTS_ON_REPORTS
 
 # (article, conforming behaviour, its source, builds that deviate, why) - C17-C22 of ims-domain §3.
 ARTICLES: list[tuple[str, str, str, Callable[[ComponentBuilds], bool], str]] = [

@@ -21,7 +21,7 @@ from typing import Callable
 import pytest
 
 from kb.sim import ComponentBuilds, ImsConfig, Organisation, resolve
-from kb.sim.imail import STORE_DROPS_ILLEGAL_MAC_ATTRIBUTES, STORE_KEEPS_ADDRESS_PARSE_ERROR, STORE_READS_MAC_ATTRIBUTES
+from kb.sim.store.imail import STORE_DROPS_ILLEGAL_MAC_ATTRIBUTES, STORE_KEEPS_ADDRESS_PARSE_ERROR, STORE_READS_MAC_ATTRIBUTES
 from kb.sim.ims.addressing import IMS_TRIMS_RECIPIENT_DOMAIN
 from kb.sim.ims.inbound import IMS_REPORTS_RECIPIENT_LIMIT
 from kb.sim.ims.mtsid import IMS_READS_X400_FIELDS_IN_ANY_CASE
@@ -31,12 +31,12 @@ from kb.sim.ims.outbound import (IMS_ALLOWS_AUTO_FORWARDS, IMS_COMPARES_SIZES_IN
                                  IMS_SPLITS_PROPERTY_FETCH)
 from kb.sim.ims.recipients import IMS_GATES_ANY_ENCAPSULATION, IMS_GATES_CANONICAL_ENCAPSULATION, IMS_POSTMASTER_EXACT
 from kb.sim.ims.smtp_out import IMS_PER_RECIPIENT_STORAGE_REPLY
-from kb.sim.report import STORE_NORMALISES_REPORT_ROWS, STORE_REMATCHES_REREPORTED_ROWS_BY_ADDRESS
-from kb.sim.store import STORE_TOLERATES_AMBIGUOUS_ORIGINATOR
+from kb.sim.store.report import STORE_NORMALISES_REPORT_ROWS, STORE_REMATCHES_REREPORTED_ROWS_BY_ADDRESS
+from kb.sim.store.infostore import STORE_TOLERATES_AMBIGUOUS_ORIGINATOR
 
-from kb.sim.builds import simulated_releases
-from kb.sim.message import MapiMessage
-from kb.sim.report import parse_report
+from kb.sim.core.builds import simulated_releases
+from kb.sim.core.message import MapiMessage
+from kb.sim.store.report import parse_report
 
 # Every base release and every catalogue hotfix overlay of Exchange Server 5.5.
 RELEASES = simulated_releases()

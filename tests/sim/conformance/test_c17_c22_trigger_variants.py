@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from articles_c17_c22 import affected
 from kb.sim import DomainRoute, ImsConfig, Organisation
 from kb.sim.peering import wire
-from kb.sim.quota import StorageLimits
+from kb.sim.store.quota import StorageLimits
 
 SAMPLE = [
     "Exchange Server 5.5", "Exchange Server 5.5 SP2", "Exchange Server 5.5 SP3", "Exchange Server 5.5 SP4",

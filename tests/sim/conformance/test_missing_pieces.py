@@ -16,9 +16,9 @@ from articles_c17_c22 import ARTICLES
 from sim_conformance import REPRO, RELEASES, Deviation, Row, judge, make_org, no_symptom, row_id
 from kb.sim import DomainRoute, ImsConfig, Organisation
 from kb.sim.peering import wire
-from kb.sim.quota import StorageLimits
-from kb.sim.report import dsn_fields
-from kb.sim.tnef import decode
+from kb.sim.store.quota import StorageLimits
+from kb.sim.store.report import dsn_fields
+from kb.sim.ims.tnef import decode
 
 SMART = "smart.example.net"
 

@@ -17,8 +17,8 @@ from sim_conformance import RELEASES, Row, inbound, judge, row_id
 from kb.sim import Organisation
 from kb.sim.config import org_from_config
 from kb.sim.peering import peers_of
-from kb.sim.remote import RemoteHost
-from kb.sim.report import dsn_fields
+from kb.sim.outside.remote import RemoteHost
+from kb.sim.store.report import dsn_fields
 
 PEERS = Path(__file__).resolve().parents[2] / "fixtures" / "sim" / "peers"
 UNIX = "unix.example.net"

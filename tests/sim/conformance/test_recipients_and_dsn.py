@@ -118,7 +118,7 @@ def one_dsn_block_per_failed_member_after_list_expansion(release: str) -> None:
 def the_ndr_is_a_multipart_report_with_the_original(release: str) -> None:
     org = make_org(release)
     org.client("alice").send("SMTP:joe@nowhere.invalid", subject="Figures")
-    from kb.sim.report import parse_report
+    from kb.sim.store.report import parse_report
 
     ndr = org.client("alice").ndrs()[0]
     assert ndr.mime is not None
@@ -197,7 +197,7 @@ def an_unknown_local_recipient_is_reported_with_5_1_1(release: str) -> None:
     org.run()
     ((mail_from, rcpts, data),) = [(d.mail_from, d.rcpt_to, d.data) for d in org.internet.host(HOST).received]
     assert (mail_from, rcpts) == ("", ("sender@example.net",))
-    from kb.sim.report import dsn_fields
+    from kb.sim.store.report import dsn_fields
 
     fields = dsn_fields(data)
     assert [(r["Final-Recipient"], r["Status"], r["Action"]) for r in fields.recipients] == [

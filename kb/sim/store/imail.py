@@ -13,13 +13,13 @@ from email.parser import BytesParser
 from email.utils import getaddresses, parseaddr
 from typing import TYPE_CHECKING
 
-from kb.sim.builds import build
-from kb.sim.eventlog import hresult_data
-from kb.sim.imail_parts import ATTACHMENTS, attachments
-from kb.sim.imail_buffer import STORE_COPIES_CRLF_SERIES_SAFELY, convert_japanese_text, is_japanese
-from kb.sim.imail_comments import HeaderFieldOverrun, extract_addresses
-from kb.sim.mapi import MAPI_E_CALL_FAILED, MAPI_E_NETWORK_ERROR, MAPI_E_NOT_ENOUGH_MEMORY, MapiError
-from kb.sim.message import MapiMessage, RecipientRow
+from kb.sim.core.builds import build
+from kb.sim.core.eventlog import hresult_data
+from kb.sim.store.imail_parts import ATTACHMENTS, attachments
+from kb.sim.store.imail_buffer import STORE_COPIES_CRLF_SERIES_SAFELY, convert_japanese_text, is_japanese
+from kb.sim.store.imail_comments import HeaderFieldOverrun, extract_addresses
+from kb.sim.core.mapi import MAPI_E_CALL_FAILED, MAPI_E_NETWORK_ERROR, MAPI_E_NOT_ENOUGH_MEMORY, MapiError
+from kb.sim.core.message import MapiMessage, RecipientRow
 
 if TYPE_CHECKING:
     from kb.sim.org import Organisation

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from kb.sim.message import MapiMessage
+from kb.sim.core.message import MapiMessage
 
 
 @dataclass

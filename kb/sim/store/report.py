@@ -17,14 +17,14 @@ from email.parser import BytesParser
 from email import policy
 from typing import TYPE_CHECKING
 
-from kb.sim.builds import build
-from kb.sim.imail import WIRE, rfc822_date
-from kb.sim.imail_parts import attachments_of
-from kb.sim.mapi import MAPI_E_NOT_FOUND, MapiError
-from kb.sim.message import MapiMessage, RecipientRow, ndr_class
+from kb.sim.core.builds import build
+from kb.sim.store.imail import WIRE, rfc822_date
+from kb.sim.store.imail_parts import attachments_of
+from kb.sim.core.mapi import MAPI_E_NOT_FOUND, MapiError
+from kb.sim.core.message import MapiMessage, RecipientRow, ndr_class
 
 if TYPE_CHECKING:
-    from kb.sim.p1 import Transfer
+    from kb.sim.core.p1 import Transfer
     from kb.sim.org import Organisation
 
 # When a recipient row already carries PR_NDR_REASON_CODE/PR_NDR_DIAG_CODE (a message re-created
@@ -223,7 +223,7 @@ class StoreReports:
     # -- delivery ----------------------------------------------------------------------------
     def deliver_report(self, report: MapiMessage, transfer: "Transfer") -> None:
         """Deliver a report to the originator: a local mailbox, an X.400 connector, or out through the MTA."""
-        from kb.sim.x400 import connector_for
+        from kb.sim.mta.x400 import connector_for
 
         connector = connector_for(self.org, transfer.message)
         if connector is not None:
@@ -235,7 +235,7 @@ class StoreReports:
         sender = transfer.message.reverse_path
         if not sender:
             return  # never report on a report (null reverse path, RFC 5321 §4.5.5)
-        from kb.sim.directory import Mailbox
+        from kb.sim.core.directory import Mailbox
 
         entry = self.org.directory.by_smtp(sender)
         if isinstance(entry, Mailbox):

@@ -21,10 +21,10 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Callable
 
 from kb.exceptions import SimError
-from kb.sim.builds import build
+from kb.sim.core.builds import build
 
 if TYPE_CHECKING:
-    from kb.sim.store import InformationStore
+    from kb.sim.store.infostore import InformationStore
 
 # Q274403 STATUS: "Store.exe builds 5.5.2653.7 through 5.5.2653.18"; "first corrected in Exchange
 # Server 5.5 Service Pack 4". 5.5.2653.7 is the Q268357 background-rebuild fix; the first build

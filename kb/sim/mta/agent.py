@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from kb.sim.deferred import DeferredDelivery
-from kb.sim.directory import CustomRecipient, DistributionList, Mailbox
-from kb.sim.message import MapiMessage, RecipientRow, split_address
-from kb.sim.mapi import MapiError
-from kb.sim.p1 import P1Recipient, Transfer
-from kb.sim.report import ReportedFailure
+from kb.sim.mta.deferred import DeferredDelivery
+from kb.sim.core.directory import CustomRecipient, DistributionList, Mailbox
+from kb.sim.core.message import MapiMessage, RecipientRow, split_address
+from kb.sim.core.mapi import MapiError
+from kb.sim.core.p1 import P1Recipient, Transfer
+from kb.sim.store.report import ReportedFailure
 
 if TYPE_CHECKING:
     from kb.sim.org import Organisation

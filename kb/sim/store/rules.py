@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from kb.exceptions import SimError
-from kb.sim.message import MapiMessage, RecipientRow, split_address
+from kb.sim.core.message import MapiMessage, RecipientRow, split_address
 
 if TYPE_CHECKING:
     from kb.sim.org import Organisation

@@ -1,6 +1,6 @@
 """The private information store: mailbox folders, the IMS's MTS-IN/MTS-OUT queues, submission.
 
-Report generation lives in kb.sim.report and content conversion (IMAIL) in kb.sim.imail; both run
+Report generation lives in kb.sim.store.report and content conversion (IMAIL) in kb.sim.store.imail; both run
 inside the store in Exchange 5.5 (ims-domain §2.1) and switch on the Store.exe build.
 """
 
@@ -10,13 +10,13 @@ from collections import OrderedDict
 from typing import TYPE_CHECKING, Any
 
 from kb.exceptions import SimError
-from kb.sim.builds import build
-from kb.sim.directory import DistributionList
-from kb.sim.dswatch import DirectoryWatch
-from kb.sim.eventlog import hresult_data
-from kb.sim.mapi import MAPI_E_CALL_FAILED, MAPI_E_NOT_ENOUGH_MEMORY, MapiError
-from kb.sim.message import MapiMessage, RecipientRow
-from kb.sim.quota import Quotas
+from kb.sim.core.builds import build
+from kb.sim.core.directory import DistributionList
+from kb.sim.store.dswatch import DirectoryWatch
+from kb.sim.core.eventlog import hresult_data
+from kb.sim.core.mapi import MAPI_E_CALL_FAILED, MAPI_E_NOT_ENOUGH_MEMORY, MapiError
+from kb.sim.core.message import MapiMessage, RecipientRow
+from kb.sim.store.quota import Quotas
 
 if TYPE_CHECKING:
     from kb.sim.org import Organisation
@@ -151,7 +151,7 @@ class InformationStore:
     def deliver(self, alias: str, message: MapiMessage) -> MapiMessage:
         """Deliver a copy of ``message`` to the Inbox of ``alias``."""
         if self.quotas.refuses(alias, message):
-            return message  # over "Prohibit send and receive": refused (kb.sim.quota)
+            return message  # over "Prohibit send and receive": refused (kb.sim.store.quota)
         copy = message.clone(self.new_entry_id())
         copy.delivery_time = self.org.clock.now()
         self.folder(alias, "Inbox").append(copy)

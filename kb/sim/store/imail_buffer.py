@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 
-from kb.sim.builds import build
+from kb.sim.core.builds import build
 
 STORE_COPIES_CRLF_SERIES_SAFELY = build("5.5.2637.0")
 BUFFER_BYTES = 4096

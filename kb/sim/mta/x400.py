@@ -24,11 +24,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from kb.exceptions import ConfigError
-from kb.sim.message import MapiMessage, RecipientRow
+from kb.sim.core.message import MapiMessage, RecipientRow
 
 if TYPE_CHECKING:
     from kb.sim.org import Organisation
-    from kb.sim.p1 import Transfer
+    from kb.sim.core.p1 import Transfer
 
 # Q174175: diagnostic values Exchange uses internally for "no diagnostic to send".
 OMITTED_DIAGNOSTICS = frozenset({253, 254, 255})

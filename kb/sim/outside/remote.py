@@ -5,7 +5,7 @@ the domains it takes mail for (``domains``: others get sendmail's ``550 5.7.1 â€
 denied``), a DATA reply (``data_reply``), and recipients it accepts at RCPT but later reports
 on in its *own* RFC 3464 delivery status notification (``bounces``), sent with ``MAIL FROM:<>``
 to the message's reverse path over SMTP - for the organisation's own domains, through its IMS's
-inbound path (``kb.sim.remote_dsn`` writes the report; ``Internet.home`` is how the host reaches
+inbound path (``kb.sim.outside.remote_dsn`` writes the report; ``Internet.home`` is how the host reaches
 the organisation it surrounds).
 """
 
@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any, Callable, Protocol
 
 from kb.exceptions import ConfigError
-from kb.sim.remote_dsn import DSN_RETRY_SECONDS, DSN_RETURN_SECONDS, compose_dsn
+from kb.sim.outside.remote_dsn import DSN_RETRY_SECONDS, DSN_RETURN_SECONDS, compose_dsn
 
 BEHAVIOURS = ("accept", "tempfail", "reject", "drop", "slow", "nobanner")
 REPLY_LINE = re.compile(r"^[2-5][0-9][0-9] ")

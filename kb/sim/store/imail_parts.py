@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from email.message import Message
 
-from kb.sim.message import MapiMessage
+from kb.sim.core.message import MapiMessage
 
 #: The message property holding a converted message's attachments (a list of Attachment).
 ATTACHMENTS = "attachments"

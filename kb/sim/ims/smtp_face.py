@@ -24,7 +24,7 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 import kb.sim.ims.replies as replies
 from kb.sim.ims.inbound import InboundSession, server_ident
 from kb.sim.org import Organisation
-from kb.sim.remote import Reply
+from kb.sim.outside.remote import Reply
 
 COMMAND_SIZE_LIMIT = 512  # RFC 5321 §4.5.3.1.4
 # RFC 5321 §3.8: a server that must stop serving answers 421 and closes the channel; a stopped

@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 
 from kb.exceptions import SimError
-from kb.sim.builds import Build, build
+from kb.sim.core.builds import Build, build
 
 PROXYGEN_COLLAPSES_PERIODS = build("5.5.2596.0")
 PROXYGEN_DROPS_TRAILING_PERIOD = build("5.5.2653.0")

@@ -17,12 +17,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from kb.sim.builds import build
-from kb.sim.mapi import MapiError
-from kb.sim.message import MapiMessage
+from kb.sim.core.builds import build
+from kb.sim.core.mapi import MapiError
+from kb.sim.core.message import MapiMessage
 
 if TYPE_CHECKING:
-    from kb.sim.mta import MessageTransferAgent
+    from kb.sim.mta.agent import MessageTransferAgent
 
 PROP = "PR_DEFERRED_DELIVERY_TIME"
 # Q214682: "The default message timeout period is seven days."
@@ -68,8 +68,8 @@ class DeferredDelivery:
 
     def expired(self, message: MapiMessage, originator: str) -> None:
         """NDR every recipient: maximum time for delivering the message expired (Q214682)."""
-        from kb.sim.p1 import P1Recipient, Transfer
-        from kb.sim.report import ReportedFailure
+        from kb.sim.core.p1 import P1Recipient, Transfer
+        from kb.sim.store.report import ReportedFailure
 
         org = self.mta.org
         failures = [ReportedFailure(row_id=row.row_id, address=row.address, reason=0, diag=5,

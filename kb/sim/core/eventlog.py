@@ -11,7 +11,7 @@ from typing import Any
 import yaml
 
 from kb.resources import data_path
-from kb.sim.clock import VirtualClock
+from kb.sim.core.clock import VirtualClock
 
 
 @cache

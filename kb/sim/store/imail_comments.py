@@ -10,7 +10,7 @@ becomes -1", and the store stops in ``CmcvtrHdr::ulSkipComment``. Fixed in Store
 
 from __future__ import annotations
 
-from kb.sim.builds import Build, build
+from kb.sim.core.builds import Build, build
 
 STORE_CLEARS_DELETED_COMMENTS = build("5.5.2607.0")
 

@@ -23,12 +23,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from kb.exceptions import ConfigError
-from kb.sim.builds import build
-from kb.sim.mapi import MapiError
+from kb.sim.core.builds import build
+from kb.sim.core.mapi import MapiError
 
 if TYPE_CHECKING:
-    from kb.sim.directory import Mailbox
-    from kb.sim.message import MapiMessage
+    from kb.sim.core.directory import Mailbox
+    from kb.sim.core.message import MapiMessage
     from kb.sim.org import Organisation
 
 STORE_EXEMPTS_GATEWAY_REPORTS_FROM_QUOTA = build("5.5.2591.0")
@@ -138,7 +138,7 @@ QUOTA_FAILURE_TEXT = "The recipient's mailbox is full"  # (inference) no corpus 
 
 def _refuses(quotas: Quotas, alias: str, message: "MapiMessage") -> bool:
     """Refuse delivery to a disabled mailbox: NDR a message, drop a report (or loop, Q238498)."""
-    from kb.sim.directory import Mailbox
+    from kb.sim.core.directory import Mailbox
 
     org = quotas.org
     entry = org.directory.find(alias)
@@ -157,9 +157,9 @@ def _refuses(quotas: Quotas, alias: str, message: "MapiMessage") -> bool:
 
 def _report_refusal(org: "Organisation", mailbox: "Mailbox", message: "MapiMessage", to_null: bool) -> None:
     """Make the store's NDR for a refused delivery and send it: to the originator, or to <> (Q238498)."""
-    from kb.sim.message import RecipientRow
-    from kb.sim.p1 import P1Recipient, Transfer
-    from kb.sim.report import ReportedFailure
+    from kb.sim.core.message import RecipientRow
+    from kb.sim.core.p1 import P1Recipient, Transfer
+    from kb.sim.store.report import ReportedFailure
 
     row = next((r for r in message.recipients if r.entry == mailbox.alias
                 or r.address.strip().lower() in (a.lower() for a in mailbox.smtp)), None)
