@@ -27,7 +27,10 @@ def load_error(tmp_path: Path, text: str, **files: str) -> str:
 
 def test_a_peer_file_is_loaded_on_its_own_release_and_wired_both_ways() -> None:
     contoso = load_org(SP3, PEERS / "contoso.yaml")
-    (fabrikam,) = peers_of(contoso).values()
+    assert sorted(peers_of(contoso)) == ["exch01.northwind.example", "mail01.fabrikam.example"]
+    fabrikam, northwind = peers_of(contoso)["mail01.fabrikam.example"], peers_of(contoso)["exch01.northwind.example"]
+    assert (northwind.builds.name, northwind.internet.host("exch01.contoso.com").ip) == (SP3, "192.0.2.1")
+    assert contoso.internet.host("exch01.northwind.example").ip == "192.0.2.3"  # by position
     assert (fabrikam.organisation, fabrikam.builds.name) == ("Fabrikam", "Exchange Server 5.5 SP2")
     assert list(peers_of(fabrikam)) == ["exch01.contoso.com"]
     contoso.client("alice").send("SMTP:dana@fabrikam.example", subject="Hello Dana")
