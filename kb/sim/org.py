@@ -18,7 +18,7 @@ from kb.sim.ims.config import ImsConfig
 from kb.sim.core.message import MapiMessage, RecipientRow
 from kb.sim.mta.agent import MessageTransferAgent
 from kb.sim.core.proxygen import generate_smtp
-from kb.sim.peering import OrgGate
+from kb.sim.gate import OrgGate
 from kb.sim.outside.remote import Internet, RemoteHost
 from kb.sim.store.report import StoreReports
 from kb.sim.store.rules import RuleEngine
