@@ -116,3 +116,16 @@ def test_two_hosts_cannot_share_an_address() -> None:
     with pytest.raises(ConfigError) as caught:
         org.add_remote_host("mx.other.example", "192.0.2.25")
     assert "ip '192.0.2.25' is already 'mx.example.net''s" in str(caught.value)
+
+
+def test_a_dsn_whose_null_sender_is_refused_stops_before_rcpt() -> None:
+    org, unix = unix_org()
+    strict = org.add_remote_host("mx.strict.example", "198.51.100.41", behaviour="reject")
+    org.dns.add_zone("strict.example", mx=[(10, "mx.strict.example")])
+    session = org.ims.session(peer_ip="203.0.113.9")
+    session.transaction("client.example.org", "pat@strict.example", ["gone@example.net"], b"Subject: x\r\n\r\nx\r\n")
+    org.run()
+    (report,) = unix.reports
+    assert (report.state, [text for _, text in report.attempts]) == (
+        "refused", ["550 Requested action not taken: sender rejected"])
+    assert strict.received == []

@@ -132,7 +132,7 @@ class RemoteHost:
     bounce_after: float = 0.0
     received: list[RemoteDelivery] = field(default_factory=list)
     reports: list[OwnReport] = field(default_factory=list)  # the DSNs it made (its mail queue)
-    unreported: list[RemoteDelivery] = field(default_factory=list)  # failures it did not report (null path)
+    unreported: list[RemoteDelivery] = field(default_factory=list)  # failures it kept: null path, no home
     internet: "Internet | None" = field(default=None, repr=False, compare=False)
 
     def connect(self, now: datetime) -> "RemoteSession":
@@ -156,7 +156,8 @@ class RemoteHost:
             self.unreported.append(delivery)
             return
         home = self.internet.home if self.internet is not None else None
-        if home is None:
+        if home is None:  # a host outside any organisation's Internet has nowhere to send it
+            self.unreported.append(delivery)
             return
         now = home.now()
         report = OwnReport(now, delivery.mail_from, compose_dsn(
@@ -190,10 +191,10 @@ class RemoteHost:
         if banner is None or banner.code != 220:
             return banner if banner is not None else "the connection was closed"
         link.ehlo(self.name)
-        for reply in (link.mail(""), link.rcpt(report.to)):
-            if reply.code >= 300:
-                return reply
-        return link.data(report.data)
+        reply = link.mail("")  # RFC 5321 §4.5.5: a report goes out with a null reverse path
+        if reply.code < 300:
+            reply = link.rcpt(report.to)
+        return reply if reply.code >= 300 else link.data(report.data)
 
     def to_json(self) -> dict[str, Any]:
         """Return a JSON-ready description, with what the host received and the reports it made."""
