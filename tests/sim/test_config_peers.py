@@ -121,3 +121,8 @@ def test_a_bounce_that_is_not_a_5xx_reply_is_refused_by_the_schema(tmp_path: Pat
 def test_a_bad_domain_of_a_remote_host_is_refused_by_the_schema(tmp_path: Path) -> None:
     text = "remote_hosts:\n  - name: mx.example.net\n    ip: 192.0.2.25\n    domains: [\"exa mple.net\"]\n"
     assert load_error(tmp_path, text).startswith("org.yaml:4: remote_hosts.0.domains.0: 'exa mple.net' is not valid")
+
+
+def test_a_schema_error_inside_an_inline_peer_carries_its_path_and_line(tmp_path: Path) -> None:
+    text = "peers:\n  - org:\n      domain: peer.example\n      seed: -1\n"
+    assert load_error(tmp_path, text) == "org.yaml:4: peers.0.org.seed: -1 is less than the minimum of 0"
