@@ -26,10 +26,11 @@ UNIX_IP = "198.51.100.25"
 GONE = "550 5.1.1 <gone@example.net>... User unknown"
 
 
-def inline_peers(release: str) -> tuple[Organisation, Organisation]:
-    """Return Contoso and its inline peer Fabrikam from one org file, both on ``release``."""
+def inline_peers(release: str, peer_release: str = "") -> tuple[Organisation, Organisation]:
+    """Return Contoso on ``release`` and its inline peer Fabrikam (on ``peer_release``, default the same)."""
     path = PEERS / "inline.yaml"
-    text = path.read_text(encoding="utf-8").replace("release: Exchange Server 5.5 SP4", f"release: {release}")
+    text = path.read_text(encoding="utf-8").replace("release: Exchange Server 5.5 SP4",
+                                                    f"release: {peer_release or release}")
     contoso = org_from_config(release, yaml.safe_load(text), str(path), text)
     (fabrikam,) = peers_of(contoso).values()
     return contoso, fabrikam
@@ -77,6 +78,17 @@ def check_org_file_peer_ndr_comes_back_through_the_senders_inbound_path(release:
     assert fields["Action"] == "failed" and fields["Status"].startswith("5.")
     assert not alice.ndrs() and contoso.ims.counters()["ndrs_total"] == 0  # nothing answers the report
     assert [m.subject for m in fabrikam.client("dana").inbox()] == ["Hello?"]
+
+
+def check_peer_on_this_release_reports_to_an_sp4_sender(release: str) -> None:
+    contoso, fabrikam = inline_peers("Exchange Server 5.5 SP4", release)
+    assert fabrikam.builds.name == release
+    contoso.client("alice").send("SMTP:nobody@fabrikam.example", subject="Anyone?")
+    (report,) = contoso.client("alice").inbox()
+    assert "MSEXCH:IMS:Fabrikam" in report.body
+    assert dsn_fields(report).recipient("nobody@fabrikam.example")["Action"] == "failed"
+    (session,) = inbound_from(contoso, "192.0.2.2")
+    assert "MAIL FROM:<>" in session
 
 
 def check_a_report_between_peers_is_never_answered(release: str) -> None:
@@ -198,6 +210,8 @@ ROWS = [
         check_org_file_peer_takes_mail_through_its_inbound_path),
     Row("an org file's peer NDRs through the sender's inbound path with a null reverse path",
         "RFC 5321 §4.5.5; RFC 3464 §2; Q250507", check_org_file_peer_ndr_comes_back_through_the_senders_inbound_path),
+    Row("a peer on this release NDRs to an SP4 sender with a null reverse path", "RFC 5321 §4.5.5; RFC 3464 §2",
+        check_peer_on_this_release_reports_to_an_sp4_sender),
     Row("a report between peers is never answered", "RFC 5321 §4.5.5, §6.1", check_a_report_between_peers_is_never_answered),
     Row("a remote host's own DSN reaches the sender's mailbox", "RFC 3464 §2; RFC 3461 §6; Q146270; Q262986",
         check_unix_dsn_reaches_the_senders_mailbox),
