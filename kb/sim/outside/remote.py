@@ -151,7 +151,7 @@ class RemoteHost:
         if not failed:
             return
         if not delivery.mail_from:
-            # RFC 5321 §4.5.5 / RFC 3461 §6.2: a message with a null reverse path is never
+            # RFC 5321 §4.5.5, §6.1: a message with a null reverse path is never
             # answered (sendmail keeps such a double bounce for its own postmaster).
             self.unreported.append(delivery)
             return

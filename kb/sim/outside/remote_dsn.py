@@ -1,7 +1,7 @@
 """A non-Exchange remote host's own delivery report: an RFC 3464 DSN in the words of UNIX sendmail.
 
 A remote host that accepted a recipient at RCPT and could not deliver it later reports on its
-own (RFC 5321 §3.6.3 / §4.5.5, RFC 3461 §6): a ``multipart/report; report-type=delivery-status``
+own (RFC 5321 §6.1, §4.5.5; RFC 3461 §6.1): a ``multipart/report; report-type=delivery-status``
 message (RFC 3462, RFC 3464) from its Mail Delivery Subsystem, sent with ``MAIL FROM:<>`` to the
 message's reverse path. The layout (``From: Mail Delivery Subsystem <MAILER-DAEMON@host>``, a
 "Returned mail" subject, the transcript text, the original returned as ``message/rfc822``) is
