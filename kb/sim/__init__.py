@@ -17,6 +17,8 @@ from kb.sim.core.builds import Build, ComponentBuilds, resolve
 from kb.sim.client import Client
 from kb.sim.ims.config import DomainRoute, ImsConfig, RelayRules
 from kb.sim.org import Organisation
+from kb.sim.peering import peers_of, wire
+from kb.sim.store.report import dsn_fields
 
 __all__ = [
     "Build",
@@ -26,5 +28,8 @@ __all__ = [
     "ImsConfig",
     "Organisation",
     "RelayRules",
+    "dsn_fields",
+    "peers_of",
     "resolve",
+    "wire",
 ]

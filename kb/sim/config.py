@@ -10,12 +10,14 @@ from typing import Any
 
 import yaml
 
-from kb.exceptions import ConfigError, SimError
+from kb.exceptions import ConfigError, ReleaseError, SimError
 from kb.located import Locator, dotted, validator
 from kb.resources import data_path
 from kb.sim.core.directory import Mailbox
 from kb.sim.ims.config import DomainRoute, ImsConfig, RelayRules, level
+from kb.sim.core.builds import resolve
 from kb.sim.org import Organisation
+from kb.sim.peering import wire
 from kb.sim.store.quota import StorageLimits
 from kb.sim.store.rules import InboxRule
 
@@ -75,23 +77,32 @@ def read_config(path: str | Path) -> dict[str, Any]:
 
 
 class _Places:
-    """Turn model errors about a part of the org file into located ConfigErrors."""
+    """Turn model errors about a part of the org file into located ConfigErrors.
 
-    def __init__(self, path: str, text: str | None) -> None:
+    ``prefix`` is where the organisation's mapping sits in the file (an inline peer's ``org``).
+    """
+
+    def __init__(self, path: str, text: str | None, prefix: tuple[str | int, ...] = ()) -> None:
         self.path = path
         self.locator = Locator(text)
+        self.prefix = prefix
 
     def error(self, where: tuple[str | int, ...], message: str) -> ConfigError:
         """Return the ConfigError ``path:line: dotted.where: message``."""
+        where = self.prefix + where
         return ConfigError(self.path, self.locator.line(where), f"{dotted(where)}: {message}")
 
     @contextmanager
     def at(self, *where: str | int) -> Iterator[None]:
-        """Report a SimError raised inside the block at ``where``."""
+        """Report a SimError (or an unlocated model ConfigError) raised inside the block at ``where``."""
         try:
             yield
         except SimError as error:
             raise self.error(where, str(error)) from None
+        except ConfigError as error:
+            if error.line is not None:
+                raise
+            raise self.error(where, error.message) from None
 
 
 def ims_config_from(ims_data: dict[str, Any]) -> ImsConfig:
@@ -122,12 +133,15 @@ def ims_config_from(ims_data: dict[str, Any]) -> ImsConfig:
     )
 
 
-def org_from_config(release: str, data: dict[str, Any], path: str = "<config>", text: str | None = None) -> Organisation:
+def org_from_config(release: str, data: dict[str, Any], path: str = "<config>", text: str | None = None,
+                    prefix: tuple[str | int, ...] = ()) -> Organisation:
     """Build the organisation described by a validated config mapping on ``release``.
 
-    ``text`` (the file's YAML) lets errors found while building carry their line.
+    ``text`` (the file's YAML) lets errors found while building carry their line; ``prefix`` is
+    where ``data`` sits in that file (an inline peer). Peers (``peers``) are built and wired too:
+    ``kb.sim.peering.peers_of(org)`` returns them.
     """
-    places = _Places(path, text)
+    places = _Places(path, text, prefix)
     ims_data = data.get("ims", {})
     options: dict[str, Any] = {k: data[k] for k in ("organisation", "site", "server", "domain", "seed") if k in data}
     if "start" in data:
@@ -169,7 +183,9 @@ def org_from_config(release: str, data: dict[str, Any], path: str = "<config>", 
             org.add_remote_host(host["name"], host["ip"], host.get("behaviour", "accept"),
                                 recipients={k.lower(): v for k, v in host.get("recipients", {}).items()},
                                 delay=host.get("delay", 0.0), max_size=host.get("max_size", 0),
-                                extensions=tuple(host.get("extensions", ())))
+                                extensions=tuple(host.get("extensions", ())),
+                                domains=list(host.get("domains", [])), data_reply=host.get("data_reply", ""),
+                                bounces=dict(host.get("bounces", {})), bounce_after=host.get("bounce_after", 0.0))
     org.store.max_recipients_on_submit = data.get("store", {}).get("max_recipients_on_submit", 0)
     if "storage_limits" in data.get("store", {}):
         org.store.quotas.set_limits(StorageLimits(**data["store"]["storage_limits"]))  # ranges: the schema
@@ -187,6 +203,7 @@ def org_from_config(release: str, data: dict[str, Any], path: str = "<config>", 
                            f"{administrator!r} is not a mailbox of this file (expected one of: {mailboxes})")
     if ims_data.get("service", "running") == "stopped":
         org.ims.stop()
+    wire_peers(org, release, data.get("peers", []), places)
     return org
 
 
@@ -194,6 +211,36 @@ def _check_rule_target(org: Organisation, to: str) -> None:
     """Raise SimError when a rule forwards to an alias the directory does not have."""
     if to and ":" not in to and "@" not in to and org.directory.find(to.strip()) is None:
         raise SimError(f"no recipient with alias {to!r} (expected an alias of this file or TYPE:address)")
+
+
+def wire_peers(org: Organisation, release: str, entries: list[dict[str, Any]], places: _Places) -> None:
+    """Build each peer of ``entries`` (an org file or inline keys) and wire it to ``org`` over SMTP."""
+    for i, entry in enumerate(entries):
+        peer_release = entry.get("release", release)
+        try:
+            resolve(peer_release)
+        except ReleaseError as error:
+            raise places.error(("peers", i, "release"), str(error)) from None
+        if "file" in entry:
+            base = Path(places.path).parent if places.path != "<config>" else Path.cwd()
+            peer_path = base / entry["file"]
+            if not peer_path.is_file():
+                raise places.error(("peers", i, "file"), f"{entry['file']!r} is not a file "
+                                   f"(expected an org file; paths are relative to {base})")
+            data, text = _read(peer_path)
+            if "peers" in data:
+                raise ConfigError(str(peer_path), Locator(text).line(("peers",)),
+                                  "peers: a peer's org file cannot declare peers of its own "
+                                  "(expected every peer listed in the first file)")
+            peer = org_from_config(peer_release, data, str(peer_path), text)
+        else:
+            if "peers" in entry["org"]:
+                raise places.error(("peers", i, "org", "peers"), "a peer cannot declare peers of its own "
+                                   "(expected every peer listed at the top level)")
+            peer = org_from_config(peer_release, entry["org"], places.path, places.locator.text,
+                                   places.prefix + ("peers", i, "org"))
+        with places.at("peers", i):
+            wire(org, peer, entry.get("own_ip", "192.0.2.1"), entry.get("ip", f"192.0.2.{2 + i}"))
 
 
 def load_org(release: str, config: str | Path | None = None) -> Organisation:

@@ -25,6 +25,7 @@ from kb.sim.ims.config import ImsConfig
 from kb.sim.ims.service import InternetMailService
 from kb.sim.mta.agent import MessageTransferAgent
 from kb.sim.mta.x400 import ForeignMta, X400Connector
+from kb.sim.gate import OrgGate
 from kb.sim.outside.remote import Internet, RemoteHost
 from kb.sim.store.infostore import IMS_FOLDERS, InformationStore
 
@@ -85,7 +86,7 @@ class Organisation:
         self.ims_mailbox = self.host.ims_mailbox  # "Internet Mail Connector (<server>)" (Q165505)
         # The outside world.
         self.dns = Dns()
-        self.internet = Internet()
+        self.internet = Internet(OrgGate(self))  # how remote hosts reach this organisation
         # The store room (IMAIL, reports and Inbox rules run inside Store.exe).
         self.store = InformationStore(self.host)
         self.imail = self.store.imail

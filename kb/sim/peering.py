@@ -7,9 +7,13 @@ and the other's reports (its *own* NDRs, sent with ``MAIL FROM:<>``) come back t
 one's inbound path - a remote peer that bounces. Each organisation keeps its own release: an SP4
 sender can talk to an SP2 receiver.
 
-The two clocks are kept together: before a peer takes a connection its clock is advanced to the
-connecting side's time, and it runs the work the connection caused (inference: no article
-describes the timing between two servers; the simulator keeps it zero).
+The two organisations run as one world: ``wire`` joins their clocks (one time, one run queue),
+so the work a connection causes on the peer runs in time order with the sender's, ``a.run()``
+and ``a.advance()`` drive both, and a loop between them is caught by the clock's run limit
+(inference: no article describes the timing between two servers; the simulator keeps it zero).
+
+A session with a peer's IMS is a ``kb.sim.gate.PeerSession``; ``kb.sim.gate.OrgGate`` is how
+the Internet's hosts (a UNIX host that bounces later) reach the organisation they surround.
 """
 
 from __future__ import annotations
@@ -19,10 +23,10 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from kb.exceptions import ConfigError, SimError
-from kb.sim.outside.remote import RemoteDelivery, RemoteHost, Reply
+from kb.sim.gate import PeerSession
+from kb.sim.outside.remote import RemoteHost
 
 if TYPE_CHECKING:
-    from kb.sim.ims.inbound import InboundSession
     from kb.sim.org import Organisation
 
 
@@ -33,65 +37,11 @@ class PeerHost(RemoteHost):
     peer: "Organisation | None" = field(default=None, repr=False)
     client_ip: str = ""  # the address the connecting side's sessions come from
 
-    def connect(self, now: datetime) -> "PeerSession":  # type: ignore[override]
-        """Open an inbound session on the peer's IMS, its clock brought up to ``now``."""
+    def connect(self, now: datetime) -> PeerSession:  # type: ignore[override]
+        """Open an inbound session on the peer's IMS."""
         if self.peer is None:
             raise SimError(f"peer host {self.name} is not wired to an organisation")
-        behind = (now - self.peer.clock.now()).total_seconds()
-        if behind > 0:
-            self.peer.advance(behind)
-        return PeerSession(self, now)
-
-
-class PeerSession:
-    """The client side's view of one session with the peer IMS (the RemoteSession interface)."""
-
-    def __init__(self, host: PeerHost, now: datetime) -> None:
-        assert host.peer is not None
-        self.host = host
-        self.peer = host.peer
-        self.now = now
-        self.mail_from = ""
-        self.rcpts: list[str] = []
-        self.session: "InboundSession | None" = None
-        if self.peer.ims.running:
-            self.session = self.peer.ims.session(peer_ip=host.client_ip, peer_name="")
-
-    def banner(self) -> Reply | None:
-        """Return the peer IMS's greeting; a stopped service answers 421 (RFC 5321 §3.8)."""
-        if self.session is None:
-            return Reply(421, f"{self.peer.fqdn} Service not available, closing transmission channel")
-        return Reply(220, self.session.banner())
-
-    def ehlo(self, name: str) -> Reply:
-        """Send EHLO."""
-        assert self.session is not None
-        return self.session.ehlo(name)
-
-    def mail(self, address: str, params: str = "") -> Reply:
-        """Send MAIL FROM (with its ESMTP parameters)."""
-        assert self.session is not None
-        self.mail_from = address
-        self.rcpts = []
-        return self.session.mail(address, params)
-
-    def rcpt(self, address: str, params: str = "") -> Reply:
-        """Send RCPT TO (with its ESMTP parameters)."""
-        assert self.session is not None
-        reply = self.session.rcpt(address, params)
-        if reply.code < 300:
-            self.rcpts.append(address)
-        return reply
-
-    def data(self, payload: bytes) -> Reply:
-        """Send the message; the peer then runs the work it caused (conversion, delivery, its reports)."""
-        assert self.session is not None
-        reply = self.session.data(payload)
-        self.session.quit()
-        if reply.code < 300:
-            self.host.received.append(RemoteDelivery(self.now, self.host.name, self.mail_from, tuple(self.rcpts), payload))
-        self.peer.run()
-        return reply
+        return PeerSession(self.peer, self.client_ip, now, record=self.received, record_as=self.name)
 
 
 def _add_peer(org: "Organisation", peer: "Organisation", peer_ip: str, own_ip: str) -> PeerHost:
@@ -107,7 +57,8 @@ def wire(a: "Organisation", b: "Organisation", a_ip: str = "192.0.2.1", b_ip: st
     """Wire ``a`` and ``b`` over SMTP; return (b as seen from a, a as seen from b).
 
     Each side's DNS gets an MX record for every local domain of the other, pointing at the other
-    server's host name, and an A record for it. Raise ConfigError for one organisation twice, the
+    server's host name, and an A record for it; their clocks are joined (one time, one run queue).
+    Raise ConfigError for one organisation twice, the
     same address for both, or domains they both claim.
     """
     if a is b:
@@ -117,4 +68,11 @@ def wire(a: "Organisation", b: "Organisation", a_ip: str = "192.0.2.1", b_ip: st
     shared = sorted(set(d.lower() for d in a.local_domains) & set(d.lower() for d in b.local_domains))
     if shared or a.fqdn == b.fqdn:
         raise ConfigError("wire", None, f"both organisations claim {(shared or [a.fqdn])[0]!r}")
-    return _add_peer(a, b, b_ip, a_ip), _add_peer(b, a, a_ip, b_ip)
+    hosts = _add_peer(a, b, b_ip, a_ip), _add_peer(b, a, a_ip, b_ip)
+    b.clock.join(a.clock)
+    return hosts
+
+
+def peers_of(org: "Organisation") -> dict[str, "Organisation"]:
+    """Return the organisations wired to ``org`` (by ``wire`` or an org file's ``peers``), by server name."""
+    return {host.name: host.peer for host in org.internet.hosts() if isinstance(host, PeerHost) and host.peer is not None}

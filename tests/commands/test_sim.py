@@ -199,6 +199,15 @@ def test_a_bad_org_file_is_a_located_error() -> None:
     assert f"{path}:6: ims.relay.flags: 99 is greater than the maximum of 15" in result.output
 
 
+def test_a_peer_whose_host_holds_this_servers_address_is_a_one_line_located_error(tmp_path: Path) -> None:
+    (tmp_path / "peer.yaml").write_text("domain: peer.example\nremote_hosts:\n  - {name: mx, ip: 192.0.2.1}\n")
+    org = tmp_path / "org.yaml"
+    org.write_text("peers:\n  - file: peer.yaml\n")
+    result = CliRunner().invoke(cli, ["sim", "serve", "--config", str(org)])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.output.strip() == f"{org}:2: peers.0: ip '192.0.2.1' is already 'mx''s (expected a free address)"
+
+
 def test_an_unknown_release_is_refused() -> None:
     result = CliRunner().invoke(cli, ["sim", "serve", "--release", "Exchange Server 5.5 SP9"])
     assert result.exit_code != 0

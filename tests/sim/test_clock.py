@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 
 from kb.sim.core.clock import VirtualClock
@@ -44,3 +46,25 @@ def test_a_task_loop_at_one_instant_is_stopped() -> None:
     clock.schedule(0, "again", again)
     with pytest.raises(RuntimeError, match="a loop"):
         clock.run(limit=50)
+
+
+def test_joined_clocks_share_one_time_and_one_run_queue() -> None:
+    early, late = VirtualClock(datetime(2000, 1, 1)), VirtualClock(datetime(2000, 1, 2))
+    seen: list[tuple[str, datetime]] = []
+    early.schedule(3600, "early", lambda: seen.append(("early", early.now())))
+    late.schedule(60, "late", lambda: seen.append(("late", late.now())))
+    early.join(late)
+    assert early.now() == late.now() == datetime(2000, 1, 2)  # the later of the two
+    late.advance(120)
+    assert seen == [("early", datetime(2000, 1, 2)), ("late", datetime(2000, 1, 2, 0, 1))]
+    assert early.now() == datetime(2000, 1, 2, 0, 2)
+
+
+def test_a_clock_joined_earlier_follows_when_its_world_joins_another() -> None:
+    a, b, c = VirtualClock(), VirtualClock(), VirtualClock()
+    b.join(a)
+    a.join(c)
+    ran: list[str] = []
+    b.schedule(10, "b", lambda: ran.append("b"))
+    c.advance(10)
+    assert ran == ["b"] and a.now() == b.now() == c.now()

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from kb.sim.core.builds import build
 from kb.sim.core.eventlog import hresult_data
+from kb.sim.store.imail_parts import ATTACHMENTS, attachments
 from kb.sim.store.imail_buffer import STORE_COPIES_CRLF_SERIES_SAFELY, convert_japanese_text, is_japanese
 from kb.sim.store.imail_comments import HeaderFieldOverrun, extract_addresses
 from kb.sim.core.mapi import (IMAIL_E_HOP_COUNT, MAPI_E_CALL_FAILED, MAPI_E_NETWORK_ERROR, MAPI_E_NOT_ENOUGH_MEMORY,
@@ -131,6 +132,7 @@ class Imail:
             body_part = parsed.get_body(preferencelist=("plain", "html")) if parsed.is_multipart() else parsed
             body = body_part.get_content() if body_part is not None else ""
             charset = body_part.get_content_charset() if body_part is not None else None
+            parts = attachments(parsed, body_part)  # a report's status part, an embedded original (Q262986)
         except Exception as error:  # noqa: BLE001 - any converter failure is a conversion failure
             raise ConversionError(f"{type(error).__name__}: {error}") from None
         # The raw field text (the converter sees the comments the header parser would drop).
@@ -159,6 +161,8 @@ class Imail:
         message.props["header_addresses"] = header_addresses
         message.props["mac_attributes"] = mac_attributes
         message.props["p2_originator"] = from_addr
+        if parts:
+            message.props[ATTACHMENTS] = parts
         # The envelope reverse path travels with the message (P1 originator): reports go to it,
         # never to the header From, and a null one is never answered (RFC 5321 §4.5.5, §6.1);
         # mail relayed on keeps it (RFC 5321 §4.4; Q258999 for the fixed IMS).

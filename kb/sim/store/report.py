@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from kb.sim.core.builds import build
 from kb.sim.core.directory import Mailbox
 from kb.sim.store.imail import WIRE, rfc822_date
+from kb.sim.store.imail_parts import attachments_of
 from kb.sim.core.mapi import MAPI_E_NOT_FOUND, MapiError
 from kb.sim.core.message import MapiMessage, RecipientRow, ndr_class
 from kb.sim.core.dsn import recipient_request, request_of, xtext_encode
@@ -331,7 +332,10 @@ class DsnFields:
 
 
 def dsn_fields(report: "MapiMessage | bytes") -> DsnFields:
-    """Return the message/delivery-status fields of an NDR (a MapiMessage or its MIME bytes) as data.
+    """Return the message/delivery-status fields of a report (a MapiMessage or MIME bytes) as data.
+
+    The report is an NDR the store made (its MIME form) or one that came from the Internet, such
+    as a remote host's own DSN (its delivery-status attachment).
 
     ``dsn_fields(ndr).recipients[0]["Status"]`` is ``"5.1.1"`` for a remote ``550 5.1.1``; keys
     are the field names as written (``Final-Recipient``, ``Original-Recipient``, ``Action``,
@@ -339,8 +343,11 @@ def dsn_fields(report: "MapiMessage | bytes") -> DsnFields:
     when the message has no delivery-status part.
     """
     data = report.mime if isinstance(report, MapiMessage) else report
+    if data is None and isinstance(report, MapiMessage):
+        # A report that came from the Internet: its status part is an attachment (Q262986).
+        data = next((a.data for a in attachments_of(report) if a.content_type == "message/delivery-status"), None)
     if data is None:
-        raise ValueError("the message has no Internet form (not a report the store made)")
+        raise ValueError("the message has no Internet form and no delivery-status attachment (not a report)")
     parsed = parse_report(data)
     for part in parsed.walk():
         if part.get_content_type() == "message/delivery-status":
