@@ -8,9 +8,10 @@ public session API on releases on both sides of every IMS threshold of this area
 from __future__ import annotations
 
 import base64
+import re
 import string
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from sim_conformance import HOST, make_org
@@ -90,6 +91,8 @@ def test_orcpt_comes_back_as_original_recipient_for_any_local_part(
 @given(st.sampled_from(RELEASES), st.text(alphabet=PRINTABLE, max_size=10), st.sampled_from(["+", "+a", "+0g", "+G0", "="]),
        st.text(alphabet=PRINTABLE, max_size=10))
 def test_malformed_xtext_is_refused_with_501(release: str, head: str, bad: str, tail: str) -> None:
+    # A lone "+" before two upper-case hex digits is a well-formed hexchar ("+00"), not a malformed one.
+    assume(not (bad == "+" and re.match(r"[0-9A-F]{2}", xtext_encode(tail))))
     text = f"{xtext_encode(head)}{bad}{xtext_encode(tail)}"
     session = _session(make_org(release))
     assert session.mail("a@example.org", f"ENVID={text}").code == 501
