@@ -44,7 +44,7 @@ import time
 import zlib
 from functools import cache
 from pathlib import Path
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable, Iterator, TypeVar
 
 try:
     import fcntl
@@ -52,6 +52,7 @@ except ImportError:  # Windows: no advisory locks; a compaction then merges only
     fcntl = None  # type: ignore[assignment]
 
 T = TypeVar("T")
+U = TypeVar("U")
 
 #: The folder under a kb root holding every cache of kb (records, Markdown-derived records).
 CACHE_FOLDER = Path(".kb") / "cache"
@@ -411,6 +412,27 @@ def worker_start() -> None:
 
     gc.freeze()
     gc.set_threshold(10_000, 20, 20)
+
+
+def in_workers(function: Callable[[str], U], items: list[str], workers: int, chunksize: int,
+               *, ordered: bool = True) -> Iterator[U]:
+    """Yield ``function`` of each item, run in ``workers`` forked record-loading processes.
+
+    The pool is closed when the results are all taken and terminated when the caller stops
+    early or fails, so no worker outlives the loop.
+    """
+    import multiprocessing
+
+    pool = multiprocessing.get_context("fork").Pool(workers, initializer=worker_start)
+    try:
+        run = pool.imap if ordered else pool.imap_unordered
+        yield from run(function, items, chunksize=chunksize)
+        pool.close()
+    except BaseException:
+        pool.terminate()
+        raise
+    finally:
+        pool.join()
 
 
 def cached(path: str | os.PathLike[str], data: bytes, parse: Callable[[], T],

@@ -528,18 +528,8 @@ def _parse_uncached(paths: list[Path], jobs: int | None) -> None:
     workers = jobs_for(jobs, len(missing) // _PARSE_CHUNK)
     if workers < 2:
         return
-    import multiprocessing
-
-    pool = multiprocessing.get_context("fork").Pool(workers, initializer=record_cache.worker_start)
-    try:
-        for _ in pool.imap_unordered(_parse_one, missing, chunksize=_PARSE_CHUNK):
-            pass
-        pool.close()
-    except BaseException:
-        pool.terminate()
-        raise
-    finally:
-        pool.join()
+    for _ in record_cache.in_workers(_parse_one, missing, workers, _PARSE_CHUNK, ordered=False):
+        pass
     record_cache.forget(root)  # read the workers' entries
 
 

@@ -158,20 +158,10 @@ def _documents(root: Path, paths: list[str], jobs: int | None = None
     if workers < 2:
         yield from map(_document, paths)
         return
-    import multiprocessing
-
     from kb import record_cache
 
     record_cache.open_for(root)  # read the cache's index once; the forked workers share it
-    pool = multiprocessing.get_context("fork").Pool(workers, initializer=record_cache.worker_start)
-    try:
-        yield from pool.imap(_document, paths, chunksize=PARALLEL_CHUNK)
-        pool.close()
-    except BaseException:
-        pool.terminate()
-        raise
-    finally:
-        pool.join()
+    yield from record_cache.in_workers(_document, paths, workers, PARALLEL_CHUNK)
 
 
 def _signature(path: Path) -> str:
