@@ -284,6 +284,47 @@ def test_the_first_results_show_before_the_other_bundles_answer_and_the_counts_e
         thread.join(timeout=5)
 
 
+def test_a_word_the_first_bundle_lacks_shows_the_results_of_the_first_bundle_that_has_it(
+        large: Path, page) -> None:
+    from kb.site.serve import serve_in_thread
+
+    # Q254893 is in the shard of ids ending in 3: the first bundle has no page with the word.
+    edit(large, "Q254893", "joeuser", "zanzibaruser")
+    build(large)
+    server, thread = serve_in_thread(large / "site", 0)
+    held: list = []
+    release = {"now": False}
+
+    def hold(route) -> None:
+        if release["now"]:
+            route.continue_()
+        else:
+            held.append(route)
+
+    # Every bundle but the first two (the two workers' own) and the one holding the word.
+    others = re.compile(r"/pagefind-[2456789]/")
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/"
+        page.route(others, hold)
+        page.goto(url + "search/index.html?q=zanzibaruser")
+        page.wait_for_selector("#results li", timeout=20000)
+        assert page.eval_on_selector("#results", "l => l.dataset.partial") == "1"
+        assert page.eval_on_selector_all("#results li a .id", "els => els.map(e => e.textContent)") == ["Q254893"]
+        assert "found" not in page.inner_text("#search-status") and held
+        release["now"] = True
+        for route in held:
+            route.continue_()
+        page.wait_for_function("/found/.test(document.getElementById('search-status').textContent)",
+                               timeout=20000)
+        assert page.inner_text("#search-status") == "1 article found."
+        assert page.eval_on_selector("#results", "l => l.dataset.partial") is None
+    finally:
+        page.unroute(others)
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
 def test_ten_bundles_are_searched_by_at_most_two_pagefind_workers_a_page(large: Path, page) -> None:
     from kb.site.serve import serve_in_thread
 

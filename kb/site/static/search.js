@@ -211,52 +211,64 @@ function plural(n) {
   return `${n} article${n === 1 ? "" : "s"}`;
 }
 
-// Search the first bundle alone and show its best results straight away (marked as partial),
-// then count the matches in every bundle that can answer (cheap: no ranking) and show the exact
-// count, then search them all in full; when all have answered, their results are merged by
-// score and the counts (results and filters) are the exact sums.
+// Show the first results as soon as one bundle has some (marked as partial), then count the
+// matches in every bundle that can answer (cheap: no ranking) and show the exact count, then
+// search them all in full; when all have answered, their results are merged by score and the
+// counts (results and filters) are the exact sums.
+//
+// The first results come from the bundle opened first when it has any, else from whichever
+// other bundle answers first with some: a query the first bundle has no page for (a rare word,
+// two words no page of its own holds together) shows results before the last bundle has loaded.
+// Only a bundle holding every word may answer alone: Pagefind drops a word its index lacks.
 async function searchAll(text, filters, mine, early) {
-  const one = async (instance, query) => {
-    const found = await (await instance.ready).search(query || null, { filters: scoped(filters, instance) });
-    for (const result of found.results) result.bundle = instance.bundle;
-    return found;
-  };
   const words = (text || "").split(/\s+/).filter(Boolean);
   const holds = (i) => Promise.all(words.map((w) => hasWord(i, w)));
-  // The first bundle found to hold every word answers alone, before the others have loaded
-  // (holding every word, it drops none): usually the first bundle, which opens first. One word
-  // needs no asking: the first bundle answers it, with no results when it lacks the word.
-  let head = instances[0];
-  let rows = null;
-  if (words.length > 1 && !(await holds(head)).every(Boolean)) {
-    firstAnswered();  // the others are needed now
-    rows = instances.map(holds);
-    head = await Promise.any(instances.map((instance, i) => rows[i]
-      .then((row) => (row.every(Boolean) ? instance : Promise.reject(new Error("a word missing"))))))
-      .catch(() => null);
-  }
+  // Each bundle's full search for the query as typed, run at most once (reused below).
+  const answers = new Map();
+  const answer = (instance) => {
+    if (!answers.has(instance)) {
+      answers.set(instance, (async () => {
+        if (words.length > 1 && !(await holds(instance)).every(Boolean)) return null;
+        const found = await (await instance.ready).search(text || null, { filters: scoped(filters, instance) });
+        for (const result of found.results) result.bundle = instance.bundle;
+        return found;
+      })());
+    }
+    return answers.get(instance);
+  };
+  let opening = await answer(opensFirst);
   if (mine !== generation) return null;
-  let opening = null;
-  if (head) {
-    opening = await one(head, text);
-    if (early && instances.length > 1 && opening.results.length && mine === generation) {
-      // A screenful: each result shown costs a fragment fetched; the full page comes ranked.
-      const datas = await Promise.all(opening.results.slice(0, EARLY).map((r) => r.data()));
-      if (mine === generation) {
-        list.replaceChildren(...datas.map(resultItem));
-        list.dataset.partial = "1";
-        status.textContent = `Searching… the first results, from 1 of ${instances.length} parts of the index.`;
-      }
+  if (!opening?.results.length && instances.length > 1) {
+    firstAnswered();  // the others are needed now
+    opening = await Promise.any(instances.filter((i) => i !== opensFirst).map((instance) => answer(instance)
+      .then((found) => (found?.results.length ? found : Promise.reject(new Error("no results"))))))
+      .catch(() => null);
+    if (mine !== generation) return null;
+  }
+  if (early && opening && instances.length > 1) {
+    // A screenful: each result shown costs a fragment fetched; the full page comes ranked.
+    const datas = await Promise.all(opening.results.slice(0, EARLY).map((r) => r.data()));
+    if (mine === generation) {
+      list.replaceChildren(...datas.map(resultItem));
+      list.dataset.partial = "1";
+      status.textContent = `Searching… the first results, from 1 of ${instances.length} parts of the index.`;
     }
   }
   firstAnswered();
-  const { query, asked } = words.length > 1 ? await plan(words, rows || instances.map(holds))
+  const { query, asked } = words.length > 1 ? await plan(words, instances.map(holds))
     : { query: text, asked: instances };
   if (mine !== generation) return null;
-  const reuse = (i) => i === head && opening && query === text;
+  // A bundle searched in full above answers again from that search; only the query as typed.
+  const full = (i) => (query === text ? answer(i) : (async () => {
+    const found = await (await i.ready).search(query || null, { filters: scoped(filters, i) });
+    for (const result of found.results) result.bundle = i.bundle;
+    return found;
+  })());
   if (asked.length > 1) {
-    const counted = await Promise.all(asked.map((i) => (reuse(i)
-      ? { count: opening.unfilteredResultCount, filters: opening.filters } : countOnly(i, query, filters))));
+    const counted = await Promise.all(asked.map(async (i) => {
+      const done = query === text && answers.has(i) ? await answers.get(i) : null;
+      return done ? { count: done.unfilteredResultCount, filters: done.filters } : countOnly(i, query, filters);
+    }));
     if (mine !== generation) return null;
     if (counted.every(Boolean)) {
       const n = counted.reduce((sum, c) => sum + c.count, 0);
@@ -267,7 +279,7 @@ async function searchAll(text, filters, mine, early) {
         `${plural(n)} match; ranking them across ${asked.length} parts of the index…`;
     }
   }
-  const all = await Promise.all(asked.map((i) => (reuse(i) ? opening : one(i, query))));
+  const all = await Promise.all(asked.map(full));
   const results = all.flatMap((found) => found.results);
   results.sort((a, b) => b.score - a.score);  // stable: bundle order breaks ties
   return { results, filters: all.reduce((sum, found) => addCounts(sum, found.filters), {}) };
@@ -380,6 +392,8 @@ function describeInstances(described) {
 // A worker's other instances are created once its first one has started: Pagefind's
 // WebAssembly start-up is not safe to run twice at once in one worker.
 const WORKERS = Math.max(1, Math.min(2, navigator.hardwareConcurrency || 2));
+// How many instances a worker loads at once.
+const LOADING = 2;
 
 // The other bundles start loading once the first one has answered the query the page opened
 // with (or there was none): on a small machine they would otherwise take the cores from it.
@@ -392,14 +406,27 @@ const firstAnswer = new Promise((resolve) => {
 function workerPool(bundle) {
   const module = import(new URL(`${bundle}/pagefind.js`, root).href);
   let started = null;
+  // The instances of a worker load LOADING at a time, in the order asked. All at once, their
+  // start-ups interleave in the one worker and every bundle is ready late; a few at a time,
+  // the first are ready early (a rare query shows the results of the first that has any) and
+  // the last no later.
+  let loading = 0;
+  const waiting = [];
+  const next = () => {
+    if (waiting.length) waiting.shift()();
+    else loading -= 1;
+  };
   return async (instance, waits) => {
     const pf = await module;
     if (waits) await firstAnswer;
     if (started) await started;
+    if (loading < LOADING) loading += 1;
+    else await new Promise((resolve) => waiting.push(resolve));
     const api = pf.createInstance({ basePath: new URL(`${instance.bundle}/`, root).pathname,
                                     baseUrl: root.pathname });
     // An empty search returns as soon as the instance has loaded its index and WebAssembly.
-    if (!started) started = api.search("").catch(() => null);
+    const loaded = api.search("").catch(() => null).finally(next);
+    if (!started) started = loaded;
     return api;
   };
 }
