@@ -29,7 +29,7 @@ from kb.files import write_atomic
 from kb.site.records import odd_records, record_files, scan_records
 from kb.site.search_plan import bundles_for, start_search
 from kb.site.config import SiteConfig, load_site_config
-from kb.site.pages import configure, render_page, static_dir, template_dir
+from kb.site.pages import configure, environment, render_page, static_dir, template_dir
 from kb.site.verification import badge_for, entry_digest, load_results
 from kb.site.view import article_context
 
@@ -177,6 +177,7 @@ def _render_all(paths: list[str], out: Path, ids: frozenset[str],
     if jobs > 1 and len(paths) >= PARALLEL_THRESHOLD:
         ctx = multiprocessing.get_context("fork")
         _open_record_cache(paths)
+        _preload()
         with ctx.Pool(jobs, initializer=_init_pool_worker, initargs=(str(out), ids, verify)) as pool:
             for n, result in enumerate(pool.imap(_render_article, paths, chunksize=32), 1):
                 results.append(result)
@@ -189,6 +190,15 @@ def _render_all(paths: list[str], out: Path, ids: frozenset[str],
             if n % step == 0 and len(paths) >= PARALLEL_THRESHOLD:
                 progress(f"articles: {n}/{len(paths)} rendered")
     return results
+
+
+def _preload() -> None:
+    """Load what every page render needs in the parent, so the forked workers share it."""
+    from kb.render import batch  # noqa: F401  (the record loader, imported by every worker)
+    from kb.site.view import preload
+
+    preload()
+    environment().get_template("article.html.j2")
 
 
 def _open_record_cache(paths: list[str]) -> None:
