@@ -330,18 +330,42 @@ def _copy_static(out: Path) -> None:
                 write_atomic(target, data)
 
 
-def _render_indexes(out: Path, pages: list[Page], old: Manifest, manifest: Manifest) -> int:
-    """Render the index pages whose inputs changed or whose file is missing; return how many."""
-    rendered = 0
+#: The index pages a forked worker renders, by path (set in the parent just before the fork).
+_INDEX_PAGES: dict[str, Page] = {}
+
+
+def _write_index_page(path: str) -> str:
+    """Render and write one index page of ``_INDEX_PAGES``; return its path."""
+    page = _INDEX_PAGES[path]
+    write_atomic(inside(_STATE["out"], page.path), render_page(page.template, page.path, page.context, page.root))
+    return path
+
+
+def _render_indexes(out: Path, pages: list[Page], old: Manifest, manifest: Manifest, jobs: int) -> int:
+    """Render the index pages whose inputs changed or whose file is missing (in ``jobs``
+    forked processes when there are many); return how many."""
     site = str(out)
+    todo: list[str] = []
     for page in pages:
         key = digest_text(manifest.code, page.digest())
         manifest.index_pages[page.path] = key
         if old.index_pages.get(page.path) == key and os.access(f"{site}/{page.path}", os.F_OK):
             continue
-        write_atomic(inside(out, page.path), render_page(page.template, page.path, page.context, page.root))
-        rendered += 1
-    return rendered
+        _INDEX_PAGES[page.path] = page
+        todo.append(page.path)
+    _STATE["out"] = out
+    try:
+        if jobs > 1 and len(todo) >= PARALLEL_THRESHOLD:
+            from kb.record_cache import in_workers
+
+            for _ in in_workers(_write_index_page, todo, jobs, chunksize=8):
+                pass
+        else:
+            for path in todo:
+                _write_index_page(path)
+    finally:
+        _INDEX_PAGES.clear()
+    return len(todo)
 
 
 def build_site(
@@ -402,23 +426,28 @@ def build_site(
     manifest.records = records
     report.articles = len(records)
 
-    # 3. Remove article pages no longer produced, then index the search bundle in a background
-    # thread while the index pages render: Pagefind only reads article pages.
+    # 3. Remove article pages no longer produced; plan the index pages from the summaries
+    # (verification state joins the verify results).
     with _gc_paused():
         for page in _gone_articles(old, records):
             _remove_page(out, page)
             report.removed += 1
-        search_job = start_search(out, old, manifest, report, jobs, say) if search else None
-
-        # 4. Index pages from the summaries (verification state joins the verify results).
         summaries = [record.summary for record in records.values()]
         bundles = bundles_for({n: {"summary": r.summary} for n, r in records.items()}) if search else []
         figures = site_counts(((s["id"], *s["coverage"]) for s in summaries if s.get("coverage")), verify)
         pages: list[Page] = plan_index_pages(summaries, _badges(verify), config.title, bundles, figures)
     pages.append(not_found_page(config))
     report.index_pages = len(pages)
-    report.rendered_indexes = _render_indexes(out, pages, old, manifest)
+    report.rendered_indexes = _render_indexes(out, pages, old, manifest, jobs)
     say(f"pages: {report.rendered_articles} articles and {report.rendered_indexes} index pages rendered")
+
+    # 4. Index the search bundle in a background thread while the rest is tidied up. Pagefind
+    # starts once every page is written: started beside the index pages (or, per shard, beside
+    # the article pages), it and the renders slowed each other as much as they overlapped on
+    # two cores (6,900 articles, medians of five runs within 0.1 s), and in series the index
+    # pages render on both cores.
+    with _gc_paused():
+        search_job = start_search(out, old, manifest, report, jobs, say) if search else None
 
     # 5. Remove the index pages no longer produced, copy the assets, wait for the search bundle.
     for page in sorted(set(old.index_pages) - set(manifest.index_pages)):
