@@ -304,11 +304,11 @@ def test_a_candidate_without_a_repro_says_it_could_prove_itself(kb_root: Path, c
 
 
 def test_worker_processes_write_the_same_pages_as_one_process(kb_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from kb.site import build as build_module
+    from kb.site import page_writer
 
     serial = build_site(kb_root / "articles", kb_root / "serial", search=False, jobs=1,
                         verify_results=kb_root / ".kb" / "verify-results.json")
-    monkeypatch.setattr(build_module, "PARALLEL_THRESHOLD", 1)  # articles and index pages in two workers
+    monkeypatch.setattr(page_writer, "PARALLEL_THRESHOLD", 1)  # articles and index pages in two workers
     parallel = build_site(kb_root / "articles", kb_root / "parallel", search=False, jobs=2,
                           verify_results=kb_root / ".kb" / "verify-results.json")
     assert parallel.rendered_indexes == serial.rendered_indexes > 1
