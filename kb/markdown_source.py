@@ -104,7 +104,7 @@ class FrontMatter:
 
 def _front_matter_loader() -> Any:
     """Return the loader of front matter: a record loader that keeps dates as written (text)."""
-    from kb.store import RecordLoader
+    from kb.yaml_text import RecordLoader
 
     class FrontMatterLoader(RecordLoader):
         """RecordLoader reading ``2026-12-04`` as text: the schema and the date lint check it, located."""
@@ -127,7 +127,7 @@ def split_front_matter(text: str, path: str) -> FrontMatter:
     if end is None:
         raise RecordError(path, 1, "front matter is not closed: expected a '---' line after its YAML")
     yaml_text = "\n".join(line.rstrip("\r") for line in lines[1:end])
-    from kb.store import loads
+    from kb.yaml_text import loads
 
     try:
         values = loads(yaml_text, path, _front_matter_loader()) if yaml_text.strip() else {}
