@@ -78,8 +78,8 @@ def code_version() -> str:
     digest.update(f"{sys.version_info[:2]} {getattr(yaml, '__version__', '')} "
                   f"{getattr(yaml, '__with_libyaml__', False)}".encode())
     files = [data_path(name) for name in ("record_cache.py", "record_files.py", "store.py", "publish.py", "ids.py",
-                                          "schema.py", "fast_schema.py", "located.py", "markdown_source.py", "model.py",
-                                          "yaml_text.py")]
+                                          "schema.py", "fast_schema.py", "located.py", "markdown_source.py", "front_matter.py",
+                                          "model.py", "yaml_text.py")]
     files += [data_path("releases", "catalogue.yaml"), data_path("text", "parts.py")]
     files += sorted(schema_dir().glob("*.json")) + sorted(data_path("status").glob("*.py"))
     # The Markdown parser splits a .md article's body into blocks: its version (in its

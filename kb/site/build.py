@@ -74,7 +74,7 @@ def code_digest() -> str:
     # The proof figures and the per-article coverage facts of the summaries.
     files += [data_path("coverage.py"), data_path("coverage.yaml")]
     # How a Markdown article becomes a record, and the "edited since import" check.
-    files += [data_path("markdown_source.py"), data_path("article_lints.py")]
+    files += [data_path("markdown_source.py"), data_path("front_matter.py"), data_path("article_lints.py")]
     catalogue = data_path("releases", "catalogue.yaml")
     if catalogue.is_file():
         files.append(catalogue)
