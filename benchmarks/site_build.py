@@ -21,7 +21,7 @@ The report also gives the CPU time (user + system, the build and its Pagefind pr
 peak memory of the largest process, since wall times on a shared machine include waiting for a core.
 
 Usage: python benchmarks/site_build.py [--repeat 3] [--rebuilds N] [--keep DIR] [--no-peer] [--no-browser]
-       [--scale N]
+       [--scale N] [--cold-cache]
        python benchmarks/site_build.py --cold-only SITE_DIR [--repeat 5]   (only the cold opens of a built
        site's search page: no import, no build)
 Targets (issue 12): 6,900 articles: kb ≤ 1.0 × (Hugo + Pagefind) in the same run; 57,000 articles
@@ -105,14 +105,23 @@ def scale_up(articles: Path, target: int) -> int:
     return count
 
 
-def kb_build(root: Path, repeat: int, between: Callable[[], None] | None = None) -> dict[str, float]:
+def kb_build(root: Path, repeat: int, between: Callable[[], None] | None = None,
+             cold_cache: bool = False) -> dict[str, float]:
     """Build the site from scratch ``repeat`` times (calling ``between`` after each, so the peer
-    runs interleaved under the same machine load); return median figures."""
+    runs interleaved under the same machine load); return median figures.
+
+    "From scratch" is an empty output folder; the record cache (``.kb/cache``, parsed records)
+    is kept from run to run unless ``cold_cache``, which clears it before each run.
+    """
+    from kb import record_cache
+
     times, search_times, cpu = [], [], []
     peak = 0
     for n in range(repeat):
         out = root / "site"
         shutil.rmtree(out, ignore_errors=True)
+        if cold_cache:
+            record_cache.clear(root)
         say(f"kb site build, run {n + 1}/{repeat}")
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
@@ -368,6 +377,8 @@ def main() -> None:
     parser.add_argument("--no-browser", action="store_true")
     parser.add_argument("--scale", type=int, help="grow the knowledge base to this many articles")
     parser.add_argument("--rebuilds", type=int, help="one-article rebuilds to time (default: --repeat)")
+    parser.add_argument("--cold-cache", action="store_true",
+                        help="clear the record cache before each kb build (every record parsed, as on a fresh clone)")
     parser.add_argument("--cold-only", type=Path, metavar="SITE_DIR",
                         help="only open the search page of this built site cold, --repeat times a query")
     args = parser.parse_args()
@@ -388,7 +399,7 @@ def main() -> None:
             say(f"scaled to {scale_up(root / 'articles', args.scale)} articles")
         hugo = None if args.no_peer else shutil.which("hugo")
         peer_runner = HugoPeer(root, work, hugo) if hugo else None
-        built = kb_build(root, args.repeat, peer_runner.run if peer_runner else None)
+        built = kb_build(root, args.repeat, peer_runner.run if peer_runner else None, args.cold_cache)
         peer = peer_runner.figures() if peer_runner else None
         browser = None if args.no_browser else browser_search(root / "site")
         rebuild = kb_rebuild(root, args.rebuilds or args.repeat)
@@ -398,8 +409,10 @@ def main() -> None:
             shutil.rmtree(work, ignore_errors=True)
 
     scale = f", scaled up from the corpus with --scale {args.scale}" if args.scale else ""
+    cache = ("record cache cleared before each run" if args.cold_cache else
+             "record cache kept from run to run: every run but a first after import reads parsed records")
     print(f"kb site build ({built['articles']} articles{scale}, {built['pages']} pages, median of {args.repeat}, "
-          f"{os.cpu_count()} cores)")
+          f"{os.cpu_count()} cores; {cache})")
     print(f"  full build with Pagefind   {built['seconds']:.1f} s  "
           f"({built['articles'] / built['seconds']:.0f} article pages/s overall; runs "
           f"{', '.join(f'{t:.1f}' for t in built['runs'])})")

@@ -205,7 +205,8 @@ def import_sources(
 
 def roundtrip_problem(record: str | os.PathLike[str], source: str | os.PathLike[str]) -> Diagnostic | None:
     """Return a diagnostic unless the record renders back to the exact bytes of ``source``."""
-    from kb.store import article_of, loads, read_text
+    from kb.store import article_of, read_text
+    from kb.yaml_text import loads
 
     name = str(record)
     try:

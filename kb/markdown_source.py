@@ -29,15 +29,15 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any, Iterable
 
-import yaml
 from markdown_it import MarkdownIt
 
-from kb.exceptions import KbError, RecordError
+from kb.exceptions import KbError
+from kb.front_matter import FrontMatter, split_front_matter
 
 #: Front matter keys, in the order ``kb new`` writes them.
 FRONT_MATTER_KEYS: tuple[str, ...] = (
@@ -48,94 +48,12 @@ STATUS_KEYS: tuple[str, ...] = ("kind", "affected", "fixed", "hotfix", "conditio
 #: Where a link to another article points: ``Q254893``, ``Q254893.md``, ``./Q254893.md#cause``.
 ARTICLE_LINK_RE = re.compile(r"^(?:\./)?(Q[0-9]{5,7})(?:\.md|\.yaml)?/?(#[^\s]*)?$", re.I)
 _REFERENCE_ID_RE = re.compile(r"^Q[0-9]{5,6}$")
-_FENCE_CLOSE = ("---", "...")
 
 
 @cache
 def parser() -> MarkdownIt:
     """Return the one CommonMark parser of article bodies: tables on, raw HTML off."""
     return MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
-
-
-# --------------------------------------------------------------------------------------------
-# Front matter
-
-
-@dataclass
-class FrontMatter:
-    """The front matter of a ``.md`` article: its values and where they are in the file."""
-
-    values: dict[str, Any]
-    text: str  # the YAML between the two '---' lines
-    first_line: int  # 1-based file line of the YAML's first line
-    body_line: int  # 1-based file line of the body's first line
-    _root: yaml.Node | None = field(default=None, repr=False)
-
-    def node(self, path: Iterable[str | int]) -> yaml.Node | None:
-        """Return the YAML node deepest along ``path`` (None when the key is absent)."""
-        if self._root is None:
-            try:
-                self._root = yaml.compose(self.text, Loader=yaml.CSafeLoader)
-            except yaml.YAMLError:
-                return None
-        node: yaml.Node | None = self._root
-        found: yaml.Node | None = None
-        for step in path:
-            if isinstance(node, yaml.MappingNode):
-                pair = next(((k, v) for k, v in node.value if k.value == step), None)
-                if pair is None:
-                    return found
-                key, node = pair
-                # a scalar is located at its value, a mapping or list at its key
-                found = node if isinstance(node, yaml.ScalarNode) else key
-            elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) and step < len(node.value):
-                node = found = node.value[step]
-            else:
-                return found
-        return found
-
-    def position(self, path: Iterable[str | int]) -> tuple[int, int] | None:
-        """Return the (line, column) in the file of the value at ``path``, or None when absent."""
-        node = self.node(path)
-        if node is None:
-            return None
-        return node.start_mark.line + self.first_line, node.start_mark.column + 1
-
-
-def _front_matter_loader() -> Any:
-    """Return the loader of front matter: a record loader that keeps dates as written (text)."""
-    from kb.store import RecordLoader
-
-    class FrontMatterLoader(RecordLoader):
-        """RecordLoader reading ``2026-12-04`` as text: the schema and the date lint check it, located."""
-
-        def resolve(self, kind: type, value: Any, implicit: tuple[bool, bool]) -> str:
-            """Resolve like RecordLoader, but a timestamp stays a string."""
-            tag = super().resolve(kind, value, implicit)
-            return "tag:yaml.org,2002:str" if tag == "tag:yaml.org,2002:timestamp" else tag
-
-    return FrontMatterLoader
-
-
-def split_front_matter(text: str, path: str) -> FrontMatter:
-    """Split a ``.md`` article into its parsed front matter and body; RecordError when malformed."""
-    lines = text.split("\n")
-    if not lines or lines[0].lstrip("\ufeff").rstrip("\r") != "---":
-        raise RecordError(path, 1, "no front matter: a Markdown article starts with a '---' line, YAML "
-                          "(id, title, product, date, ...) and a closing '---' line")
-    end = next((n for n in range(1, len(lines)) if lines[n].rstrip("\r").rstrip() in _FENCE_CLOSE), None)
-    if end is None:
-        raise RecordError(path, 1, "front matter is not closed: expected a '---' line after its YAML")
-    yaml_text = "\n".join(line.rstrip("\r") for line in lines[1:end])
-    from kb.store import loads
-
-    try:
-        values = loads(yaml_text, path, _front_matter_loader()) if yaml_text.strip() else {}
-    except RecordError as error:
-        line = (error.line or 1) + 1
-        message = error.message.replace("record is", "front matter is")
-        raise RecordError(path, line, message) from None
-    return FrontMatter(values, yaml_text, 2, end + 2)
 
 
 # --------------------------------------------------------------------------------------------
@@ -495,30 +413,3 @@ def derive(text: str, path: str, data: bytes | None = None) -> Derived:
     front = split_front_matter(text, path)
     record = cached(path, text.encode("utf-8") if data is None else data, lambda: derive_record(text, path)[0])
     return Derived(record, front, MarkdownLocator(front, record))
-
-
-# --------------------------------------------------------------------------------------------
-# Editing the front matter (kb repro init links a script)
-
-
-def set_front_matter(text: str, key: str, value: Any, path: str = "<article>") -> str:
-    """Return ``text`` with front matter ``key`` set to ``value`` (replaced in place, else appended).
-
-    Only the lines of that key change, so the rest of the file keeps its bytes.
-    """
-    front = split_front_matter(text, path)
-    newline = "\r\n" if "\r\n" in text else "\n"
-    lines = text.split("\n")
-    dumped = yaml.safe_dump({key: value}, sort_keys=False, default_flow_style=None, allow_unicode=True).rstrip("\n")
-    replacement = [line + ("\r" if newline == "\r\n" else "") for line in dumped.split("\n")]
-    first = front.first_line - 1  # 0-based index of the first YAML line
-    end = front.body_line - 2  # 0-based index of the closing '---'
-    start = next((n for n in range(first, end) if re.match(rf"{re.escape(key)}\s*:", lines[n])), None)
-    if start is None:
-        lines[end:end] = replacement
-    else:
-        stop = start + 1
-        while stop < end and (lines[stop][:1] in (" ", "\t", "-") or not lines[stop].strip("\r ")):
-            stop += 1
-        lines[start:stop] = replacement
-    return "\n".join(lines)

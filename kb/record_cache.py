@@ -13,7 +13,8 @@ edited in place with its size and mtime kept is still seen. What the loader code
 the folder name: ``records/<code version>/``, a digest of the loader's modules and data
 (store, Markdown derivation, schemas, catalogue), pyyaml's and Python's versions.
 
-Files in that folder, all checksummed (CRC-32), so a damaged file is a miss, never a traceback:
+Files in that folder (their formats and the merge: kb/record_files.py), all checksummed
+(CRC-32), so a damaged file is a miss, never a traceback:
 
 - ``pack-*.kbp``: entries, an index sorted by key and a footer; written whole, atomically
   (a temporary file, then a rename) by ``compact``;
@@ -33,12 +34,10 @@ processes that load many records), ``compact``, ``cache_folder`` (the one locato
 
 from __future__ import annotations
 
-import bisect
 import hashlib
 import marshal
 import os
 import shutil
-import struct
 import sys
 import time
 import zlib
@@ -46,10 +45,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Callable, Iterator, TypeVar
 
-try:
-    import fcntl
-except ImportError:  # Windows: no advisory locks; a compaction then merges only logs it can delete
-    fcntl = None  # type: ignore[assignment]
+from kb.record_files import FRAME, KEY, LOG_MAGIC, Pack, compact_folder, flock, read_pack, scan_log
 
 T = TypeVar("T")
 U = TypeVar("U")
@@ -58,16 +54,6 @@ U = TypeVar("U")
 CACHE_FOLDER = Path(".kb") / "cache"
 #: Logs (one per process that parsed something) beyond which opening a cache compacts it first.
 MAX_LOGS = 32
-_PACK_MAGIC = b"KBRCPK1\0"
-_PACK_END = b"KBRCEND\0"
-_LOG_MAGIC = b"KBRCLG1\0"
-_FOOTER = struct.Struct("<QQI8s")  # index offset, index length, index CRC, end magic
-_FRAME = struct.Struct("<16sIIHq")  # key, payload length, CRC, name length, stamp (ns)
-_ENTRY = struct.Struct("<QIIq")  # offset, length, CRC, stamp
-_KEY = 16
-_SCAN_BLOCK = 1 << 20
-#: Lookups after which a pack's sorted index is turned into a dict (a one-off ~40 ms at 57,000).
-_DICT_AFTER = 256
 
 
 def cache_folder(root: Path) -> Path:
@@ -91,8 +77,9 @@ def code_version() -> str:
     digest = hashlib.blake2b(digest_size=8)
     digest.update(f"{sys.version_info[:2]} {getattr(yaml, '__version__', '')} "
                   f"{getattr(yaml, '__with_libyaml__', False)}".encode())
-    files = [data_path(name) for name in ("record_cache.py", "store.py", "publish.py", "ids.py", "schema.py",
-                                          "located.py", "markdown_source.py", "model.py")]
+    files = [data_path(name) for name in ("record_cache.py", "record_files.py", "store.py", "publish.py", "ids.py",
+                                          "schema.py", "fast_schema.py", "located.py", "markdown_source.py", "front_matter.py",
+                                          "model.py", "yaml_text.py")]
     files += [data_path("releases", "catalogue.yaml"), data_path("text", "parts.py")]
     files += sorted(schema_dir().glob("*.json")) + sorted(data_path("status").glob("*.py"))
     # The Markdown parser splits a .md article's body into blocks: its version (in its
@@ -110,117 +97,9 @@ def code_version() -> str:
 
 def key_of(name: str, data: bytes) -> bytes:
     """Return the cache key of a file: a digest of its name and its bytes."""
-    digest = hashlib.blake2b(name.encode("utf-8", "replace") + b"\0", digest_size=_KEY)
+    digest = hashlib.blake2b(name.encode("utf-8", "replace") + b"\0", digest_size=KEY)
     digest.update(data)
     return digest.digest()
-
-
-class _Pack:
-    """One compacted pack: its key index (sorted) and where each entry is."""
-
-    def __init__(self, fd: int, keys: bytes, entries: bytes, names: list[str]) -> None:
-        self.fd = fd
-        self.keys = keys
-        self.entries = entries
-        self.names = names
-        self.count = len(keys) // _KEY
-        self.lookups = 0
-        self.table: dict[bytes, int] | None = None
-
-    def find(self, key: bytes) -> tuple[int, int, int, int] | None:
-        """Return (offset, length, crc, stamp) of ``key``, or None."""
-        if self.table is None:
-            self.lookups += 1
-            if self.lookups > _DICT_AFTER:
-                keys = self.keys
-                self.table = {keys[i * _KEY:(i + 1) * _KEY]: i for i in range(self.count)}
-        if self.table is not None:
-            index = self.table.get(key)
-            if index is None:
-                return None
-        else:
-            index = bisect.bisect_left(_KeyView(self.keys), key)
-            if index >= self.count or self.keys[index * _KEY:(index + 1) * _KEY] != key:
-                return None
-        return _ENTRY.unpack_from(self.entries, index * _ENTRY.size)
-
-
-class _KeyView:
-    """The fixed-width keys of a pack as a sequence, for bisect."""
-
-    def __init__(self, keys: bytes) -> None:
-        self.keys = keys
-
-    def __len__(self) -> int:
-        return len(self.keys) // _KEY
-
-    def __getitem__(self, index: int) -> bytes:
-        return self.keys[index * _KEY:(index + 1) * _KEY]
-
-
-def _read_pack(path: Path) -> _Pack | None:
-    """Open a pack and read its index; None when it is not a whole, undamaged pack."""
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
-    except OSError:
-        return None
-    try:
-        size = os.fstat(fd).st_size
-        if size < len(_PACK_MAGIC) + _FOOTER.size or os.pread(fd, len(_PACK_MAGIC), 0) != _PACK_MAGIC:
-            raise ValueError("not a pack")
-        offset, length, crc, end = _FOOTER.unpack(os.pread(fd, _FOOTER.size, size - _FOOTER.size))
-        if end != _PACK_END or offset + length + _FOOTER.size != size:
-            raise ValueError("no footer")
-        blob = os.pread(fd, length, offset)
-        if zlib.crc32(blob) != crc:
-            raise ValueError("index checksum")
-        keys, entries, names = marshal.loads(blob)
-        if len(keys) % _KEY or len(entries) != len(keys) // _KEY * _ENTRY.size or len(names) != len(keys) // _KEY:
-            raise ValueError("index shape")
-        return _Pack(fd, keys, entries, names)
-    except (OSError, ValueError, EOFError, TypeError, struct.error):
-        os.close(fd)
-        return None
-
-
-def _scan_log(path: Path) -> tuple[int, list[tuple[bytes, str, int, int, int, int]]] | None:
-    """Open a log and list its whole frames: (key, name, offset, length, crc, stamp).
-
-    Read in blocks with ``pread``, not mapped: a file cut short under a mapping would kill the
-    process (SIGBUS) instead of ending the scan.
-    """
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
-    except OSError:
-        return None
-    frames: list[tuple[bytes, str, int, int, int, int]] = []
-    try:
-        size = os.fstat(fd).st_size
-        if size < len(_LOG_MAGIC) or os.pread(fd, len(_LOG_MAGIC), 0) != _LOG_MAGIC:
-            os.close(fd)
-            return None
-        block, block_at = b"", 0
-
-        def read(offset: int, count: int) -> bytes:
-            """Return ``count`` bytes of the log at ``offset`` (fewer at its end)."""
-            nonlocal block, block_at
-            if offset < block_at or offset + count > block_at + len(block):
-                block, block_at = os.pread(fd, max(count, _SCAN_BLOCK), offset), offset
-            return block[offset - block_at:offset - block_at + count]
-
-        at = len(_LOG_MAGIC)
-        while at + _FRAME.size <= size:
-            key, length, crc, name_length, stamp = _FRAME.unpack(read(at, _FRAME.size))
-            start = at + _FRAME.size
-            end = start + name_length + length
-            if end > size:
-                break  # a torn last frame: a writer died mid-write, or is writing it now
-            name = read(start, name_length).decode("utf-8", "replace")
-            frames.append((key, name, start + name_length, length, crc, stamp))
-            at = end
-    except (OSError, ValueError, struct.error):
-        pass
-    return fd, frames
 
 
 class RecordCache:
@@ -228,7 +107,7 @@ class RecordCache:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self.packs: list[_Pack] = []
+        self.packs: list[Pack] = []
         self.logged: dict[bytes, tuple[int, int, int, int, int]] = {}  # key -> fd, offset, length, crc, stamp
         self.log_count = 0
         self._log_fd: int | None = None
@@ -246,12 +125,12 @@ class RecordCache:
             return
         for name in names:
             if name.startswith("pack-") and name.endswith(".kbp"):
-                pack = _read_pack(self.folder / name)
+                pack = read_pack(self.folder / name)
                 if pack is not None:
                     self.packs.append(pack)
                     self._fds.append(pack.fd)
             elif name.startswith("log-") and name.endswith(".kbl"):
-                scanned = _scan_log(self.folder / name)
+                scanned = scan_log(self.folder / name)
                 if scanned is None:
                     continue
                 fd, frames = scanned
@@ -317,7 +196,7 @@ class RecordCache:
         name_bytes = name.encode("utf-8", "replace")[:1024]
         crc = zlib.crc32(payload)
         stamp = time.time_ns()
-        frame = _FRAME.pack(key, len(payload), crc, len(name_bytes), stamp) + name_bytes + payload
+        frame = FRAME.pack(key, len(payload), crc, len(name_bytes), stamp) + name_bytes + payload
         try:
             written = os.write(fd, frame)
         except OSError:
@@ -326,7 +205,7 @@ class RecordCache:
             self.close_log()  # a short write (disk full): the torn frame ends the log for readers
             self.writable = False
             return
-        self.logged[key] = (fd, self._log_at + _FRAME.size + len(name_bytes), len(payload), crc, stamp)
+        self.logged[key] = (fd, self._log_at + FRAME.size + len(name_bytes), len(payload), crc, stamp)
         self._log_at += len(frame)
 
     def _log(self) -> int | None:
@@ -338,33 +217,20 @@ class RecordCache:
             self.folder.mkdir(parents=True, exist_ok=True)
             path = self.folder / f"log-{os.getpid()}-{os.urandom(4).hex()}.kbl"
             fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_APPEND | getattr(os, "O_CLOEXEC", 0), 0o644)
-            _flock(fd, "shared")
-            os.write(fd, _LOG_MAGIC)
+            flock(fd, "shared")
+            os.write(fd, LOG_MAGIC)
         except OSError:
             self.writable = False  # a read-only knowledge base: loading works, only slower
             return None
-        self._log_fd, self._log_pid, self._log_at = fd, os.getpid(), len(_LOG_MAGIC)
+        self._log_fd, self._log_pid, self._log_at = fd, os.getpid(), len(LOG_MAGIC)
         self._fds.append(fd)
         return fd
 
     def close_log(self) -> None:
         """Stop writing this process's log (releasing its lock, so it can be merged)."""
         if self._log_fd is not None and self._log_pid == os.getpid():
-            _flock(self._log_fd, "unlock")
+            flock(self._log_fd, "unlock")
         self._log_fd = None
-
-
-def _flock(fd: int, how: str) -> bool:
-    """Lock or unlock a file (``shared``, ``try exclusive``, ``unlock``); False when it is held elsewhere."""
-    if fcntl is None:
-        return True
-    operation = {"shared": fcntl.LOCK_SH, "try exclusive": fcntl.LOCK_EX | fcntl.LOCK_NB,
-                 "unlock": fcntl.LOCK_UN}[how]
-    try:
-        fcntl.flock(fd, operation)
-    except OSError:
-        return False
-    return True
 
 
 _OPEN: dict[str, RecordCache] = {}  # kb root -> its open cache
@@ -489,7 +355,7 @@ def compact(root: Path) -> dict[str, int]:
     except OSError:
         return counts
     try:
-        if not _flock(lock, "try exclusive"):
+        if not flock(lock, "try exclusive"):
             return counts  # another process is compacting
         return _compact_locked(root, folder, counts)
     finally:
@@ -497,134 +363,14 @@ def compact(root: Path) -> dict[str, int]:
 
 
 def _compact_locked(root: Path, folder: Path, counts: dict[str, int]) -> dict[str, int]:
-    """Do the compaction ``compact`` describes, holding the lock."""
+    """Do the compaction ``compact`` describes, holding the lock; drop other versions after a merge."""
     try:
         present = {entry.name for entry in os.scandir(root / "articles")}
     except OSError:
         present = set()
-    try:
-        listing = sorted(os.listdir(folder))
-    except OSError:
-        return counts
-    if _one_clean_pack(folder, listing, present, counts):
-        return counts
-    inputs: list[Path] = []
-    newest: dict[str, tuple[int, bytes, int, int, int, int]] = {}  # name -> stamp, key, fd, offset, length, crc
-    fds: list[int] = []
-    try:
-        for entry in listing:
-            path = folder / entry
-            if entry.startswith("pack-") and entry.endswith(".kbp"):
-                pack = _read_pack(path)
-                inputs.append(path)
-                if pack is None:
-                    continue  # damaged: dropped and rebuilt as records load again
-                fds.append(pack.fd)
-                for n in range(pack.count):
-                    offset, length, crc, stamp = _ENTRY.unpack_from(pack.entries, n * _ENTRY.size)
-                    _keep(newest, pack.names[n], (stamp, pack.keys[n * _KEY:(n + 1) * _KEY], pack.fd, offset,
-                                                  length, crc))
-            elif entry.startswith("log-") and entry.endswith(".kbl"):
-                scanned = _scan_log(path)
-                if scanned is None:
-                    if _idle(path):  # damaged, not a log whose writer is about to write its header
-                        inputs.append(path)
-                    continue
-                fd, frames = scanned
-                fds.append(fd)
-                if not _flock(fd, "try exclusive"):
-                    continue  # its writer is still running: merged next time
-                inputs.append(path)
-                for key, name, offset, length, crc, stamp in frames:
-                    _keep(newest, name, (stamp, key, fd, offset, length, crc))
-        kept = sorted((item[1], name, item) for name, item in newest.items() if name in present)
-        counts["dropped"] = len(newest) - len(kept)
-        counts["merged"] = len(inputs)
-        if len(inputs) <= 1 and not counts["dropped"] and all(p.name.startswith("pack-") for p in inputs):
-            counts["kept"] = len(kept)
-            return counts  # already one clean pack
-        _write_pack(folder, kept)
-        counts["kept"] = len(kept)
-        for path in inputs:
-            try:
-                path.unlink()
-            except OSError:
-                pass
-    except OSError:
-        return counts
-    finally:
-        for fd in fds:
-            os.close(fd)
-    _drop_other_versions(root)
+    if compact_folder(folder, present, counts):
+        _drop_other_versions(root)
     return counts
-
-
-def _one_clean_pack(folder: Path, listing: list[str], present: set[str], counts: dict[str, int]) -> bool:
-    """Tell whether the cache is already one pack, without logs, holding only articles still there."""
-    packs = [name for name in listing if name.startswith("pack-") and name.endswith(".kbp")]
-    if len(packs) != 1 or any(name.startswith("log-") and name.endswith(".kbl") for name in listing):
-        return False
-    pack = _read_pack(folder / packs[0])
-    if pack is None:
-        return False
-    os.close(pack.fd)
-    if len(set(pack.names)) != pack.count or not present.issuperset(pack.names):
-        return False
-    counts["kept"] = pack.count
-    return True
-
-
-def _idle(path: Path) -> bool:
-    """Tell whether no process holds the lock of a log (its writer is gone)."""
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
-    except OSError:
-        return False
-    try:
-        return _flock(fd, "try exclusive")
-    finally:
-        os.close(fd)
-
-
-def _keep(newest: dict[str, tuple[int, bytes, int, int, int, int]], name: str,
-          item: tuple[int, bytes, int, int, int, int]) -> None:
-    """Keep ``item`` as ``name``'s entry when it is newer than the one kept."""
-    known = newest.get(name)
-    if known is None or known[0] <= item[0]:
-        newest[name] = item
-
-
-def _write_pack(folder: Path, kept: list[tuple[bytes, str, tuple[int, bytes, int, int, int, int]]]) -> None:
-    """Write the entries ``kept`` (sorted by key) as one new pack, atomically; skip damaged entries.
-
-    Streamed to a temporary file then renamed: a reader sees the whole pack or none of it, and
-    memory holds one entry at a time, not the pack (224 MB at 57,000 records).
-    """
-    target = folder / f"pack-{time.time_ns():020d}-{os.urandom(4).hex()}.kbp"
-    temporary = folder / f".{target.name}.tmp"
-    keys: list[bytes] = []
-    entries: list[bytes] = []
-    names: list[str] = []
-    try:
-        with open(temporary, "xb") as out:
-            out.write(_PACK_MAGIC)
-            at = len(_PACK_MAGIC)
-            for key, name, (stamp, _, fd, offset, length, crc) in kept:
-                payload = os.pread(fd, length, offset)
-                if len(payload) != length or zlib.crc32(payload) != crc:
-                    continue
-                out.write(payload)
-                keys.append(key)
-                entries.append(_ENTRY.pack(at, length, crc, stamp))
-                names.append(name)
-                at += length
-            index = marshal.dumps((b"".join(keys), b"".join(entries), names))
-            out.write(index)
-            out.write(_FOOTER.pack(at, len(index), zlib.crc32(index), _PACK_END))
-        os.replace(temporary, target)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
 
 
 def _drop_other_versions(root: Path) -> None:

@@ -9,21 +9,17 @@ by appending a function to ``LINTS``.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from dataclasses import dataclass, field, replace
-from functools import cache
 from pathlib import Path
-from urllib.parse import urljoin
 from typing import Any, Callable, Iterable, Iterator
 
-import yaml
 from jsonschema.exceptions import ValidationError
 
 from kb.diagnostics import Diagnostic, Severity
+from kb.fast_schema import fast_check
 from kb.exceptions import LocatedError, SchemaError
-from kb.located import Locator, dotted, registry, validator
-from kb.resources import schema_dir
+from kb.located import Locator, dotted, validator
 from kb.article_lints import lint_edited_import, lint_markdown_status, lint_skeleton_hints
 from kb.status.lint import lint_status_record
 from kb.store import ARTICLE_SUFFIXES, TOP_LEVEL_KEYS, Loaded, load_source
@@ -32,227 +28,9 @@ ARTICLE_SCHEMA = "article.schema.json"
 REFERENCE_ID_RE = re.compile(r"^Q[0-9]{5,6}$")
 
 
-# --------------------------------------------------------------------------------------------
-# A fast yes/no pre-check compiled from the same schema
-
-Check = Callable[[Any], bool]
-_IGNORED = frozenset({"$schema", "$id", "$defs", "title", "description", "$comment", "examples", "default"})
-_PY_TYPES: dict[str, tuple[type, ...]] = {
-    "object": (dict,),
-    "array": (list,),
-    "string": (str,),
-    "null": (type(None),),
-    "boolean": (bool,),
-    "integer": (int,),
-    "number": (int, float),
-}
-
-
-class Unsupported(Exception):
-    """The schema uses a keyword the fast pre-check does not implement (jsonschema alone decides)."""
-
-
-def _same(a: Any, b: Any) -> bool:
-    """JSON equality: booleans are not numbers."""
-    if isinstance(a, bool) or isinstance(b, bool):
-        return type(a) is type(b) and a == b
-    if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
-    if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(map(_same, a, b))
-    return a == b
-
-
-class FastCheck:
-    """Compile a JSON Schema subset into nested closures answering only "valid or not".
-
-    Used as a pre-check: a record it accepts is valid; anything else goes to the jsonschema
-    Draft202012Validator, which stays the authority for what is wrong and where. Keywords outside
-    the subset raise Unsupported at compile time, which disables the pre-check altogether.
-    """
-
-    def __init__(self, root: dict[str, Any], base: str) -> None:
-        self.root = root
-        self.base = base
-        self.compiled: dict[str, Check] = {}
-        self.pending: set[str] = set()
-
-    def ref(self, target: str, document: dict[str, Any], base: str) -> Check:
-        """Return the check of a $ref target, compiling it once (recursion looks it up lazily)."""
-        key = base + target if target.startswith("#") else urljoin(base, target)
-        if key in self.compiled:
-            if key in self.pending:  # recursion: look the compiled check up at call time
-                return lambda v: self.compiled[key](v)
-            return self.compiled[key]
-        self.pending.add(key)
-        self.compiled[key] = lambda v: True  # placeholder for recursion, replaced below
-        if target.startswith("#/"):
-            node: Any = document
-            for step in target[2:].split("/"):
-                node = node[step]
-            self.compiled[key] = self.compile(node, document, base)
-        else:
-            contents = registry().contents(urljoin(base, target))
-            self.compiled[key] = self.compile(contents, contents, contents.get("$id", target))
-        self.pending.discard(key)
-        return self.compiled[key]
-
-    def compile(self, schema: Any, document: dict[str, Any], base: str) -> Check:
-        """Return the check of one schema node."""
-        if schema is True:
-            return lambda v: True
-        if schema is False:
-            return lambda v: False
-        checks: list[Check] = []
-        for keyword, value in schema.items():
-            if keyword in _IGNORED or keyword in ("properties", "additionalProperties", "then", "else"):
-                continue
-            if keyword == "type":
-                names = [value] if isinstance(value, str) else value
-                # Exact types of what a YAML/JSON loader builds; anything else (an integral float,
-                # a dict subclass) fails here and goes to jsonschema, which decides.
-                exact = frozenset(t for name in names for t in _PY_TYPES[name])
-
-                def check_type(v: Any, exact: frozenset[type] = exact) -> bool:
-                    """Accept a value whose exact type is one the schema names."""
-                    return type(v) in exact
-
-                checks.append(check_type)
-            elif keyword == "required":
-                names = tuple(value)
-
-                def check_required(v: Any, names: tuple[str, ...] = names) -> bool:
-                    """Accept a non-object, or an object holding every required key."""
-                    return not isinstance(v, dict) or all(n in v for n in names)
-
-                checks.append(check_required)
-            elif keyword == "items":
-                item = self.compile(value, document, base)
-
-                def check_items(v: Any, item: Check = item) -> bool:
-                    """Accept a non-array, or an array whose every item passes."""
-                    return not isinstance(v, list) or all(map(item, v))
-
-                checks.append(check_items)
-            elif keyword == "enum":
-                options = list(value)
-
-                def check_enum(v: Any, options: list[Any] = options) -> bool:
-                    """Accept a value equal to one of the options."""
-                    return any(_same(v, o) for o in options)
-
-                checks.append(check_enum)
-            elif keyword == "const":
-
-                def check_const(v: Any, c: Any = value) -> bool:
-                    """Accept a value equal to the constant."""
-                    return _same(v, c)
-
-                checks.append(check_const)
-            elif keyword == "pattern":
-                regex = re.compile(value)
-
-                def check_pattern(v: Any, rx: re.Pattern[str] = regex) -> bool:
-                    """Accept a non-string, or a string the pattern matches."""
-                    return not isinstance(v, str) or rx.search(v) is not None
-
-                checks.append(check_pattern)
-            elif keyword in ("minimum", "maximum"):
-                sign = 1 if keyword == "minimum" else -1
-
-                def check_bound(v: Any, lim: Any = value, sign: int = sign) -> bool:
-                    """Accept a non-number (or bool), or a number on the right side of the limit."""
-                    return isinstance(v, bool) or not isinstance(v, (int, float)) or sign * (v - lim) >= 0
-
-                checks.append(check_bound)
-            elif keyword in ("minLength", "minItems"):
-                kind = str if keyword == "minLength" else list
-
-                def check_length(v: Any, n: Any = value, kind: type[str] | type[list[Any]] = kind) -> bool:
-                    """Accept a value of another kind, or one at least n long."""
-                    return not isinstance(v, kind) or len(v) >= n
-
-                checks.append(check_length)
-            elif keyword == "uniqueItems":
-                if value:
-
-                    def check_unique(v: Any) -> bool:
-                        """Accept a non-array, or an array with no two equal items."""
-                        return not isinstance(v, list) or all(
-                            not _same(a, b) for i, a in enumerate(v) for b in v[i + 1 :]
-                        )
-
-                    checks.append(check_unique)
-            elif keyword == "oneOf":
-                options_c = [self.compile(option, document, base) for option in value]
-
-                def check_one_of(v: Any, options: list[Check] = options_c) -> bool:
-                    """Accept a value exactly one option passes."""
-                    return sum(1 for o in options if o(v)) == 1
-
-                checks.append(check_one_of)
-            elif keyword == "$ref":
-                checks.append(self.ref(value, document, base))
-            elif keyword == "if":
-                test = self.compile(value, document, base)
-                then = self.compile(schema.get("then", True), document, base)
-                otherwise = self.compile(schema.get("else", True), document, base)
-
-                def check_if(v: Any, test: Check = test, then: Check = then, otherwise: Check = otherwise) -> bool:
-                    """Apply ``then`` to a value the ``if`` schema accepts, ``else`` to the rest."""
-                    return then(v) if test(v) else otherwise(v)
-
-                checks.append(check_if)
-            else:
-                raise Unsupported(keyword)
-        if "properties" in schema or "additionalProperties" in schema:
-            props = {name: self.compile(sub, document, base) for name, sub in schema.get("properties", {}).items()}
-            extra = schema.get("additionalProperties", True)
-            if extra not in (True, False):
-                raise Unsupported("additionalProperties schema")
-
-            def check_object(v: Any, props: dict[str, Check] = props, closed: bool = extra is False) -> bool:
-                """Check the properties of an object, refusing unknown keys when closed."""
-                if not isinstance(v, dict):
-                    return True
-                for name, value in v.items():
-                    test = props.get(name)
-                    if test is None:
-                        if closed:
-                            return False
-                    elif not test(value):
-                        return False
-                return True
-
-            checks.append(check_object)
-        if len(checks) == 1:
-            return checks[0]
-        if len(checks) == 2:
-            first, second = checks
-            return lambda v: first(v) and second(v)
-
-
-        def check_all(v: Any, checks: tuple[Check, ...] = tuple(checks)) -> bool:
-            """Accept a value every check passes."""
-            return all(check(v) for check in checks)
-
-        return check_all
-
-
-@cache
-def fast_check(name: str = ARTICLE_SCHEMA) -> Check | None:
-    """Return the compiled yes/no pre-check of a schema, or None when it uses other keywords."""
-    schema = json.loads((schema_dir() / name).read_text(encoding="utf-8"))
-    compiler = FastCheck(schema, schema.get("$id", name))
-    try:
-        return compiler.compile(schema, schema, schema.get("$id", name))
-    except Exception:  # an optimisation only: any schema it cannot compile goes to jsonschema
-        return None
-
-
 def is_valid(record: Any) -> bool:
     """Tell whether a record is schema-valid (fast pre-check, jsonschema when it says no)."""
-    check = fast_check()
+    check = fast_check(ARTICLE_SCHEMA)
     if check is not None and check(record):
         return True
     return validator().is_valid(record)
@@ -406,7 +184,7 @@ def _best(error: ValidationError) -> ValidationError:
 
 def schema_errors(record: dict[str, Any], ctx: RecordContext) -> Iterator[Diagnostic]:
     """Yield one diagnostic per JSON Schema error, located at the YAML line of the field."""
-    check = fast_check()
+    check = fast_check(ARTICLE_SCHEMA)
     if check is not None and check(record):
         return
     errors = sorted(validator().iter_errors(record), key=lambda e: list(map(str, e.absolute_path)))
@@ -453,7 +231,7 @@ def validate_record(path: str | Path) -> Iterator[Diagnostic]:
 
 def check_record(record: dict[str, Any], path: str, text: str | None = None) -> None:
     """Raise SchemaError for the first schema error of a loaded record (used when loading)."""
-    check = fast_check()
+    check = fast_check(ARTICLE_SCHEMA)
     if check is not None and check(record):
         return
     error = next(validator().iter_errors(record), None)
@@ -466,7 +244,7 @@ def check_record(record: dict[str, Any], path: str, text: str | None = None) -> 
 
 def check_loaded(loaded: Loaded) -> None:
     """Raise SchemaError, located in the article's own file, for the first schema error of ``loaded``."""
-    check = fast_check()
+    check = fast_check(ARTICLE_SCHEMA)
     if check is not None and check(loaded.record):
         return
     error = next(map(_best, validator().iter_errors(loaded.record)), None)
@@ -517,7 +295,7 @@ def validate_paths(
                 progress(1)
     else:
         validator()  # compile once before forking
-        fast_check()
+        fast_check(ARTICLE_SCHEMA)
         context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
         with context.Pool(workers) as pool:
             for diagnostics in pool.imap_unordered(_validate_one, files, chunksize=32):

@@ -1,4 +1,5 @@
-"""Readable, lossless YAML text for article records (a dedicated emitter for their known shape).
+"""Readable, lossless YAML text for article records, both ways: a dedicated emitter for their
+known shape, and the safe loader (CSafeLoader, alias-free) every record is read with.
 
 PyYAML's emitter refuses literal block scalars whose lines end in spaces, and KB text is full of
 them (kb-format.md §3), so records are written here: dicts, lists, str, int, bool and None, with
@@ -12,6 +13,10 @@ from __future__ import annotations
 
 import re
 from typing import Any
+
+import yaml
+
+from kb.exceptions import RecordError
 
 
 _RESERVED = frozenset(
@@ -152,3 +157,124 @@ def dumps(record: dict[str, Any]) -> str:
     out: list[str] = []
     _emit_mapping(record, 0, out)
     return "\n".join(out) + "\n"
+
+
+# --- the loader: safe, alias-free -----------------------------------------------------------
+
+_STR = "tag:yaml.org,2002:str"
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+_PLAIN_TAGS: dict[str, str] = {}  # plain scalar -> resolved tag (resolution depends on the value only)
+_SIMPLE = frozenset({"tag:yaml.org,2002:int", "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null"})
+
+
+class RecordLoader(yaml.CSafeLoader):
+    """CSafeLoader with a direct constructor for the plain str/int/bool/null/list/dict shape of records.
+
+    Every other node (floats, timestamps, merge keys, unknown tags) goes through SafeConstructor
+    unchanged, so the result is exactly what CSafeLoader gives; it is only faster (no per-node
+    generator dispatch). Aliases are refused before loading, so nodes form a tree.
+    """
+
+    def resolve(self, kind: type, value: Any, implicit: tuple[bool, bool]) -> str:
+        """Resolve an untagged node's tag like yaml.resolver.Resolver, minus path resolvers (unused)."""
+        if kind is yaml.ScalarNode:
+            if implicit[0]:
+                cached = _PLAIN_TAGS.get(value)
+                if cached is not None:
+                    return cached
+                table = self.yaml_implicit_resolvers
+                tag = _STR
+                for candidate, regexp in (*table.get(value[0] if value else "", ()), *table.get(None, ())):
+                    if regexp.match(value):
+                        tag = candidate
+                        break
+                if len(value) < 32 and len(_PLAIN_TAGS) < 4096:  # keys and small values repeat
+                    _PLAIN_TAGS[value] = tag
+                return tag
+            return _STR
+        return _SEQ if kind is yaml.SequenceNode else _MAP
+
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        """Do nothing: there are no path resolvers to track (libyaml calls this for every node)."""
+
+    def ascend_resolver(self) -> None:
+        """Do nothing: there are no path resolvers to track."""
+
+    def construct_document(self, node: yaml.Node) -> Any:
+        """Build the document from its node tree."""
+        return self._build(node)
+
+    def _build(self, node: yaml.Node) -> Any:
+        """Build the Python value of one node."""
+        tag = node.tag
+        if tag == _STR and isinstance(node, yaml.ScalarNode):
+            return node.value
+        if tag == _MAP and isinstance(node, yaml.MappingNode):
+            if any(key.tag == "tag:yaml.org,2002:merge" for key, _ in node.value):
+                return self.construct_object(node, deep=True)
+            mapping: dict[Any, Any] = {}
+            for key_node, value_node in node.value:
+                key = self._build(key_node)
+                try:
+                    hash(key)
+                except TypeError:
+                    raise yaml.constructor.ConstructorError(
+                        "while constructing a mapping", node.start_mark, "found unhashable key", key_node.start_mark
+                    ) from None
+                if key in mapping:  # YAML 1.2 §3.2.1.1: keys are unique; PyYAML would keep the last silently
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"duplicate key {key!r}", key_node.start_mark
+                    )
+                mapping[key] = self._build(value_node)
+            return mapping
+        if tag == _SEQ and isinstance(node, yaml.SequenceNode):
+            return [self._build(child) for child in node.value]
+        if tag in _SIMPLE and isinstance(node, yaml.ScalarNode):
+            return self.yaml_constructors[tag](self, node)
+        return self.construct_object(node, deep=True)
+
+
+_ALIAS_HINT_RE = re.compile(r"[&*][^\s,\[\]{}]")
+
+
+def _alias_hint(text: str) -> bool:
+    """Tell whether ``text`` may hold an anchor or alias token (never False when it does)."""
+    # An anchor or alias starts a YAML token: after a space, a flow indicator or a line start.
+    # The character before is checked here, not in the pattern: a pattern that starts with
+    # that choice tries it at every position and costs 0.1 ms a record; this one 0.01 ms.
+    for found in _ALIAS_HINT_RE.finditer(text):
+        at = found.start()
+        if at == 0 or text[at - 1].isspace() or text[at - 1] in "[{,:":  # isspace is re's \s
+            return True
+    return False
+
+
+def _alias_line(text: str) -> int | None:
+    """Return the 1-based line of the first anchor or alias token, or None."""
+    if not _alias_hint(text):
+        return None
+    for token in yaml.scan(text, Loader=yaml.CSafeLoader):
+        if isinstance(token, (yaml.AliasToken, yaml.AnchorToken)):
+            return token.start_mark.line + 1
+    return None
+
+
+def loads(text: str, path: str, loader: type[RecordLoader] | None = None) -> dict[str, Any]:
+    """Parse record YAML text safely (with ``loader``, default RecordLoader); RecordError at the bad line."""
+    try:
+        alias = _alias_line(text)
+        if alias is not None:
+            raise RecordError(path, alias, "YAML aliases are not allowed in a record")
+        data = yaml.load(text, Loader=loader or RecordLoader)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark is not None else 1
+        problem = error.problem or error.context or "invalid YAML"
+        raise RecordError(path, line, f"invalid YAML: {problem}") from None
+    except yaml.YAMLError as error:
+        raise RecordError(path, 1, f"invalid YAML: {error}") from None
+    if not isinstance(data, dict):
+        kind = "empty" if data is None else type(data).__name__
+        raise RecordError(path, 1, f"record is {kind}, expected a mapping of article fields")
+    return data

@@ -20,8 +20,7 @@ from __future__ import annotations
 from typing import Any
 
 from kb.repro import Observation
-from kb.sim import Organisation
-from kb.sim.store.quota import StorageLimits
+from kb.sim import Organisation, StorageLimits
 
 
 def _flow(release: str, backlog: int, transcript: list[str], label: str) -> dict[str, Any]:

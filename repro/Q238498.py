@@ -20,8 +20,7 @@ from __future__ import annotations
 from typing import Any
 
 from kb.repro import Observation
-from kb.sim import Organisation
-from kb.sim.store.quota import StorageLimits
+from kb.sim import Organisation, StorageLimits
 
 REPORT = (b"From: Mail Delivery Subsystem <MAILER-DAEMON@mail.example.org>\r\nTo: alice@contoso.com\r\n"
           b"Subject: Returned mail: User unknown\r\n\r\nThe original message could not be delivered.\r\n")

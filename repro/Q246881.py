@@ -19,8 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 from kb.repro import Observation
-from kb.sim import DomainRoute, ImsConfig, Organisation
-from kb.sim.peering import wire
+from kb.sim import DomainRoute, ImsConfig, Organisation, wire
 
 REMOTE = "europe.microsoft.example"
 

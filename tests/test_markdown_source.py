@@ -9,7 +9,8 @@ from click.testing import CliRunner
 
 from kb.cli import cli
 from kb.exceptions import LocatedError, RecordError
-from kb.markdown_source import derive_record, plain_text, set_front_matter
+from kb.front_matter import set_front_matter
+from kb.markdown_source import derive_record, plain_text
 from kb.schema import validate_record
 from kb.store import article_files, load_article, load_source, record_of
 

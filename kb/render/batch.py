@@ -77,7 +77,8 @@ def schema_check(path: Path, record: object | None = None, text: str | None = No
     if path.suffix.lower() not in (".yaml", ".yml"):
         return
     from kb.schema import check_record
-    from kb.store import loads, read_text
+    from kb.store import read_text
+    from kb.yaml_text import loads
 
     if record is None:
         text = read_text(path)

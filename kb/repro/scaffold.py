@@ -147,7 +147,7 @@ def scaffold_repro(record: Path, root: Path, *, force: bool = False, link_only: 
     repro.setdefault("releases", [])
     article.repro = repro
     if article.is_markdown and article.markdown is not None:
-        from kb.markdown_source import set_front_matter
+        from kb.front_matter import set_front_matter
 
         # A Markdown article is its own source of truth: only its front matter's repro: changes.
         write_atomic(record, set_front_matter(article.markdown, "repro", repro, str(record)).encode("utf-8"))

@@ -15,10 +15,12 @@ Public API for repro scripts (see docs/simulator.md)::
 
 from kb.sim.core.builds import Build, ComponentBuilds, resolve
 from kb.sim.client import Client
+from kb.sim.config import load_org
 from kb.sim.ims.config import DomainRoute, ImsConfig, RelayRules
 from kb.sim.org import Organisation
 from kb.sim.peering import peers_of, wire
-from kb.sim.store.report import dsn_fields
+from kb.sim.store.quota import StorageLimits
+from kb.sim.store.report import dsn_fields, parse_report
 
 __all__ = [
     "Build",
@@ -28,7 +30,10 @@ __all__ = [
     "ImsConfig",
     "Organisation",
     "RelayRules",
+    "StorageLimits",
     "dsn_fields",
+    "load_org",
+    "parse_report",
     "peers_of",
     "resolve",
     "wire",

@@ -2,22 +2,20 @@
 
 Incremental: a record whose bytes are unchanged is not loaded again (its index summary comes
 from the manifest), a page whose inputs are unchanged is not rendered again, and files are
-written atomically. Article pages render across worker processes on a full build.
+written atomically. Pages render across worker processes on a full build
+(kb/site/page_writer.py).
 """
 
 from __future__ import annotations
 
 import gc
 import hashlib
-import multiprocessing
 import os
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
-
-from jinja2 import TemplateError
 
 from kb.coverage import site_counts
 from kb.exceptions import KbError
@@ -29,14 +27,11 @@ from kb.files import write_atomic
 from kb.site.records import odd_records, record_files, scan_records
 from kb.site.search_plan import bundles_for, start_search
 from kb.site.config import SiteConfig, load_site_config
-from kb.site.pages import configure, render_page, static_dir, template_dir
+from kb.site.page_writer import PARALLEL_THRESHOLD, render_articles, render_indexes
+from kb.site.pages import configure, static_dir, template_dir
 from kb.site.verification import badge_for, entry_digest, load_results
-from kb.site.view import article_context
 
 Progress = Callable[[str], None]
-
-#: Below this many pages to render, worker processes cost more than they save.
-PARALLEL_THRESHOLD = 200
 
 
 @dataclass
@@ -79,125 +74,11 @@ def code_digest() -> str:
     # The proof figures and the per-article coverage facts of the summaries.
     files += [data_path("coverage.py"), data_path("coverage.yaml")]
     # How a Markdown article becomes a record, and the "edited since import" check.
-    files += [data_path("markdown_source.py"), data_path("article_lints.py")]
+    files += [data_path("markdown_source.py"), data_path("front_matter.py"), data_path("article_lints.py")]
     catalogue = data_path("releases", "catalogue.yaml")
     if catalogue.is_file():
         files.append(catalogue)
     return digest_files(files)
-
-
-# --- article rendering (runs in worker processes on full builds) -------------------------
-
-_STATE: dict[str, Any] = {}
-
-
-def _init_worker(out: str, ids: frozenset[str], verify: dict[str, dict[str, Any]]) -> None:
-    """Give a worker the facts every article page needs."""
-    _STATE.update(out=Path(out), ids=ids, verify=verify)
-
-
-def _init_pool_worker(out: str, ids: frozenset[str], verify: dict[str, dict[str, Any]]) -> None:
-    """Set up a forked render worker: the page facts, and the record loader's GC settings."""
-    from kb import record_cache
-
-    record_cache.worker_start()
-    _init_worker(out, ids, verify)
-
-
-def _load(path: Path) -> Any:
-    """Load one record; the JSON Schema pass runs only for a record whose page fails to build.
-
-    That pass costs a tenth of a page's build, and ``kb validate`` (in ``kb check``) is the
-    command that checks records; a broken record still gets its located schema message.
-    """
-    from kb.render.batch import load
-
-    return load(path)
-
-
-def _render_article(path_text: str) -> tuple[str, dict[str, Any] | None, str | None]:
-    """Load, render and write one article page; return (path, summary, error)."""
-    path = Path(path_text)
-    ids: frozenset[str] = _STATE["ids"]
-    try:
-        article = _load(path)
-        entry = _STATE["verify"].get(article.id)
-
-        def link(ref_id: str) -> str | None:
-            return f"../{ref_id}/index.html" if ref_id in ids else None
-
-        context = article_context(article, entry, link)
-        page = article_path(article.id)
-        html = render_page("article.html.j2", page, context)
-        write_atomic(inside(_STATE["out"], page), html)
-        if getattr(article, "is_markdown", False):
-            _copy_images(article, path.parent, page)
-        return path_text, context["summary"], None
-    except KbError as error:
-        return path_text, None, str(error)
-    except (OSError, ValueError, TypeError, AttributeError, KeyError, TemplateError) as error:
-        return path_text, None, _schema_message(path) or (
-            f"{path}: cannot build the page: {type(error).__name__}: {error}")
-
-
-def _copy_images(article: Any, folder: Path, page: str) -> None:
-    """Copy the images a Markdown article shows from beside it to beside its page (same relative path)."""
-    from kb.render.markdown_body import images
-
-    root = folder.resolve()
-    for src in images(article):
-        source = (folder / src).resolve()
-        if not source.is_relative_to(root) or not source.is_file():
-            continue  # a missing image stays a broken link; nothing outside articles/ is published
-        try:
-            target = inside(_STATE["out"], (Path(page).parent / src).as_posix())
-        except UnsafePathError:
-            continue
-        data = source.read_bytes()
-        if not target.is_file() or target.read_bytes() != data:
-            write_atomic(target, data)
-
-
-def _schema_message(path: Path) -> str | None:
-    """Return the located schema error of a record whose page failed to build, if it has one."""
-    from kb.render.batch import schema_check
-
-    try:
-        schema_check(path)
-    except KbError as error:
-        return str(error)
-    return None
-
-
-def _render_all(paths: list[str], out: Path, ids: frozenset[str],
-                verify: dict[str, dict[str, Any]], jobs: int, progress: Progress) -> list[tuple[str, dict[str, Any] | None, str | None]]:
-    """Render article pages, in ``jobs`` processes when there are many."""
-    results = []
-    step = max(1, len(paths) // 10)
-    if jobs > 1 and len(paths) >= PARALLEL_THRESHOLD:
-        ctx = multiprocessing.get_context("fork")
-        _open_record_cache(paths)
-        with ctx.Pool(jobs, initializer=_init_pool_worker, initargs=(str(out), ids, verify)) as pool:
-            for n, result in enumerate(pool.imap(_render_article, paths, chunksize=32), 1):
-                results.append(result)
-                if n % step == 0:
-                    progress(f"articles: {n}/{len(paths)} rendered")
-    else:
-        _init_worker(str(out), ids, verify)
-        for n, path in enumerate(paths, 1):
-            results.append(_render_article(path))
-            if n % step == 0 and len(paths) >= PARALLEL_THRESHOLD:
-                progress(f"articles: {n}/{len(paths)} rendered")
-    return results
-
-
-def _open_record_cache(paths: list[str]) -> None:
-    """Open the record cache in the parent before forking, so workers inherit its index."""
-    from kb import record_cache
-
-    root = record_cache.root_of(paths[0]) if paths else None
-    if root is not None:
-        record_cache.open_for(root)
 
 
 # --- the build ---------------------------------------------------------------------------
@@ -320,20 +201,6 @@ def _copy_static(out: Path) -> None:
                 write_atomic(target, data)
 
 
-def _render_indexes(out: Path, pages: list[Page], old: Manifest, manifest: Manifest) -> int:
-    """Render the index pages whose inputs changed or whose file is missing; return how many."""
-    rendered = 0
-    site = str(out)
-    for page in pages:
-        key = digest_text(manifest.code, page.digest())
-        manifest.index_pages[page.path] = key
-        if old.index_pages.get(page.path) == key and os.access(f"{site}/{page.path}", os.F_OK):
-            continue
-        write_atomic(inside(out, page.path), render_page(page.template, page.path, page.context, page.root))
-        rendered += 1
-    return rendered
-
-
 def build_site(
     articles_dir: Path,
     out: Path,
@@ -376,7 +243,7 @@ def build_site(
 
     # 2. Render the article pages that need it.
     to_render = [str(articles_dir / name) for name in found.pending]
-    for path_text, summary, error in _render_all(to_render, out, ids, verify, jobs, say):
+    for path_text, summary, error in render_articles(to_render, out, ids, verify, jobs, say):
         name = Path(path_text).name
         if error is not None:
             report.errors.append(error)
@@ -392,23 +259,28 @@ def build_site(
     manifest.records = records
     report.articles = len(records)
 
-    # 3. Remove article pages no longer produced, then index the search bundle in a background
-    # thread while the index pages render: Pagefind only reads article pages.
+    # 3. Remove article pages no longer produced; plan the index pages from the summaries
+    # (verification state joins the verify results).
     with _gc_paused():
         for page in _gone_articles(old, records):
             _remove_page(out, page)
             report.removed += 1
-        search_job = start_search(out, old, manifest, report, jobs, say) if search else None
-
-        # 4. Index pages from the summaries (verification state joins the verify results).
         summaries = [record.summary for record in records.values()]
         bundles = bundles_for({n: {"summary": r.summary} for n, r in records.items()}) if search else []
         figures = site_counts(((s["id"], *s["coverage"]) for s in summaries if s.get("coverage")), verify)
         pages: list[Page] = plan_index_pages(summaries, _badges(verify), config.title, bundles, figures)
     pages.append(not_found_page(config))
     report.index_pages = len(pages)
-    report.rendered_indexes = _render_indexes(out, pages, old, manifest)
+    report.rendered_indexes = render_indexes(out, pages, old, manifest, jobs)
     say(f"pages: {report.rendered_articles} articles and {report.rendered_indexes} index pages rendered")
+
+    # 4. Index the search bundle in a background thread while the rest is tidied up. Pagefind
+    # starts once every page is written: started beside the index pages (or, per shard, beside
+    # the article pages), it and the renders slowed each other as much as they overlapped on
+    # two cores (6,900 articles, medians of five runs within 0.1 s), and in series the index
+    # pages render on both cores.
+    with _gc_paused():
+        search_job = start_search(out, old, manifest, report, jobs, say) if search else None
 
     # 5. Remove the index pages no longer produced, copy the assets, wait for the search bundle.
     for page in sorted(set(old.index_pages) - set(manifest.index_pages)):

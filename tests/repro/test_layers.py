@@ -33,3 +33,18 @@ def test_no_module_of_kb_repro_imports_kb_verify() -> None:
 
 def test_no_module_of_kb_sim_imports_the_article_schema_module() -> None:
     assert offenders("sim", "kb.schema") == []
+
+
+def test_repro_scripts_reach_the_simulator_only_through_the_public_names_of_kb_sim() -> None:
+    import kb.sim
+
+    scripts = sorted((PACKAGE.parent / "repro").glob("*.py"))
+    assert scripts
+    inner = sorted(f"{path.name} imports {name}" for path in scripts for name in imported_modules(path)
+                   if name.startswith("kb.sim."))
+    assert inner == []
+    private = sorted(f"{path.name} takes {alias.name} from kb.sim" for path in scripts
+                     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+                     if isinstance(node, ast.ImportFrom) and node.module == "kb.sim"
+                     for alias in node.names if alias.name not in kb.sim.__all__)
+    assert private == []

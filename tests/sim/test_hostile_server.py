@@ -12,7 +12,7 @@ import pytest
 
 from kb.sim import Organisation
 from kb.sim.config import load_org
-from kb.sim.ims.inbound import MAPI_RECIPIENT_LIMIT
+from kb.sim.ims.session import MAPI_RECIPIENT_LIMIT
 from kb.sim.serve import Bound, SimServer
 
 

@@ -301,3 +301,18 @@ def test_a_candidate_without_a_repro_says_it_could_prove_itself(kb_root: Path, c
     build(kb_root)
     assert "kb repro init Q177793" in html(kb_root / "site", "Q177793/index.html")
     assert "kb repro init" not in html(kb_root / "site", "Q233353/index.html")  # names no simulated component
+
+
+def test_worker_processes_write_the_same_pages_as_one_process(kb_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from kb.site import page_writer
+
+    serial = build_site(kb_root / "articles", kb_root / "serial", search=False, jobs=1,
+                        verify_results=kb_root / ".kb" / "verify-results.json")
+    monkeypatch.setattr(page_writer, "PARALLEL_THRESHOLD", 1)  # articles and index pages in two workers
+    parallel = build_site(kb_root / "articles", kb_root / "parallel", search=False, jobs=2,
+                          verify_results=kb_root / ".kb" / "verify-results.json")
+    assert parallel.rendered_indexes == serial.rendered_indexes > 1
+    pages = sorted(p.relative_to(kb_root / "serial") for p in (kb_root / "serial").rglob("*.html"))
+    assert pages == sorted(p.relative_to(kb_root / "parallel") for p in (kb_root / "parallel").rglob("*.html"))
+    for page in pages:
+        assert (kb_root / "parallel" / page).read_bytes() == (kb_root / "serial" / page).read_bytes(), page

@@ -23,11 +23,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from kb.sim.core.builds import build
+from kb.sim.ims import SOURCE
 
 if TYPE_CHECKING:
     from kb.sim.ims.context import Ims
 
-SOURCE = "MSExchangeIMC"
 # Q235627: the DisableAuth registry value arrives with Msexcimc.exe/Imcmsg.dll 5.5.2638.0 (SP3);
 # earlier builds ignore it.
 IMS_READS_DISABLE_AUTH = build("5.5.2638.0")

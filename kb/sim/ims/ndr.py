@@ -19,12 +19,12 @@ from kb.sim.core.message import MapiMessage
 from kb.sim.core.p1 import ReportedFailure, Transfer
 from kb.sim.ims.failures import (EXPIRED, HOST_UNKNOWN, NOTIFY_KINDS, SIZE_LIMIT, UNKNOWN_RECIPIENT, Failure,  # noqa: F401
                                  FailureKind, enhanced_status, remote_failure)
+from kb.sim.ims import SOURCE
 
 if TYPE_CHECKING:
     from kb.sim.ims.context import Ims
     from kb.sim.ims.addressing import ImsRecipient
 
-SOURCE = "MSExchangeIMC"
 
 
 # Q217195: before Msexcimc.exe 5.5.2558.0 (post-SP2 hotfix, in SP3) the IMS set the reason and

@@ -22,11 +22,11 @@ from kb.sim.ims.failures import EXPIRED, HOST_UNKNOWN, SIZE_LIMIT, Failure
 from kb.sim.ims.queue import Attempt, QueueEntry
 from kb.sim.ims.routing import RouteDecision, route
 from kb.sim.core.p1 import Transfer
+from kb.sim.ims import SOURCE
 
 if TYPE_CHECKING:
     from kb.sim.ims.context import Ims
 
-SOURCE = "MSExchangeIMC"
 
 # Q231303: Msexcimc.exe 5.5.2591 (a post-SP2 hotfix, in SP3) adds the registry values
 # OutboundSizeLimit/InboundSizeLimit, in bytes (0 = no limit).

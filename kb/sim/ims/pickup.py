@@ -20,11 +20,11 @@ from kb.exceptions import SimError
 from kb.sim.core.builds import build
 from kb.sim.core.eventlog import hresult_data
 from kb.sim.core.mapi import MAPI_E_CALL_FAILED
+from kb.sim.ims import SOURCE
 
 if TYPE_CHECKING:
     from kb.sim.ims.context import Ims
 
-SOURCE = "MSExchangeIMC"
 # How often the IMS looks into the Pickup directory. No article gives the interval; 15 seconds
 # (the spool-disk check interval of Q189587) is a modelled assumption.
 SCAN_SECONDS = 15.0

@@ -1,6 +1,6 @@
 """The IMS's SMTP reply catalogue (``kb/sim/smtpreplies.yaml``): every server reply, in one place.
 
-The inbound session (kb.sim.ims.inbound) and the real listener (kb.sim.ims.smtp_face) both answer
+The inbound session (kb.sim.ims.session) and the real listener (kb.sim.ims.smtp_face) both answer
 from this catalogue, so the wire and the protocol log say the same thing in Exchange 5.5's words.
 """
 

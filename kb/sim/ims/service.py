@@ -6,7 +6,8 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from kb.exceptions import SimError
 from kb.sim.ims.config import ImsConfig
-from kb.sim.ims.inbound import InboundPath, InboundSession
+from kb.sim.ims.inbound import InboundPath
+from kb.sim.ims.session import InboundSession
 from kb.sim.ims.loglevels import LogFileWriter
 from kb.sim.ims.ndr import NdrGenerator
 from kb.sim.ims.outbound import IMS_HAS_SIZE_LIMIT_REGISTRY, OutboundPath

@@ -23,7 +23,7 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 
 import kb.sim.ims.replies as replies
 from kb.sim.ims.auth import log_form
-from kb.sim.ims.inbound import InboundSession, server_ident
+from kb.sim.ims.session import InboundSession, server_ident
 from kb.sim.ims.service import InternetMailService
 from kb.sim.outside.remote import Reply
 

@@ -11,13 +11,13 @@ from kb.sim.ims.failures import Failure, remote_failure
 from kb.sim.ims.queue import Attempt
 from kb.sim.ims.content import for_destination
 from kb.sim.ims.smarthost import envelope_sender
+from kb.sim.ims import SOURCE
 
 if TYPE_CHECKING:
     from kb.sim.ims.context import Ims
     from kb.sim.ims.addressing import ImsRecipient
     from kb.sim.ims.queue import QueueEntry
 
-SOURCE = "MSExchangeIMC"
 # RFC 821 §4.2.2: "552 Requested mail action aborted: exceeded storage allocation", a reply to
 # RCPT (one mailbox is full) as well as to DATA (the message is too big for the host).
 EXCEEDED_STORAGE = 552

@@ -9,7 +9,7 @@ import pytest
 from sim_conformance import HOST, RELEASES, Deviation, Row, dsn_blocks, judge, make_org, row_id
 from kb.sim import Organisation, RelayRules
 from kb.sim.ims.auth import IMS_READS_DISABLE_AUTH
-from kb.sim.ims.inbound import InboundSession
+from kb.sim.ims.session import InboundSession
 from kb.sim.core.message import MapiMessage
 from kb.sim.store.quota import StorageLimits
 from kb.sim.store.report import dsn_fields, parse_report

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from sim_conformance import HOST, make_org
 from kb.sim import Organisation, RelayRules
 from kb.sim.core.dsn import xtext_decode, xtext_encode
-from kb.sim.ims.inbound import InboundSession
+from kb.sim.ims.session import InboundSession
 from kb.sim.store.report import dsn_fields
 
 RELEASES = ["Exchange Server 5.5", "Exchange Server 5.5 SP2 + Msexcimc.exe 5.5.2607.0", "Exchange Server 5.5 SP4"]
