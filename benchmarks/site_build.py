@@ -299,7 +299,8 @@ def spread(values: list[float]) -> str:
 
 def print_cold(times: dict[str, dict[str, list[float]]]) -> None:
     """Print the cold-open figures per query, then the medians over all queries."""
-    print("  (first shown: by the page's clock from the start of navigation; the others as Playwright sees them)")
+    print("  (first shown: by the page's clock from the start of navigation; the others from page.goto, "
+          "checked in the page on every frame)")
     for query, entry in times.items():
         print(f"  opened cold ?q={query:<20} first shown {spread(entry['shown'])}, first results "
               f"{spread(entry['first'])}, exact count {spread(entry['counted'])}, ranked {spread(entry['final'])}")
