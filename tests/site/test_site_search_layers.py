@@ -239,32 +239,42 @@ def test_a_word_only_one_shard_holds_is_required_in_every_shard(large: Path, pag
 
 # Cold opening of a sharded site: the first bundle answers first, the others share two workers.
 
+class HeldRoutes:
+    """A Playwright route handler that holds requests back until ``release`` (then lets all through)."""
+
+    def __init__(self) -> None:
+        self.routes: list = []
+        self.released = False
+
+    def __call__(self, route) -> None:
+        if self.released:
+            route.continue_()
+        else:
+            self.routes.append(route)
+
+    def release(self) -> None:
+        """Let the held requests and every later one through."""
+        self.released = True
+        for route in self.routes:
+            route.continue_()
+
+
 def test_the_first_results_show_before_the_other_bundles_answer_and_the_counts_end_exact(
         large: Path, page) -> None:
     from kb.site.serve import serve_in_thread
 
     build(large)
     server, thread = serve_in_thread(large / "site", 0)
-    held: list = []
-    release = {"now": False}
-
-    def hold(route) -> None:
-        if release["now"]:
-            route.continue_()
-        else:
-            held.append(route)
-
+    held = HeldRoutes()
     try:
         url = f"http://127.0.0.1:{server.server_address[1]}/"
         # Every bundle but the first stays unanswered until the first results are on screen.
-        page.route(re.compile(r"/pagefind-\d+/"), hold)
+        page.route(re.compile(r"/pagefind-\d+/"), held)
         page.goto(url + "search/index.html?q=the")
         page.wait_for_selector("#results li", timeout=20000)
         assert page.eval_on_selector("#results", "l => l.dataset.partial") == "1"
-        assert "found" not in page.inner_text("#search-status") and held
-        release["now"] = True
-        for route in held:
-            route.continue_()
+        assert "found" not in page.inner_text("#search-status") and held.routes
+        held.release()
         page.wait_for_selector("#search-status[data-count]", state="attached", timeout=20000)
         early = int(page.eval_on_selector("#search-status", "s => s.dataset.count"))
         page.wait_for_function("/found/.test(document.getElementById('search-status').textContent)",
@@ -292,28 +302,18 @@ def test_a_word_the_first_bundle_lacks_shows_the_results_of_the_first_bundle_tha
     edit(large, "Q254893", "joeuser", "zanzibaruser")
     build(large)
     server, thread = serve_in_thread(large / "site", 0)
-    held: list = []
-    release = {"now": False}
-
-    def hold(route) -> None:
-        if release["now"]:
-            route.continue_()
-        else:
-            held.append(route)
-
+    held = HeldRoutes()
     # Every bundle but the first two (the two workers' own) and the one holding the word.
     others = re.compile(r"/pagefind-[2456789]/")
     try:
         url = f"http://127.0.0.1:{server.server_address[1]}/"
-        page.route(others, hold)
+        page.route(others, held)
         page.goto(url + "search/index.html?q=zanzibaruser")
         page.wait_for_selector("#results li", timeout=20000)
         assert page.eval_on_selector("#results", "l => l.dataset.partial") == "1"
         assert page.eval_on_selector_all("#results li a .id", "els => els.map(e => e.textContent)") == ["Q254893"]
-        assert "found" not in page.inner_text("#search-status") and held
-        release["now"] = True
-        for route in held:
-            route.continue_()
+        assert "found" not in page.inner_text("#search-status") and held.routes
+        held.release()
         page.wait_for_function("/found/.test(document.getElementById('search-status').textContent)",
                                timeout=20000)
         assert page.inner_text("#search-status") == "1 article found."
