@@ -118,36 +118,38 @@ def test_index_in_parallel_builds_the_index_a_serial_run_builds(tmp_path: Path, 
     assert index_rows(root) == serial
 
 
-def test_index_reads_records_from_the_cache_when_they_are_unchanged(tmp_path: Path, monkeypatch) -> None:
+def refuse_parsing(monkeypatch) -> None:
+    """Make any parse of a record's YAML fail the test (kb.store's loader and the one it comes from)."""
     import kb.store
-
-    root = shipped_kb(tmp_path / "kb")
-    monkeypatch.chdir(root)
-    runner = CliRunner()
-    assert runner.invoke(cli, ["index"]).exit_code == 0
+    import kb.yaml_text
 
     def refuse(text: str, path: str, loader: object = None) -> dict:
         raise AssertionError(f"{path}: parsed again")
 
     monkeypatch.setattr(kb.store, "loads", refuse)
+    monkeypatch.setattr(kb.yaml_text, "loads", refuse)
+
+
+def test_index_reads_records_from_the_cache_when_they_are_unchanged(tmp_path: Path, monkeypatch) -> None:
+    root = shipped_kb(tmp_path / "kb")
+    monkeypatch.chdir(root)
+    runner = CliRunner()
+    assert runner.invoke(cli, ["index"]).exit_code == 0
+
+    refuse_parsing(monkeypatch)
     again = runner.invoke(cli, ["index", "--json"])
     assert again.exit_code == 0, again.output
     assert json.loads(again.stdout)["errors"] == []
 
 
 def test_index_after_a_site_build_parses_no_record_again(tmp_path: Path, monkeypatch) -> None:
-    import kb.store
-
     root = shipped_kb(tmp_path / "kb")
     monkeypatch.chdir(root)
     runner = CliRunner()
     built = runner.invoke(cli, ["site", "build", "--no-search", "--out", str(tmp_path / "site")])
     assert built.exit_code == 0, built.output
 
-    def refuse(text: str, path: str, loader: object = None) -> dict:
-        raise AssertionError(f"{path}: parsed again")
-
-    monkeypatch.setattr(kb.store, "loads", refuse)
+    refuse_parsing(monkeypatch)
     indexed = runner.invoke(cli, ["index", "--json"])
     assert indexed.exit_code == 0, indexed.output
     assert json.loads(indexed.stdout)["errors"] == []
