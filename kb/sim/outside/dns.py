@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable, Sequence, TypeVar
 
 from kb.exceptions import ConfigError
+
+T = TypeVar("T")
 
 
 class DnsFailure(Exception):
@@ -79,19 +81,19 @@ class Dns:
 
     def mx(self, name: str) -> list[tuple[int, str]]:
         """Return the MX records (preference, host) in preference order; raise DnsFailure."""
-        zone = self._zone("MX", name)
-        self.queries.append(("MX", name, "answer" if zone.mx else "nodata"))
-        if not zone.mx:
-            raise DnsFailure(name, "nodata")
-        return list(zone.mx)
+        return list(self._answer("MX", name, lambda zone: zone.mx))
 
     def a(self, name: str) -> list[str]:
         """Return the A records of ``name``; raise DnsFailure."""
-        zone = self._zone("A", name)
-        self.queries.append(("A", name, "answer" if zone.a else "nodata"))
-        if not zone.a:
+        return list(self._answer("A", name, lambda zone: zone.a))
+
+    def _answer(self, kind: str, name: str, records: Callable[[Zone], Sequence[T]]) -> Sequence[T]:
+        """Look up ``kind`` records of ``name``, logging the query; raise DnsFailure when there are none."""
+        found = records(self._zone(kind, name))
+        self.queries.append((kind, name, "answer" if found else "nodata"))
+        if not found:
             raise DnsFailure(name, "nodata")
-        return list(zone.a)
+        return found
 
     def mail_hosts(self, domain: str) -> list[str]:
         """Return the hosts to try for ``domain``: MX hosts in order, else the domain's own A record.
