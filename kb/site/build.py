@@ -27,11 +27,9 @@ from kb.files import write_atomic
 from kb.site.records import odd_records, record_files, scan_records
 from kb.site.search_plan import bundles_for, start_search
 from kb.site.config import SiteConfig, load_site_config
-from kb.site.page_writer import PARALLEL_THRESHOLD, render_articles, render_indexes
+from kb.site.page_writer import PARALLEL_THRESHOLD, Progress, render_articles, render_indexes
 from kb.site.pages import configure, static_dir, template_dir
 from kb.site.verification import badge_for, entry_digest, load_results
-
-Progress = Callable[[str], None]
 
 
 @dataclass

@@ -7,7 +7,6 @@ index, the catalogue and the compiled article template) and gets only a path per
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from pathlib import Path
 from typing import Any, Callable
@@ -35,14 +34,6 @@ _STATE: dict[str, Any] = {}
 def _init_worker(out: str, ids: frozenset[str], verify: dict[str, dict[str, Any]]) -> None:
     """Give a worker the facts every article page needs."""
     _STATE.update(out=Path(out), ids=ids, verify=verify)
-
-
-def _init_pool_worker(out: str, ids: frozenset[str], verify: dict[str, dict[str, Any]]) -> None:
-    """Set up a forked render worker: the page facts, and the record loader's GC settings."""
-    from kb import record_cache
-
-    record_cache.worker_start()
-    _init_worker(out, ids, verify)
 
 
 def _load(path: Path) -> Any:
@@ -110,26 +101,24 @@ def _schema_message(path: Path) -> str | None:
     return None
 
 
-def render_articles(paths: list[str], out: Path, ids: frozenset[str],
-                verify: dict[str, dict[str, Any]], jobs: int, progress: Progress) -> list[tuple[str, dict[str, Any] | None, str | None]]:
-    """Render article pages, in ``jobs`` processes when there are many."""
-    results = []
-    step = max(1, len(paths) // 10)
-    if jobs > 1 and len(paths) >= PARALLEL_THRESHOLD:
-        ctx = multiprocessing.get_context("fork")
+def render_articles(paths: list[str], out: Path, ids: frozenset[str], verify: dict[str, dict[str, Any]],
+                    jobs: int, progress: Progress) -> list[tuple[str, dict[str, Any] | None, str | None]]:
+    """Render article pages, in ``jobs`` forked processes when there are many (they inherit
+    the page facts set here)."""
+    from kb.record_cache import in_workers
+
+    _init_worker(str(out), ids, verify)
+    parallel = jobs > 1 and len(paths) >= PARALLEL_THRESHOLD
+    if parallel:
         _open_record_cache(paths)
         _preload()
-        with ctx.Pool(jobs, initializer=_init_pool_worker, initargs=(str(out), ids, verify)) as pool:
-            for n, result in enumerate(pool.imap(_render_article, paths, chunksize=32), 1):
-                results.append(result)
-                if n % step == 0:
-                    progress(f"articles: {n}/{len(paths)} rendered")
-    else:
-        _init_worker(str(out), ids, verify)
-        for n, path in enumerate(paths, 1):
-            results.append(_render_article(path))
-            if n % step == 0 and len(paths) >= PARALLEL_THRESHOLD:
-                progress(f"articles: {n}/{len(paths)} rendered")
+    rendered = in_workers(_render_article, paths, jobs, chunksize=32) if parallel else map(_render_article, paths)
+    results = []
+    step = max(1, len(paths) // 10)
+    for n, result in enumerate(rendered, 1):
+        results.append(result)
+        if len(paths) >= PARALLEL_THRESHOLD and n % step == 0:
+            progress(f"articles: {n}/{len(paths)} rendered")
     return results
 
 
