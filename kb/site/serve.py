@@ -6,8 +6,10 @@ import functools
 import http.server
 import signal
 import socket
+import sys
 import threading
 from pathlib import Path
+from typing import Any
 
 from kb.exceptions import KbError, NotFoundError
 
@@ -51,6 +53,13 @@ class SiteServer(http.server.ThreadingHTTPServer):
     daemon_threads = True
     # server_bind() stores socket.getsockname(): (host, port) for IPv4, 4 items for IPv6.
     server_address: tuple[str, int]
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Say nothing when a browser goes away mid-answer (a tab closed while the search
+        bundles load); report any other error as the standard library does."""
+        if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            return
+        super().handle_error(request, client_address)
 
 
 class SiteServer6(SiteServer):
