@@ -223,15 +223,19 @@ function plural(n) {
 async function searchAll(text, filters, mine, early) {
   const words = (text || "").split(/\s+/).filter(Boolean);
   const holds = (i) => Promise.all(words.map((w) => hasWord(i, w)));
+  // One bundle's full search, its results marked with the bundle they came from.
+  const searchIn = async (instance, query) => {
+    const found = await (await instance.ready).search(query || null, { filters: scoped(filters, instance) });
+    for (const result of found.results) result.bundle = instance.bundle;
+    return found;
+  };
   // Each bundle's full search for the query as typed, run at most once (reused below).
   const answers = new Map();
   const answer = (instance) => {
     if (!answers.has(instance)) {
       answers.set(instance, (async () => {
         if (words.length > 1 && !(await holds(instance)).every(Boolean)) return null;
-        const found = await (await instance.ready).search(text || null, { filters: scoped(filters, instance) });
-        for (const result of found.results) result.bundle = instance.bundle;
-        return found;
+        return searchIn(instance, text);
       })());
     }
     return answers.get(instance);
@@ -259,11 +263,7 @@ async function searchAll(text, filters, mine, early) {
     : { query: text, asked: instances };
   if (mine !== generation) return null;
   // A bundle searched in full above answers again from that search; only the query as typed.
-  const full = (i) => (query === text ? answer(i) : (async () => {
-    const found = await (await i.ready).search(query || null, { filters: scoped(filters, i) });
-    for (const result of found.results) result.bundle = i.bundle;
-    return found;
-  })());
+  const full = (i) => (query === text ? answer(i) : searchIn(i, query));
   if (asked.length > 1) {
     const counted = await Promise.all(asked.map(async (i) => {
       const done = query === text && answers.has(i) ? await answers.get(i) : null;
