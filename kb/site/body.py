@@ -3,10 +3,9 @@
 Event-log, references and downloads blocks show their structured entries (tables, lists); a
 line of such a block that the entries do not show is kept in place as text (kb.render.coverage).
 
-The classic KB body is plain text, hard-wrapped, with no markup of its own, so markdown-it-py is
-configured to recognise only paragraphs and lists: emphasis, backslash escapes, entities,
-autolinks and raw HTML would all change what the article says (``\\\\server\\share``,
-``*.tmp``, ``&amp;``, ``<local_domain.ext>`` must show literally).
+Prose (paragraphs and lists, never emphasis, entities or raw HTML: ``\\\\server\\share``,
+``*.tmp``, ``&amp;``, ``<local_domain.ext>`` must show literally) renders through
+kb/site/prose.py.
 """
 
 from __future__ import annotations
@@ -14,57 +13,16 @@ from __future__ import annotations
 import re
 import textwrap
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any, Callable
 
-from markdown_it import MarkdownIt
-from markdown_it.common.utils import escapeHtml
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from kb.model import EVENT_LOG_FIELDS
 from kb.render import coverage
 from kb.render.markdown import looks_preformatted
+from kb.site.prose import preload, prose_html
 
-
-@cache
-def _markdown() -> MarkdownIt:
-    """Return the one configured parser: paragraphs and lists, never raw HTML."""
-    return MarkdownIt("zero", {"html": False, "linkify": False, "typographer": False}).enable(
-        ["list"]
-    )
-
-
-def preload() -> None:
-    """Build the body's parser now (before forking workers that render bodies)."""
-    _markdown()
-
-
-#: A line that may open a list item: markers "-", "+", "*", or up to nine digits and "." or ")",
-#: then a space, a tab or the line's end (CommonMark 0.31 §5.2, §5.3). Any indentation counts
-#: here, more than the list rule takes: a false alarm only costs the full parser.
-_MAY_LIST = re.compile(r"^[ \t]*(?:[*+-]|[0-9]{1,9}[.)])(?:[ \t]|$)", re.MULTILINE)
-
-
-_NEWLINE = "\n"
-
-
-def prose_html(text: str) -> str:
-    """Render prose exactly as the configured markdown-it would, without it for plain paragraphs.
-
-    With paragraphs and lists the only block rules and "text" the only inline rule, text with
-    no line that may open a list is paragraphs split at blank lines (only spaces and tabs),
-    each stripped and HTML-escaped (markdown-it's paragraph rule, its escapeHtml). Nine in ten
-    prose runs of a KB article are such; markdown-it costs ten times as much on them.
-    """
-    if "\r" in text or "\0" in text or _MAY_LIST.search(text) is not None:
-        return _markdown().render(text)  # markdown-it normalises \r and NUL first
-    paragraphs: list[list[str]] = [[]]
-    for line in text.split("\n"):
-        if line.strip(" \t"):
-            paragraphs[-1].append(line)
-        elif paragraphs[-1]:
-            paragraphs.append([])
-    return "".join(f"<p>{escapeHtml(_NEWLINE.join(lines).strip())}</p>\n" for lines in paragraphs if lines)
+__all__ = ["RenderedSection", "preload", "prose_html", "render_sections"]
 
 
 @dataclass
@@ -82,19 +40,31 @@ def _line_span(block: Any) -> range:
     return range(block.line, block.line + block.text.count("\n") + 1)
 
 
+#: A line that starts with a space or a tab: only then can ``textwrap.dedent`` change a text.
+_INDENTED = re.compile(r"^[ \t]", re.MULTILINE)
+
+
+def _dedent(text: str) -> str:
+    """Return ``textwrap.dedent(text)``, without its regular expressions when no line is indented."""
+    return textwrap.dedent(text) if _INDENTED.search(text) else text
+
+
+# The HTML below is built with f-strings around markupsafe's ``escape`` (what Markup.format
+# calls for each value): Markup.format runs Python's string.Formatter, five times slower.
+
 def _pre(block: Any) -> Markup:
     """Render a block verbatim, dedented, in a <pre>."""
-    return Markup("<pre>{}</pre>").format(textwrap.dedent(block.text))
+    return Markup(f"<pre>{escape(_dedent(block.text))}</pre>")
 
 
 def _text(block: Any) -> Markup:
-    """Render prose through markdown-it (paragraphs, lists; HTML stays escaped)."""
-    return Markup(prose_html(textwrap.dedent(block.text)))
+    """Render prose (paragraphs, lists; HTML stays escaped)."""
+    return Markup(prose_html(_dedent(block.text)))
 
 
 def _subheading(block: Any) -> Markup:
     """Render a subheading line as an <h3>."""
-    return Markup("<h3>{}</h3>").format(block.text.strip())
+    return Markup(f"<h3>{escape(block.text.strip())}</h3>")
 
 
 def _rule(block: Any) -> Markup:
@@ -138,21 +108,15 @@ class BlockRenderer:
 
     def _reference_list(self, refs: list[Any]) -> Markup:
         """Render references as one list of links."""
-        items: list[Markup] = []
+        items: list[str] = []
         for ref in refs:
             href = self.link(ref.id)
             if href is None:
-                items.append(
-                    Markup('<li><span class="ref-missing">{} {}</span> '
-                           '<span class="tag" data-pagefind-ignore>not in this knowledge base</span></li>').format(
-                        ref.id, ref.title
-                    )
-                )
+                items.append(f'<li><span class="ref-missing">{escape(ref.id)} {escape(ref.title)}</span> '
+                             '<span class="tag" data-pagefind-ignore>not in this knowledge base</span></li>')
             else:
-                items.append(
-                    Markup('<li><a href="{}">{}</a> {}</li>').format(href, ref.id, ref.title)
-                )
-        return Markup('<ul class="refs">{}</ul>').format(Markup("").join(items))
+                items.append(f'<li><a href="{escape(href)}">{escape(ref.id)}</a> {escape(ref.title)}</li>')
+        return Markup(f'<ul class="refs">{"".join(items)}</ul>')
 
     def downloads(self, block: Any) -> Markup:
         """Render download lines as a list (http/https/ftp URLs as links; they are historical)."""
@@ -175,27 +139,26 @@ _LINKABLE = re.compile(r"^(?:https?|ftp)://[^\s\"'<>]+$", re.IGNORECASE)
 
 def _download_list(items: list[Any]) -> Markup:
     """Render downloads as one list."""
-    rows = Markup("").join(
-        Markup("<li><strong>{}</strong> <code>{}</code>{}</li>").format(
-            d.arch or "file", d.file,
-            Markup(' <a class="url" href="{0}" rel="nofollow noopener">{0}</a>').format(d.url)
-            if d.url and _LINKABLE.match(d.url) else
-            Markup(' <span class="url">{}</span>').format(d.url) if d.url else "",
-        )
-        for d in items
-    )
-    return Markup('<ul class="downloads">{}</ul>').format(rows)
+    rows: list[str] = []
+    for d in items:
+        url = escape(d.url) if d.url else ""
+        if url and _LINKABLE.match(d.url):
+            where = f' <a class="url" href="{url}" rel="nofollow noopener">{url}</a>'
+        else:
+            where = f' <span class="url">{url}</span>' if url else ""
+        rows.append(f"<li><strong>{escape(d.arch or 'file')}</strong> <code>{escape(d.file)}</code>{where}</li>")
+    return Markup(f'<ul class="downloads">{"".join(rows)}</ul>')
 
 
 def _event_table(entry: Any) -> Markup:
     """Render one event-log entry as a table of its filled fields."""
-    rows = Markup("").join(
-        Markup('<tr><th scope="row">{}</th><td>{}</td></tr>').format(label, value)
+    rows = "".join(
+        f'<tr><th scope="row">{escape(label)}</th><td>{escape(value)}</td></tr>'
         for key, label in EVENT_LOG_FIELDS
         if (value := getattr(entry, key, None)) not in (None, "")
     )
-    caption = f"Event {entry.event_id}" if entry.event_id is not None else "Event"
-    return Markup('<table class="event"><caption>{}</caption><tbody>{}</tbody></table>').format(caption, rows)
+    caption = escape(f"Event {entry.event_id}" if entry.event_id is not None else "Event")
+    return Markup(f'<table class="event"><caption>{caption}</caption><tbody>{rows}</tbody></table>')
 
 
 def _leftover(part: coverage.Leftover) -> Markup:
@@ -204,10 +167,10 @@ def _leftover(part: coverage.Leftover) -> Markup:
     The lines are text quoted around an excerpt (a message, a sentence), never a list: a
     wrapped "2109. [DB Server ...]" must not become list item number 2.
     """
-    text = textwrap.dedent(part.text)
+    text = escape(_dedent(part.text))
     if looks_preformatted(part.text):
-        return Markup("<pre>{}</pre>").format(text)
-    return Markup("<p>{}</p>\n").format(text)
+        return Markup(f"<pre>{text}</pre>")
+    return Markup(f"<p>{text}</p>\n")
 
 
 _HANDLERS: dict[str, Callable[[BlockRenderer, Any], Markup]] = {
@@ -259,7 +222,7 @@ def render_sections(article: Any, link: Callable[[str], str | None]) -> list[Ren
         for block in section.blocks:
             # Consecutive prose blocks go through markdown-it in one call (one parse, not many).
             if block.kind in _PROSE:
-                prose.append(textwrap.dedent(block.text))
+                prose.append(_dedent(block.text))
                 continue
             if prose:
                 parts.append(Markup(prose_html("\n\n".join(prose))))

@@ -64,7 +64,7 @@ def _render_article(path_text: str) -> tuple[str, dict[str, Any] | None, str | N
         write_atomic(inside(_STATE["out"], page), html)
         if getattr(article, "is_markdown", False):
             _copy_images(article, path.parent, page)
-        return path_text, context["summary"], None
+        return path_text, vars(context["summary"]), None
     except KbError as error:
         return path_text, None, str(error)
     except (OSError, ValueError, TypeError, AttributeError, KeyError, TemplateError) as error:

@@ -7,6 +7,7 @@ without loading unchanged records again (design for the 57,000-article archive).
 from __future__ import annotations
 
 from functools import cache
+from types import SimpleNamespace
 from typing import Any, Callable
 
 from kb.article_lints import edited_since_import
@@ -83,11 +84,11 @@ def status_table(status: dict[str, Any] | None) -> list[dict[str, Any]]:
     return table
 
 
-def _applies_to(items: list[Any] | None) -> list[dict[str, Any]]:
-    """Return the applies-to tree as plain dicts."""
+def _applies_to(items: list[Any] | None) -> list[SimpleNamespace]:
+    """Return the applies-to tree as plain records."""
     return [
-        {"text": item.text.strip(), "product": item.product, "versions": list(item.versions),
-         "children": _applies_to(item.children)}
+        SimpleNamespace(text=item.text.strip(), product=item.product, versions=list(item.versions),
+                        children=_applies_to(item.children))
         for item in items or []
     ]
 
@@ -166,7 +167,12 @@ def summarize(article: Any, table: list[dict[str, Any]] | None = None) -> dict[s
 def article_context(
     article: Any, verify_entry: dict[str, Any] | None, link: Callable[[str], str | None]
 ) -> dict[str, Any]:
-    """Return the template context of one article page."""
+    """Return the template context of one article page.
+
+    Its records are attribute objects, not dicts (``vars(context["summary"])`` is the summary
+    dict): Jinja reads ``summary.id`` of a dict only after a failed getattr, an exception per
+    lookup that cost an eighth of the page template's time.
+    """
     table = status_table(article.status)
     summary = summarize(article, table)
     results = list((verify_entry or {}).get("results") or [])
@@ -174,14 +180,15 @@ def article_context(
     repro = article.repro if isinstance(article.repro, dict) else {}
     return {
         "article": article,
-        "summary": summary,
+        "summary": SimpleNamespace(**summary),
         "number": article.id.lstrip("Qq"),
         "applies_to": _applies_to(article.applies_to),
         "sections": render_sections(article, link),
         "status": article.status or {},
         "proof": proof_of(article.status, repro, results, table),
-        "verification": {"badge": badge, "results": results, "script": repro.get("script"),
-                         "not_reproducible": repro.get("why") if repro.get("status") == "not-reproducible" else None},
+        "verification": SimpleNamespace(
+            badge=badge, results=results, script=repro.get("script"),
+            not_reproducible=repro.get("why") if repro.get("status") == "not-reproducible" else None),
         "has_verification": badge != NO_REPRO,
         "footer": list(article.footer or []),
         "edited": edited_since_import(article),
