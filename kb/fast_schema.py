@@ -19,7 +19,10 @@ from kb.located import registry
 from kb.resources import schema_dir
 
 Check = Callable[[Any], bool]
-_IGNORED = frozenset({"$schema", "$id", "$defs", "title", "description", "$comment", "examples", "default"})
+#: Keywords that never reject a value. "format" is an annotation in Draft 2020-12 unless the
+#: validator is given a format checker, and kb gives none.
+_IGNORED = frozenset({"$schema", "$id", "$defs", "title", "description", "$comment", "examples", "default",
+                      "format"})
 _PY_TYPES: dict[str, tuple[type, ...]] = {
     "object": (dict,),
     "array": (list,),
@@ -190,20 +193,18 @@ class FastCheck:
                 raise Unsupported(keyword)
         if "properties" in schema or "additionalProperties" in schema:
             props = {name: self.compile(sub, document, base) for name, sub in schema.get("properties", {}).items()}
+            # additionalProperties: true (any other key), false (none) or a schema every
+            # other key's value must pass.
             extra = schema.get("additionalProperties", True)
-            if extra not in (True, False):
-                raise Unsupported("additionalProperties schema")
+            other: Check = (lambda v: extra) if extra in (True, False) else self.compile(extra, document, base)
 
-            def check_object(v: Any, props: dict[str, Check] = props, closed: bool = extra is False) -> bool:
-                """Check the properties of an object, refusing unknown keys when closed."""
+            def check_object(v: Any, props: dict[str, Check] = props, other: Check = other) -> bool:
+                """Check the properties of an object, and the other keys against additionalProperties."""
                 if not isinstance(v, dict):
                     return True
                 for name, value in v.items():
-                    test = props.get(name)
-                    if test is None:
-                        if closed:
-                            return False
-                    elif not test(value):
+                    test = props.get(name, other)
+                    if not test(value):
                         return False
                 return True
 

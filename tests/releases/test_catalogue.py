@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from kb.exceptions import ConfigError, ReleaseError
+from kb.fast_schema import fast_check
 from kb.releases import load_catalogue
 from kb.releases.catalogue import load_catalogue_file
 
@@ -141,3 +146,44 @@ def test_the_catalogue_covers_every_product_family_the_issue_lists() -> None:
         "Visual C++", "Visual Basic", "Visual FoxPro", "Systems Management Server", "SNA Server",
         "Host Integration Server", "SQL Server", "MDAC", "IIS", "Office", "Internet Explorer",
     } <= families
+
+
+CATALOGUE_MUTATIONS = st.sampled_from(
+    [None, 0, -1, 1.5, True, "", "x", " x", "5.5", "SP4", "2001-01-01", "2001-1-1", [], {}, ["x"], [{}],
+     {"name": "x"}, {"MSExchangeIS": "5.5.2650.x"}, {"store": "five"}]
+)
+
+
+def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    found = [prefix]
+    if isinstance(value, dict):
+        for key, sub in value.items():
+            found += _paths(sub, prefix + (key,))
+    elif isinstance(value, list):
+        for index, sub in enumerate(value):
+            found += _paths(sub, prefix + (index,))
+    return found
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_the_fast_catalogue_check_agrees_with_jsonschema_on_any_damage(data: st.DataObject) -> None:
+    document = yaml.safe_load((ROOT / "kb" / "releases" / "catalogue.yaml").read_text())
+    for _ in range(data.draw(st.integers(1, 3))):
+        paths = _paths(document)[1:]
+        if not paths:
+            break  # the whole document was taken apart
+        path = data.draw(st.sampled_from(paths))
+        parent = document
+        for step in path[:-1]:
+            parent = parent[step]
+        if data.draw(st.booleans()) and isinstance(parent, dict):
+            parent.pop(path[-1], None)
+        elif data.draw(st.booleans()) and isinstance(parent, dict):
+            parent[data.draw(st.sampled_from(["extra", "MSExchangeMTA", "notes"]))] = copy.deepcopy(data.draw(CATALOGUE_MUTATIONS))
+        else:
+            parent[path[-1]] = copy.deepcopy(data.draw(CATALOGUE_MUTATIONS))
+    schema = json.loads((ROOT / "schemas" / "releases.schema.json").read_text())
+    fast = fast_check("releases.schema.json")
+    assert fast is not None
+    assert fast(document) == jsonschema.Draft202012Validator(schema).is_valid(document)
