@@ -111,7 +111,7 @@ def render_articles(paths: list[str], out: Path, ids: frozenset[str], verify: di
     parallel = jobs > 1 and len(paths) >= PARALLEL_THRESHOLD
     if parallel:
         _open_record_cache(paths)
-        _preload()
+        _preload(paths[0])
     rendered = in_workers(_render_article, paths, jobs, chunksize=32) if parallel else map(_render_article, paths)
     results = []
     step = max(1, len(paths) // 10)
@@ -122,13 +122,21 @@ def render_articles(paths: list[str], out: Path, ids: frozenset[str], verify: di
     return results
 
 
-def _preload() -> None:
-    """Load what every page render needs in the parent, so the forked workers share it."""
-    from kb.render import batch  # noqa: F401  (the record loader, imported by every worker)
+def _preload(sample: str) -> None:
+    """Load what every page render needs in the parent, so the forked workers share it.
+
+    Rendering one page (not written) imports and builds whatever a page uses on first need:
+    each worker did that itself, 35 ms of lazy imports alone.
+    """
     from kb.site.view import preload
 
     preload()
     environment().get_template("article.html.j2")
+    try:
+        article = _load(Path(sample))
+        render_page("article.html.j2", article_path(article.id), article_context(article, None, lambda _: None))
+    except (KbError, OSError, ValueError, TypeError, AttributeError, KeyError, TemplateError):
+        pass  # a record that cannot be rendered is reported by the worker that renders it
 
 
 def _open_record_cache(paths: list[str]) -> None:
