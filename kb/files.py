@@ -14,21 +14,34 @@ from kb.diagnostics import Diagnostic
 _COUNTER = itertools.count()
 
 
-def write_atomic(target: Path, data: str | bytes) -> None:
+def write_atomic(target: str | os.PathLike[str], data: str | bytes) -> None:
     """Write ``data`` (str as UTF-8) to ``target`` through a temporary file and a rename."""
-    target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    path = os.fspath(target)
+    folder, name = os.path.split(path)
     payload = data.encode("utf-8") if isinstance(data, str) else data
     # A name unique to this process and call in the target's folder (os.replace needs the same
-    # file system); O_EXCL refuses to reuse a leftover file.
-    temporary = target.parent / f".{target.name}.{os.getpid()}-{next(_COUNTER)}.tmp"
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    # file system); O_EXCL refuses to reuse a leftover file. Plain strings and os calls: a site
+    # build writes 57,000 pages, and pathlib and a buffered file object were a tenth of a write.
+    temporary = os.path.join(folder, f".{name}.{os.getpid()}-{next(_COUNTER)}.tmp")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-        os.replace(temporary, target)
+        fd = os.open(temporary, flags, 0o644)
+    except FileNotFoundError:
+        os.makedirs(folder or ".", exist_ok=True)
+        fd = os.open(temporary, flags, 0o644)
+    try:
+        try:
+            view = memoryview(payload)
+            while view:
+                view = view[os.write(fd, view):]
+        finally:
+            os.close(fd)
+        os.replace(temporary, path)
     except BaseException:
-        temporary.unlink(missing_ok=True)
+        try:
+            os.unlink(temporary)
+        except FileNotFoundError:
+            pass
         raise
 
 

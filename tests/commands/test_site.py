@@ -182,3 +182,18 @@ def test_a_cached_verify_rerenders_nothing_and_keeps_the_time_of_the_run(tmp_pat
 def test_a_bad_port_is_a_usage_error_that_exits_2() -> None:
     result = CliRunner().invoke(cli, ["site", "serve", "--port", "70000"])
     assert result.exit_code == 2 and "Error: Invalid value for '--port'" in result.stderr
+
+
+def test_a_pagefind_that_fails_is_a_one_line_error_and_the_last_search_bundle_stays(tmp_path: Path, monkeypatch) -> None:
+    root = shipped_kb(tmp_path / "kb")
+    out = tmp_path / "out"
+    first = CliRunner().invoke(cli, ["site", "build", str(root / "articles"), "--out", str(out)])
+    assert first.exit_code == 0, first.output
+    entry = (out / "pagefind" / "pagefind-entry.json").read_bytes()
+    (root / "articles" / "Q254893.yaml").write_text(
+        (root / "articles" / "Q254893.yaml").read_text().replace("Does Not Generate", "Never Generates"))
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", shutil.which("false") or "/bin/false")
+    result = CliRunner().invoke(cli, ["site", "build", str(root / "articles"), "--out", str(out)])
+    assert result.exit_code == 1
+    assert "Pagefind failed on pagefind" in result.stderr and "Traceback" not in result.output
+    assert (out / "pagefind" / "pagefind-entry.json").read_bytes() == entry
