@@ -105,11 +105,11 @@ class FastCheck:
 
                 checks.append(check_type)
             elif keyword == "required":
-                names = tuple(value)
+                names = frozenset(value)
 
-                def check_required(v: Any, names: tuple[str, ...] = names) -> bool:
+                def check_required(v: Any, names: frozenset[str] = names) -> bool:
                     """Accept a non-object, or an object holding every required key."""
-                    return not isinstance(v, dict) or all(n in v for n in names)
+                    return not isinstance(v, dict) or v.keys() >= names
 
                 checks.append(check_required)
             elif keyword == "items":
@@ -122,9 +122,12 @@ class FastCheck:
                 checks.append(check_items)
             elif keyword == "enum":
                 options = list(value)
+                strings = frozenset(o for o in options if type(o) is str)
 
-                def check_enum(v: Any, options: list[Any] = options) -> bool:
-                    """Accept a value equal to one of the options."""
+                def check_enum(v: Any, options: list[Any] = options, strings: frozenset[str] = strings) -> bool:
+                    """Accept a value equal to one of the options (a string by set membership)."""
+                    if type(v) is str:
+                        return v in strings
                     return any(_same(v, o) for o in options)
 
                 checks.append(check_enum)
@@ -218,7 +221,10 @@ class FastCheck:
 
         def check_all(v: Any, checks: tuple[Check, ...] = tuple(checks)) -> bool:
             """Accept a value every check passes."""
-            return all(check(v) for check in checks)
+            for check in checks:
+                if not check(v):
+                    return False
+            return True
 
         return check_all
 
