@@ -89,7 +89,7 @@ class BlockRenderer:
         entries = self._in_span(self.article.event_log, block)
         if not entries:
             return _pre(block)
-        return self._entries(block, entries, coverage.event_words, lambda run: Markup("").join(map(_event_table, run)))
+        return self._entries(block, entries, coverage.event_words, lambda run: Markup("".join(map(_event_table, run))))
 
     def _entries(self, block: Any, items: list[Any], shown: Callable[[Any], set[str]],
                  run: Callable[[list[Any]], Markup]) -> Markup:
@@ -97,7 +97,7 @@ class BlockRenderer:
         parts: list[Markup] = []
         for part in coverage.split(block.line, block.lines, items, shown):
             parts.append(_leftover(part) if isinstance(part, coverage.Leftover) else run(part.items))
-        return Markup("").join(parts)
+        return Markup("".join(parts))  # every part is already safe HTML
 
     def references(self, block: Any) -> Markup:
         """Render references as links to their pages, marking those outside the KB."""
@@ -202,11 +202,15 @@ def _markdown_sections(article: Any, link: Callable[[str], str | None]) -> list[
     return out
 
 
+#: One character that is not a letter or digit (re's \w is str.isalnum plus "_").
+_NOT_ALNUM = re.compile(r"[\W_]")
+
+
 def _anchor(heading: str | None, index: int) -> str:
     """Return a stable fragment id for a section heading."""
     if not heading:
         return f"s{index}"
-    slug = "".join(c if c.isalnum() else "-" for c in heading.lower()).strip("-")
+    slug = _NOT_ALNUM.sub("-", heading.lower()).strip("-")
     return f"s{index}-{slug[:40]}" if slug else f"s{index}"
 
 
@@ -230,7 +234,7 @@ def render_sections(article: Any, link: Callable[[str], str | None]) -> list[Ren
             parts.append(renderer.render(block))
         if prose:
             parts.append(Markup(prose_html("\n\n".join(prose))))
-        html = Markup("\n").join(parts)
+        html = Markup("\n".join(parts))  # every part is already safe HTML
         out.append(RenderedSection(section.heading, _anchor(section.heading, index), html))
     return out
 
