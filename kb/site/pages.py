@@ -68,7 +68,7 @@ def _article_rows(items: list[dict[str, Any]], root: str, on_release: dict[str, 
     category, keywords, status...): rendering its row each time was most of the index
     pages' cost.
     """
-    row = environment().get_template("_macros.html.j2").module.article_row
+    row = getattr(environment().get_template("_macros.html.j2").module, "article_row")  # a template macro
     rows: list[str] = []
     for item in items:
         state = None if on_release is None else on_release.get(item["id"], "")

@@ -15,10 +15,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
+from typing import Callable
 
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
 
+_trim: Callable[[str], str]
 try:  # markdown-it-py 4 trims paragraphs with the CommonMark whitespace set
     from markdown_it.common.utils import mdTrim as _trim
 except ImportError:  # pragma: no cover - markdown-it-py 3 used str.strip
