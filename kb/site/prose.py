@@ -142,8 +142,10 @@ class _Machine:
             # An item that ends with a blank line makes the next item loose (CommonMark §5.3).
             empty_end = end - at > 1 and _blank(self.lines[end - 1])
             at = end
+            # The list goes on while the next item has the same bullet, or the same delimiter
+            # after its number (the two sets of characters do not overlap).
             following = self.items[at] if at < len(self.lines) else None
-            if following is None or following.char != first.char or (following.number is None) != (first.number is None):
+            if following is None or following.char != first.char:
                 break
         if first.number is None:
             self.out.append("<ul>\n")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -203,6 +204,37 @@ def test_a_record_that_breaks_the_schema_where_the_page_needs_it_gets_a_located_
     line = text[:start].count("\n") + 1
     (error,) = report.errors
     assert error.startswith(f"{record}:{line}: applies_to") and "is not of type 'array'" in error
+
+
+class _PagefindMarks(HTMLParser):
+    """Record each data-pagefind-* attribute of a page and whether it lies inside Pagefind's root."""
+
+    def __init__(self, root: str) -> None:
+        super().__init__()
+        self.root, self.depth, self.roots = root, 0, 0
+        self.outside: list[str] = []
+        self.inside: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        marks = [name for name, _ in attrs if name.startswith("data-pagefind-")]
+        if tag == self.root:
+            self.roots += 1
+            self.depth += 1
+        (self.inside if self.depth else self.outside).extend(marks)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == self.root and self.depth:
+            self.depth -= 1
+
+
+def test_everything_pagefind_reads_lies_inside_the_root_element_it_is_given(built_site: Path) -> None:
+    from kb.site.search_bundle import ROOT_SELECTOR
+
+    for page in sorted(built_site.glob("Q*/index.html")):
+        marks = _PagefindMarks(ROOT_SELECTOR)
+        marks.feed(page.read_text(encoding="utf-8"))
+        assert marks.roots == 1 and marks.outside == [], page
+        assert {"data-pagefind-body", "data-pagefind-filter", "data-pagefind-meta"} <= set(marks.inside)
 
 
 def test_the_search_bundle_is_written_at_pagefind(built_site: Path) -> None:
