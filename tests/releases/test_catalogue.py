@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import copy
 import json
 from pathlib import Path
-from typing import Any
 
 import jsonschema
 import pytest
@@ -15,6 +13,8 @@ from hypothesis import strategies as st
 
 from kb.exceptions import ConfigError, ReleaseError
 from kb.fast_schema import fast_check
+
+from document_damage import damage  # type: ignore[import-not-found]
 from kb.releases import load_catalogue
 from kb.releases.catalogue import load_catalogue_file
 
@@ -154,35 +154,11 @@ CATALOGUE_MUTATIONS = st.sampled_from(
 )
 
 
-def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    found = [prefix]
-    if isinstance(value, dict):
-        for key, sub in value.items():
-            found += _paths(sub, prefix + (key,))
-    elif isinstance(value, list):
-        for index, sub in enumerate(value):
-            found += _paths(sub, prefix + (index,))
-    return found
-
-
 @settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
 @given(data=st.data())
 def test_the_fast_catalogue_check_agrees_with_jsonschema_on_any_damage(data: st.DataObject) -> None:
     document = yaml.safe_load((ROOT / "kb" / "releases" / "catalogue.yaml").read_text())
-    for _ in range(data.draw(st.integers(1, 3))):
-        paths = _paths(document)[1:]
-        if not paths:
-            break  # the whole document was taken apart
-        path = data.draw(st.sampled_from(paths))
-        parent = document
-        for step in path[:-1]:
-            parent = parent[step]
-        if data.draw(st.booleans()) and isinstance(parent, dict):
-            parent.pop(path[-1], None)
-        elif data.draw(st.booleans()) and isinstance(parent, dict):
-            parent[data.draw(st.sampled_from(["extra", "MSExchangeMTA", "notes"]))] = copy.deepcopy(data.draw(CATALOGUE_MUTATIONS))
-        else:
-            parent[path[-1]] = copy.deepcopy(data.draw(CATALOGUE_MUTATIONS))
+    damage(document, data, CATALOGUE_MUTATIONS, new_keys=("extra", "MSExchangeMTA", "notes"))
     schema = json.loads((ROOT / "schemas" / "releases.schema.json").read_text())
     fast = fast_check("releases.schema.json")
     assert fast is not None
