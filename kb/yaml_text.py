@@ -166,6 +166,9 @@ _MAP = "tag:yaml.org,2002:map"
 _SEQ = "tag:yaml.org,2002:seq"
 _PLAIN_TAGS: dict[str, str] = {}  # plain scalar -> resolved tag (resolution depends on the value only)
 _SIMPLE = frozenset({"tag:yaml.org,2002:int", "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null"})
+_MERGE = "tag:yaml.org,2002:merge"
+# Exact node classes: libyaml's composer makes these and no subclasses.
+_SCALAR, _MAPPING, _SEQUENCE = yaml.ScalarNode, yaml.MappingNode, yaml.SequenceNode
 
 
 class RecordLoader(yaml.CSafeLoader):
@@ -207,15 +210,18 @@ class RecordLoader(yaml.CSafeLoader):
 
     def _build(self, node: yaml.Node) -> Any:
         """Build the Python value of one node."""
-        tag = node.tag
-        if tag == _STR and isinstance(node, yaml.ScalarNode):
+        tag, kind = node.tag, type(node)
+        if kind is _SCALAR and tag == _STR:
             return node.value
-        if tag == _MAP and isinstance(node, yaml.MappingNode):
-            if any(key.tag == "tag:yaml.org,2002:merge" for key, _ in node.value):
-                return self.construct_object(node, deep=True)
+        if kind is _MAPPING and tag == _MAP:
+            pairs = node.value
+            for key_node, _ in pairs:
+                if key_node.tag == _MERGE:
+                    return self.construct_object(node, deep=True)
             mapping: dict[Any, Any] = {}
-            for key_node, value_node in node.value:
-                key = self._build(key_node)
+            for key_node, value_node in pairs:
+                # A plain string key (nearly every key) needs no construction and is hashable.
+                key = key_node.value if type(key_node) is _SCALAR and key_node.tag == _STR else self._build(key_node)
                 try:
                     hash(key)
                 except TypeError:
@@ -226,11 +232,15 @@ class RecordLoader(yaml.CSafeLoader):
                     raise yaml.constructor.ConstructorError(
                         None, None, f"duplicate key {key!r}", key_node.start_mark
                     )
-                mapping[key] = self._build(value_node)
+                value_kind = type(value_node)
+                mapping[key] = (value_node.value if value_kind is _SCALAR and value_node.tag == _STR
+                                else self._build(value_node))
             return mapping
-        if tag == _SEQ and isinstance(node, yaml.SequenceNode):
-            return [self._build(child) for child in node.value]
-        if tag in _SIMPLE and isinstance(node, yaml.ScalarNode):
+        if kind is _SEQUENCE and tag == _SEQ:
+            build = self._build
+            return [child.value if type(child) is _SCALAR and child.tag == _STR else build(child)
+                    for child in node.value]
+        if tag in _SIMPLE and kind is _SCALAR:
             return self.yaml_constructors[tag](self, node)
         return self.construct_object(node, deep=True)
 
