@@ -104,6 +104,7 @@ class _Machine:
         self.out: list[str] = []
 
     def _skip_blank(self, at: int) -> int:
+        """Return the first line from ``at`` on that is not blank (or the end)."""
         while at < len(self.lines) and _blank(self.lines[at]):
             at += 1
         return at
