@@ -155,3 +155,19 @@ def test_a_manifest_of_an_older_version_makes_a_full_build_and_is_replaced(kb_ro
     manifest.write_text('{"version": 2, "code": "", "records": {}, "pages": {}}', encoding="utf-8")
     assert build(kb_root).rendered_articles == first.articles
     assert '"version":3' in manifest.read_text(encoding="utf-8")
+
+
+def test_a_template_edited_between_two_builds_of_one_process_is_used_by_the_second(
+        kb_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from kb.site import pages
+
+    templates = tmp_path / "templates"
+    shutil.copytree(pages.template_dir(), templates)
+    monkeypatch.setattr(pages, "template_dir", lambda: templates)
+    monkeypatch.setattr(site_build, "template_dir", lambda: templates)
+    build(kb_root)
+    article = templates / "article.html.j2"
+    article.write_text(article.read_text(encoding="utf-8").replace(
+        "<article data-pagefind-body>", "<article data-pagefind-body data-edited=\"yes\">"), encoding="utf-8")
+    build(kb_root)  # as `kb site serve` does when it sees the edit
+    assert 'data-edited="yes"' in (kb_root / "site" / "Q254893" / "index.html").read_text(encoding="utf-8")
