@@ -220,8 +220,7 @@ class RecordLoader(yaml.CSafeLoader):
                     return self.construct_object(node, deep=True)
             mapping: dict[Any, Any] = {}
             for key_node, value_node in pairs:
-                # A plain string key (nearly every key) needs no construction and is hashable.
-                key = key_node.value if type(key_node) is _SCALAR and key_node.tag == _STR else self._build(key_node)
+                key = self._build(key_node)
                 try:
                     hash(key)
                 except TypeError:
@@ -232,14 +231,10 @@ class RecordLoader(yaml.CSafeLoader):
                     raise yaml.constructor.ConstructorError(
                         None, None, f"duplicate key {key!r}", key_node.start_mark
                     )
-                value_kind = type(value_node)
-                mapping[key] = (value_node.value if value_kind is _SCALAR and value_node.tag == _STR
-                                else self._build(value_node))
+                mapping[key] = self._build(value_node)
             return mapping
         if kind is _SEQUENCE and tag == _SEQ:
-            build = self._build
-            return [child.value if type(child) is _SCALAR and child.tag == _STR else build(child)
-                    for child in node.value]
+            return [self._build(child) for child in node.value]
         if tag in _SIMPLE and kind is _SCALAR:
             return self.yaml_constructors[tag](self, node)
         return self.construct_object(node, deep=True)
