@@ -224,7 +224,7 @@ def render_sections(article: Any, link: Callable[[str], str | None]) -> list[Ren
         parts: list[Markup] = []
         prose: list[str] = []
         for block in section.blocks:
-            # Consecutive prose blocks go through markdown-it in one call (one parse, not many).
+            # Consecutive prose blocks render in one prose_html call (one parse, not many).
             if block.kind in _PROSE:
                 prose.append(_dedent(block.text))
                 continue

@@ -190,16 +190,8 @@ def prose_html(text: str) -> str:
     """Render prose exactly as the configured markdown-it renders it (paragraphs and lists)."""
     if "\r" in text or "\0" in text:
         return _markdown().render(text)  # markdown-it normalises \r and NUL first
-    if _MAY_LIST.search(text) is None:
-        paragraphs: list[list[str]] = [[]]
-        for line in text.split("\n"):
-            if line.strip(" \t"):
-                paragraphs[-1].append(line)
-            elif paragraphs[-1]:
-                paragraphs.append([])
-        return "".join(f"<p>{_paragraph(lines)}</p>\n" for lines in paragraphs if lines)
-    if "\t" in text:
-        return _markdown().render(text)
+    if "\t" in text and _MAY_LIST.search(text) is not None:
+        return _markdown().render(text)  # a tab's width in a list's indentation: left to markdown-it
     try:
         return _Machine(text.split("\n")).run()
     except _Unsupported:
